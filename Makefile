@@ -1,0 +1,36 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    install the app and start it on the bundled corpus (http://127.0.0.1:7860)
+#   make test   install everything (CPU torch, test tools, Debian's chromium) and run every test
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install-dev chromium bench eval
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+run: $(BIN)/python
+	$(BIN)/pip install -q -e '.[app]'
+	$(BIN)/python app.py
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev,st]'
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: install-dev chromium
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/python
+	$(BIN)/pip install -q -e .
+	$(BIN)/python benchmarks/bench.py
+
+eval: $(BIN)/python
+	$(BIN)/pip install -q -e '.[eval]'
+	$(BIN)/python -m eval run --dataset seed

@@ -1,0 +1,1 @@
+"""Evaluation of the QA system: the seed question set (data/) and metrics."""

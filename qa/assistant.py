@@ -1,0 +1,248 @@
+"""The Python API: one object that indexes articles and answers questions.
+
+>>> from qa import Assistant
+>>> bot = Assistant.load("index")                    # an index built by `qa index build`
+>>> ans = bot.ask("who did Hu Changsheng meet in Beijing?")
+>>> ans.found, ans.citations[0].title
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from qa.answer import AnswerContext, Event, Generator, Passage
+from qa.encoders import DEFAULT_ENCODER, BatchedEncoder, make_encoder
+from qa.errors import IndexMismatchError, IngestError
+from qa.extractive import idf_function
+from qa.ingest import IngestResult, ingest_paths
+from qa.retrieve import Retrieval, Retriever
+from qa.settings import RetrieverMode, Settings
+from qa.store import ArticleInfo, IndexChange, IndexStore, Progress, read_manifest, write_index
+from qa.types import Answer, Article
+
+
+class Assistant:
+    """Answers questions from an index directory; also adds and removes articles.
+
+    Construction is cheap: the index opens on first use and models load lazily.
+    Safe to share between threads; changes to the index are serialised.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, encoder: BatchedEncoder | None = None,
+                 generator: Generator | None = None) -> None:
+        self.settings = settings or Settings.load()
+        self._encoder = encoder
+        self._generator = generator
+        self._store: IndexStore | None = None
+        self._retriever: Retriever | None = None
+        self._lock = threading.RLock()  # lazy parts and swapping the store
+        self._write_lock = threading.Lock()  # index changes, one at a time; questions go on meanwhile
+
+    @classmethod
+    def load(cls, index_dir: str | Path | None = None, **overrides) -> Assistant:
+        """Open an existing index (``QA_*`` settings apply; keyword overrides win).
+
+        Raises:
+            IndexNotFoundError: no index at ``index_dir``.
+            IndexMismatchError: it was built by another format version or encoder.
+        """
+        bot = cls(Settings.load(index_dir=index_dir, **overrides))
+        _ = bot.store  # open now so that a missing or mismatched index fails here
+        return bot
+
+    # -- parts, resolved lazily -------------------------------------------------
+    @property
+    def index_dir(self) -> Path:
+        return self.settings.index_dir
+
+    def _encoder_name(self) -> str:
+        if self.settings.encoder:
+            return self.settings.encoder
+        try:
+            return read_manifest(self.index_dir).encoder
+        except Exception:
+            return DEFAULT_ENCODER
+
+    @property
+    def encoder(self) -> BatchedEncoder:
+        with self._lock:
+            if self._encoder is None:
+                self._encoder = make_encoder(self._encoder_name(), batch_size=self.settings.batch_size,
+                                             device=self.settings.device)
+            return self._encoder
+
+    @property
+    def store(self) -> IndexStore:
+        """The live index generation; reopened when another writer has committed."""
+        with self._lock:
+            if self._store is None or not self._store.is_current():
+                store = IndexStore.open(self.index_dir)
+                m = store.manifest
+                if self.settings.encoder and self.settings.encoder != m.encoder:
+                    raise IndexMismatchError(
+                        f"the index at {self.index_dir} was built with encoder {m.encoder!r}, "
+                        f"but encoder {self.settings.encoder!r} was asked for; use --encoder {m.encoder} "
+                        f"(or unset QA_ENCODER), or rebuild: qa index build PATH... --index-dir {self.index_dir} "
+                        f"--encoder {self.settings.encoder}")
+                self._store = store
+                self._retriever = None
+            return self._store
+
+    @property
+    def retriever(self) -> Retriever:
+        with self._lock:
+            store = self.store
+            if self._retriever is None:
+                from qa.bridges import default_bridges
+
+                self._retriever = Retriever(store, self.encoder, mode=self.settings.retriever,
+                                            top_k=self.settings.top_k, bridges=default_bridges(store))
+            return self._retriever
+
+    @property
+    def generator(self) -> Generator:
+        with self._lock:
+            if self._generator is None:
+                from qa.generators import make_generator
+
+                self._generator = make_generator(self.settings, encoder=self.encoder)
+            return self._generator
+
+    def warm_up(self) -> Assistant:
+        """Load the index and models now rather than on the first question."""
+        self.store.warm_up()
+        self.retrieve("warm up")
+        return self
+
+    # -- asking ---------------------------------------------------------------------
+    def retrieve(self, question: str, *, top_k: int | None = None,
+                 mode: RetrieverMode | str | None = None) -> Retrieval:
+        return self.retriever.retrieve(question, top_k=top_k, mode=mode)
+
+    def stream(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None,
+               history: Sequence[tuple[str, str]] = (), generator: Generator | None = None) -> Iterator[Event]:
+        """Answer text deltas as they are produced, then the final ``Answer``.
+
+        Raises:
+            QAError: an empty question (ConfigError) or an empty index (EmptyIndexError).
+        """
+        t0 = time.perf_counter()
+        question = (question or "").strip()
+        if not question:
+            from qa.errors import ConfigError
+
+            raise ConfigError("the question is empty")
+        gen = generator or self.generator
+        standalone = question
+        if history:
+            from qa.followup import rewrite
+
+            standalone = rewrite(question, history, generator=gen)
+        retrieval = self.retrieve(standalone, top_k=top_k, mode=mode)
+        t1 = time.perf_counter()
+        store = self.retriever.store
+        articles: dict[str, Article] = {}
+        passages = []
+        for i, h in enumerate(retrieval.hits, 1):
+            aid = h.chunk.article_id
+            if aid not in articles:
+                articles[aid] = store.article(aid)
+            passages.append(Passage(n=i, hit=h, article=articles[aid]))
+        ctx = AnswerContext(question=standalone, language=retrieval.language, passages=tuple(passages),
+                            analysis=retrieval.analysis, query_vector=retrieval.query_vector,
+                            history=tuple(history), idf=idf_function(store.bm25),
+                            in_index=(lambda t, v=store.bm25.vocab: t.lower() in v) if store.bm25 else None)
+        final = None
+        for event in gen.stream(ctx):
+            if isinstance(event, Answer):
+                final = event
+            else:
+                yield event
+        t2 = time.perf_counter()
+        timings = {k: round(v, 2) for k, v in retrieval.timings_ms.items()}
+        timings.update(retrieve=round((t1 - t0) * 1000, 2), answer=round((t2 - t1) * 1000, 2),
+                       total=round((t2 - t0) * 1000, 2))
+        details = {
+            **final.details,
+            "standalone_question": standalone if standalone != question else None,
+            "language": retrieval.language,
+            "retriever": str(RetrieverMode.parse(mode) if mode else self.settings.retriever),
+            "top_k": top_k or self.settings.top_k,
+            "encoder": self.encoder.name,
+            "bm25_matched": list(retrieval.bm25_matched),
+            "fusion_weights": retrieval.weights,
+            "expansions": retrieval.analysis.expansions,
+            "key_terms": [t.text for t in retrieval.analysis.terms],
+        }
+        yield dataclasses.replace(final, question=question, timings_ms={**final.timings_ms, **timings},
+                                  details=details)
+
+    def ask(self, question: str, **kwargs) -> Answer:
+        """Answer a question with citations; see ``stream`` for the arguments."""
+        final = None
+        for event in self.stream(question, **kwargs):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final
+
+    # -- indexing ---------------------------------------------------------------------
+    def _write(self, **kwargs) -> IndexChange:
+        with self._write_lock:
+            change = write_index(
+                self.index_dir, encoder=self.encoder, chunk_size=self.settings.chunk_size,
+                chunk_overlap=self.settings.chunk_overlap, vector_index=self.settings.vector_index, **kwargs)
+            with self._lock:  # the next question opens the new generation
+                self._store = None
+                self._retriever = None
+            return change
+
+    def build(self, paths: Iterable[str | Path], *, progress: Progress | None = None) -> tuple[IngestResult, IndexChange]:
+        """Index ``paths`` from scratch, replacing the index atomically when done.
+
+        Raises:
+            IngestError: no article could be read from ``paths`` (the old index stays).
+        """
+        result = _ingest(paths)
+        return result, self._write(add=result.articles, replace=True, progress=progress)
+
+    def add(self, paths: Iterable[str | Path], *, progress: Progress | None = None) -> tuple[IngestResult, IndexChange]:
+        """Index the articles of ``paths`` that are not indexed yet (creates the index if needed)."""
+        result = _ingest(paths)
+        return result, self._write(add=result.articles, progress=progress)
+
+    def add_articles(self, articles: Sequence[Article], *, progress: Progress | None = None) -> IndexChange:
+        return self._write(add=list(articles), progress=progress)
+
+    def remove(self, article_ids: str | Sequence[str]) -> IndexChange:
+        """Remove articles by id. Raises ArticleNotFoundError (and changes nothing) for an unknown id."""
+        ids = [article_ids] if isinstance(article_ids, str) else list(article_ids)
+        return self._write(remove=ids)
+
+    def articles(self) -> list[ArticleInfo]:
+        return self.store.articles()
+
+    def info(self) -> dict:
+        """Index status and the settings in effect (for `qa index info` and the app)."""
+        out: dict = {"index_dir": str(self.index_dir), "settings": self.settings.public_dict()}
+        try:
+            store = self.store
+        except Exception as e:  # reported, not raised: info is how people find out what is wrong
+            out.update(status="unavailable", error=str(e))
+            return out
+        m = store.manifest
+        out.update(status="ready" if m.chunks else "empty", manifest=m.to_json(),
+                   size_bytes=store.size_on_disk())
+        return out
+
+
+def _ingest(paths: Iterable[str | Path]) -> IngestResult:
+    result = ingest_paths(list(paths))
+    if not result.articles:
+        reasons = "; ".join(s.reason for s in result.skipped[:5]) or "no supported files"
+        raise IngestError(f"no article found, nothing changed ({reasons})")
+    return result

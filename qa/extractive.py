@@ -1,0 +1,326 @@
+"""The offline default generator: quote the sentences that answer, cite each one,
+and say "not found" when the passages do not contain the answer.
+
+Whether the passages answer is decided from evidence, not from one similarity
+threshold (cosine scores are not calibrated across languages: answerable English
+questions score lower than unanswerable Chinese ones):
+
+- coverage: the idf-weighted share of the question's key terms (names, numbers,
+  content words; for English questions their Chinese bridges) that occur in the
+  best passage;
+- numbers: a number the question names must occur in that passage;
+- names: a name the question asks about must occur in it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from qa.answer import AnswerContext, Event, make_citations, not_found
+from qa.chunking import split_sentences
+from qa.encoders import Encoder
+from qa.query import KeyTerm
+from qa.types import Answer, Article
+
+INTRO_EN = "Found in {n} article{s} ({titles}). The sentences that answer, quoted in Chinese{names}:\n"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved passage, in article offsets."""
+
+    passage: int  # n of the best-ranked passage containing it
+    article: Article
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.article.text[self.start: self.end]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The inputs and outcome of the "is it answered?" decision (shown in details)."""
+
+    found: bool
+    reason: str
+    coverage: float
+    best_passage: int | None
+    missing: tuple[str, ...] = ()
+    key_terms: tuple[str, ...] = ()
+    unseen: tuple[str, ...] = ()
+    best_sentence_score: float | None = None
+
+
+class SentenceEmbeddings:
+    """Query-time sentence vectors with an LRU cache (the same corpus is asked again and again)."""
+
+    def __init__(self, encoder: Encoder, *, max_items: int = 50_000) -> None:
+        self.encoder = encoder
+        self.max_items = max_items
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if todo:
+            vecs = self.encoder.encode_passages(todo)
+            with self._lock:
+                for t, v in zip(todo, vecs):
+                    self._cache[t] = v
+                while len(self._cache) > self.max_items:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            out = []
+            for t in texts:
+                self._cache.move_to_end(t)
+                out.append(self._cache[t])
+        return np.stack(out) if out else np.zeros((0, self.encoder.dim), np.float32)
+
+
+def candidates(ctx: AnswerContext) -> list[Candidate]:
+    """Unique sentences of the passages; a sentence in two overlapping passages
+    belongs to the better-ranked one."""
+    seen: dict[tuple[str, int, int], Candidate] = {}
+    for p in sorted(ctx.passages, key=lambda p: p.n):
+        c = p.hit.chunk
+        for s, e in split_sentences(p.article.text, c.start, c.end):
+            key = (p.article.id, s, e)
+            if key not in seen:
+                seen[key] = Candidate(passage=p.n, article=p.article, start=s, end=e)
+    return list(seen.values())
+
+
+_DATE = re.compile(r"\d{1,4}年|\d{1,2}月\d{0,2}|\d{1,2}日|[上下]午|今年|去年|明年|\d{1,2}月份")
+_QUANTITY = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+(?:位|个|家|项|篇|届|名|次|年|万|亿|倍|成)")
+_ORG_SUFFIX = re.compile(r"(?:公司|集团|局|委员会|委|部|院|大学|银行|协会|中心|政府|党|办公室|机构|企业)")
+
+
+def offers(text: str, kind: str | None, asked: set[str]) -> bool:
+    """Whether a sentence contains an answer of the asked kind that the question does not
+    itself name (a person other than the ones asked about, a date, a number, ...)."""
+    if kind is None:
+        return False
+    if kind == "date":
+        return bool(_DATE.search(text))
+    if kind == "number":
+        return bool(_QUANTITY.search(text))
+    import jieba.posseg as pseg
+
+    from qa.bridges.pinyin import people_in
+    from qa.lexical import _jieba
+
+    _jieba()
+    if kind == "person":
+        return any(n not in asked for n in people_in(text))
+    flags = ("ns",) if kind == "place" else ("nt",)
+    for p in pseg.lcut(text):
+        if p.word not in asked and len(p.word) > 1 and (p.flag.startswith(flags) or (
+                kind == "org" and _ORG_SUFFIX.search(p.word[-3:]))):
+            return True
+    return False
+
+
+def present(term: KeyTerm, text: str) -> bool:
+    low = text.lower()
+    return any(f.lower() in low for f in term.forms)
+
+
+def coverage(terms: Sequence[KeyTerm], text: str, weight: Callable[[KeyTerm], float]) -> tuple[float, list[KeyTerm]]:
+    """Weighted share of ``terms`` present in ``text`` and the ones missing."""
+    total = found = 0.0
+    missing = []
+    for t in terms:
+        w = weight(t)
+        total += w
+        if present(t, text):
+            found += w
+        else:
+            missing.append(t)
+    return (found / total if total else 1.0), missing
+
+
+class ExtractiveGenerator:
+    """Quotes the best sentences of the passages with a ``[n]`` after each.
+
+    Args:
+        encoder: scores sentences against the question (the index's encoder).
+        max_sentences, max_chars: how much the answer may quote.
+        margin: sentences scoring within this of the best one are quoted.
+        lexical_weight: how much key-term coverage adds to a sentence's dense score.
+        min_coverage: the least key-term coverage of the best passage that counts as answered.
+    """
+
+    name = "extractive"
+
+    def __init__(self, encoder: Encoder, *, max_sentences: int = 6, max_chars: int = 500,
+                 margin: float = 0.05, lexical_weight: float = 0.05, min_coverage: float = 0.0,
+                 unseen_max_score: dict[str, float] | None = None, type_weight: float = 0.03) -> None:
+        self.sentences = SentenceEmbeddings(encoder)
+        self.max_sentences = max_sentences
+        self.max_chars = max_chars
+        self.margin = margin
+        self.lexical_weight = lexical_weight
+        self.min_coverage = min_coverage
+        self.type_weight = type_weight
+        # A noun the articles never use sinks the answer unless the best sentence is
+        # this close to the question (per language: cosine is not calibrated across them).
+        self.unseen_max_score = dict(unseen_max_score or {"zh": 2.0, "en": 2.0})
+
+    # -- the decision ------------------------------------------------------------
+    def _weight(self, ctx: AnswerContext) -> Callable[[KeyTerm], float]:
+        idf = ctx.idf
+
+        def weight(t: KeyTerm) -> float:
+            if idf is None:
+                return t.weight
+            return t.weight * max((idf(f) for f in t.forms), default=1.0)
+
+        return weight
+
+    def evidence(self, ctx: AnswerContext, best_dense: float | None = None) -> Evidence:
+        """Decide whether the passages answer the question (see the module docstring)."""
+        terms = list(ctx.analysis.terms)
+        if not ctx.passages:
+            return Evidence(found=False, reason="no passages", coverage=0.0, best_passage=None)
+        keys = tuple(t.text for t in terms)
+        texts = {p.n: f"{p.article.title}\n{p.text}" for p in ctx.passages}
+        weight = self._weight(ctx)
+        focus = [t for t in terms if t.kind in ("name", "noun", "number")] or terms
+        best = max(((coverage(focus, t, weight)[0], n) for n, t in texts.items()), key=lambda x: (x[0], -x[1]))
+        cov, n = best
+
+        def anywhere(t: KeyTerm) -> bool:
+            return any(present(t, x) for x in texts.values())
+
+        def known(t: KeyTerm) -> bool:
+            return anywhere(t) or (ctx.in_index is not None and any(ctx.in_index(f) for f in t.forms))
+
+        unseen = tuple(t.text for t in terms if t.kind == "noun" and not known(t))
+
+        def verdict(found: bool, reason: str, missing: Sequence[KeyTerm] = ()) -> Evidence:
+            return Evidence(found, reason, cov, n, tuple(t.text for t in missing), keys, unseen,
+                            None if best_dense is None else round(float(best_dense), 4))
+
+        if missing := [t for t in terms if t.kind == "number" and not anywhere(t)]:
+            return verdict(False, "a number in the question is not in the passages", missing)
+        if missing := [t for t in terms if t.kind == "name" and not anywhere(t)]:
+            return verdict(False, "a name in the question is not in the passages", missing)
+        if missing := [t for t in terms if t.kind == "noun" and not known(t)]:
+            limit = self.unseen_max_score.get(ctx.language, 1.0)
+            if best_dense is None or best_dense < limit:
+                return verdict(False, "the articles never mention a thing the question asks about", missing)
+        if cov < self.min_coverage:
+            return verdict(False, f"no passage mentions enough of the question's names and nouns ({cov:.2f})",
+                           [t for t in focus if not present(t, texts[n])])
+        return verdict(True, f"names and nouns covered ({cov:.2f})")
+
+    # -- selection ------------------------------------------------------------------
+    def select(self, ctx: AnswerContext) -> list[tuple[Candidate, float, float]]:
+        """The sentences to quote with their scores and dense scores, best first."""
+        cands = candidates(ctx)
+        if not cands:
+            return []
+        if ctx.query_vector is not None:
+            dense = self.sentences.embed([c.text for c in cands]) @ ctx.query_vector
+        else:
+            dense = np.zeros(len(cands), np.float32)
+        weight = self._weight(ctx)
+        terms = list(ctx.analysis.terms)
+        lexical = np.array([coverage(terms, c.text, weight)[0] if terms else 0.0 for c in cands])
+        asked = {f for t in terms for f in t.forms}
+        kind = ctx.analysis.answer_type
+        typed = np.array([offers(c.text, kind, asked) for c in cands], dtype=np.float32)
+        scores = dense + self.lexical_weight * lexical + self.type_weight * typed
+        order = np.argsort(-scores, kind="stable")
+        best = scores[order[0]]
+        chosen: list[tuple[Candidate, float, float]] = []
+        chars = 0
+        for i in order:
+            c = cands[i]
+            if chosen and (scores[i] < best - self.margin or len(chosen) >= self.max_sentences
+                           or chars + len(c.text) > self.max_chars):
+                continue
+            chosen.append((c, float(scores[i]), float(dense[i])))
+            chars += len(c.text)
+        return chosen
+
+    @staticmethod
+    def order(chosen: list[tuple[Candidate, float]]) -> list[Candidate]:
+        """Group by article (best article first), then in reading order."""
+        rank: dict[str, int] = {}
+        for c, _ in chosen:
+            rank.setdefault(c.article.id, len(rank))
+        return sorted((c for c, _ in chosen), key=lambda c: (rank[c.article.id], c.start))
+
+    def render(self, ctx: AnswerContext, sentences: list[Candidate], renumber: dict[int, int]) -> list[str]:
+        """Answer pieces (streamed one by one): for English an intro saying what was found,
+        then each quoted sentence with its marker; English answers romanise person names."""
+        if ctx.language != "en":
+            return [f"{c.text}[{renumber[c.passage]}]" for c in sentences]
+        from qa.bridges.pinyin import people_in, romanize_name
+
+        titles = list(dict.fromkeys(c.article.title for c in sentences))
+        seen: set[str] = set()
+        pieces = []
+        for c in sentences:
+            text = c.text
+            for name in people_in(text):
+                if name not in seen and name in text:
+                    seen.add(name)
+                    text = text.replace(name, f"{name} ({romanize_name(name)})", 1)
+            pieces.append(f"{text}[{renumber[c.passage]}]\n")
+        shown = "; ".join(f"«{t}»" for t in titles[:3])
+        intro = INTRO_EN.format(n=len(titles), s="s" if len(titles) > 1 else "", titles=shown,
+                                names=", names romanised" if seen else "")
+        return [intro, *pieces]
+
+    def stream(self, ctx: AnswerContext) -> Iterator[Event]:
+        chosen = self.select(ctx)
+        ev = self.evidence(ctx, best_dense=chosen[0][2] if chosen else None)
+        details = {"evidence": asdict(ev)}
+        if not ev.found:
+            ans = not_found(ctx, missing=ev.missing if ev.best_passage else (), details=details)
+            yield ans.answer
+            yield ans
+            return
+        chosen = [(c, score) for c, score, _ in chosen]
+        if not chosen:
+            ans = not_found(ctx, details=details)
+            yield ans.answer
+            yield ans
+            return
+        sentences = self.order(chosen)
+        highlights: dict[int, list[tuple[int, int]]] = {}
+        for c in sentences:
+            highlights.setdefault(c.passage, []).append((c.start, c.end))
+        renumber, citations = make_citations(ctx, [c.passage for c in sentences], highlights)
+        pieces = self.render(ctx, sentences, renumber)
+        yield from pieces
+        details["sentences"] = [{"text": c.text, "score": round(s, 4), "passage": c.passage} for c, s in chosen]
+        yield Answer(question=ctx.question, answer="".join(pieces).strip(), found=True, citations=citations,
+                     language=ctx.language, generator=self.name, details=details)
+
+
+def idf_function(bm25) -> Callable[[str], float] | None:
+    """idf of a surface form: the most specific of its tokens; unseen words weigh most."""
+    if bm25 is None:
+        return None
+    from qa.lexical import tokenize
+
+    top = math.log(1 + (bm25.num_docs + 0.5) / 0.5)
+
+    def idf(form: str) -> float:
+        toks = tokenize(form)
+        return max((bm25.idf(t) for t in toks), default=top) if toks else top
+
+    return idf

@@ -1,0 +1,110 @@
+"""Ingest: files, folders or raw text in, clean ``Article``s out.
+
+>>> result = ingest_paths(["data/xiamen-news-2020-11.txt"])
+>>> len(result.articles), result.skipped
+(4, [])
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa.errors import IngestError
+from qa.ingest.newspaper import ArticleText, date_from_name
+from qa.ingest.readers import READERS, page_articles
+from qa.types import Article
+
+log = logging.getLogger(__name__)
+SUPPORTED_SUFFIXES = tuple(sorted(READERS))
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestResult:
+    """Articles read (deduplicated by id) and the files that were skipped, with why."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def _to_article(a: ArticleText, path: Path | None) -> Article:
+    date = a.date or (date_from_name(path.name) if path else None)
+    return Article.make(a.text, title=a.title or a.text[:30], source=a.source,
+                        author=a.author, date=date, url=a.url,
+                        path=str(path) if path else None)
+
+
+def ingest_text(text: str, *, title: str | None = None, source: str | None = None,
+                author: str | None = None, date: str | None = None, url: str | None = None) -> list[Article]:
+    """Articles of one raw text (a page is split on 本报讯); given metadata wins over found."""
+    out = []
+    for a in page_articles(text):
+        out.append(Article.make(a.text, title=title or a.title or a.text[:30], source=source or a.source,
+                                author=author or a.author, date=date or a.date, url=url or a.url))
+    return out
+
+
+def iter_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Skipped]]:
+    """Expand files and folders (recursively) into supported files, in a stable order."""
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in READERS
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            if not found:
+                skipped.append(Skipped(str(p), f"folder holds no {', '.join(SUPPORTED_SUFFIXES)} file"))
+            files.extend(found)
+        elif p.is_file():
+            if p.suffix.lower() in READERS:
+                files.append(p)
+            else:
+                skipped.append(Skipped(str(p), f"unsupported file type {p.suffix or '(none)'!r}; "
+                                               f"supported: {', '.join(SUPPORTED_SUFFIXES)}"))
+        else:
+            skipped.append(Skipped(str(p), "no such file or folder"))
+    # a file named twice (itself and inside a named folder) is read once
+    seen: set[Path] = set()
+    unique = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
+    return unique, skipped
+
+
+def ingest_paths(paths: Iterable[str | Path] | str | Path) -> IngestResult:
+    """Read every supported file under ``paths``; a file that fails is reported and skipped."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    files, skipped = iter_files(paths)
+    result = IngestResult(skipped=skipped)
+    seen: set[str] = set()
+    for f in files:
+        try:
+            arts = READERS[f.suffix.lower()](f)
+        except IngestError as e:
+            result.skipped.append(Skipped(str(f), str(e)))
+            log.warning("skipped %s", e)
+            continue
+        except OSError as e:
+            result.skipped.append(Skipped(str(f), f"{f}: cannot read ({e.strerror or e})"))
+            continue
+        if not arts:
+            result.skipped.append(Skipped(str(f), f"{f}: holds no article text"))
+            continue
+        result.files.append(str(f))
+        for a in arts:
+            art = _to_article(a, f)
+            if art.id not in seen:
+                seen.add(art.id)
+                result.articles.append(art)
+    return result
+
+
+__all__ = ["IngestResult", "Skipped", "ingest_paths", "ingest_text", "iter_files", "SUPPORTED_SUFFIXES"]

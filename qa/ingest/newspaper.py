@@ -1,0 +1,209 @@
+"""Newspaper-page text: reflow column lines into paragraphs, split a page into articles,
+and pull the metadata the text itself carries (reporter, byline, quoted source, title)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+from qa.text import CJK_OR_PUNCT, normalize_line
+
+ARTICLE_MARKER = "本报讯"
+_TERMINAL = "。！？!?…"
+_CLOSERS = "”’」』）)】》\"'"
+_ENDS_PARAGRAPH = re.compile(rf"[{_TERMINAL}][{re.escape(_CLOSERS)}]*$|[{_TERMINAL}]\s*[（(][^（）()]{{1,24}}[）)]$"
+                             # an English sentence end; not "13." (a number goes on) nor "Mr."
+                             rf"|(?<!\.[a-z])(?<!\b[a-z])(?<!\b(?:Mr|Ms|Dr|No|St|vs))(?<!Mrs)(?<=[a-z])\.[{re.escape(_CLOSERS)}]*$")
+_REPORTER = re.compile(r"^[（(]\s*((?:(?:本报)?(?:记者|通讯员|实习生)?\s*[^（）()，,。]{2,10}?\s*[、,，\s]*){1,6})\s*[）)]")
+# "电" ends a source only as its own word: 据新华社北京11月17日电， but not 据悉国家电网
+_SOURCE = re.compile(r"^据\s*([^，,。]{2,16}?)(?:报道|消息|电(?=[，,：:\s]|$))[，,：:]?")
+_BYLINE = re.compile(r"[（(]\s*([^（）()]{2,24}?)\s*[）)]\s*$")
+_LEAD_DATE = re.compile(r"^(?:\d{4}年)?\d{1,2}月\d{1,2}日?(?:[-—至到]\d{1,2}日)?(?:\d{1,2}时)?(?:上午|下午|晚上?|凌晨|中午)?[，,]?")
+_ROLE_WORDS = re.compile(r"本报|记者|通讯员|实习生|摄影|编辑")
+_WORD_CHAR = re.compile(r"[A-Za-z0-9.,%'-]")
+_DATE_IN_NAME = re.compile(r"(?<!\d)(19\d\d|20\d\d)[-_.]?(0[1-9]|1[0-2])(?:[-_.]?(0[1-9]|[12]\d|3[01]))?(?!\d)")
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """An article cut from a page, before it gets an id."""
+
+    text: str
+    title: str | None = None
+    source: str | None = None
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
+def ends_paragraph(line: str) -> bool:
+    return bool(_ENDS_PARAGRAPH.search(line))
+
+
+def is_hard_wrapped(lines: list[str]) -> bool:
+    """True when most lines stop mid-sentence, as in text extracted from print columns."""
+    lines = [x for x in lines if x.strip()]
+    if len(lines) < 4:
+        return False
+    open_ended = sum(not ends_paragraph(x) for x in lines)
+    # English prose wrapped at 72-80 columns counts too; one paragraph a line is longer
+    return open_ended / len(lines) > 0.5 and statistics.median(map(len, lines)) < 100
+
+
+def _joiner(left: str, right: str) -> str:
+    a, b = left[-1:], right[:1]
+    if re.search(r"\d[.,]?$", left) and b.isdigit():
+        # a number broken across lines is one number when it sits in Chinese text
+        head = re.sub(r"[\d.,]+$", "", left)[-1:]
+        return "" if not head or re.match(CJK_OR_PUNCT, head) else " "
+    # English words broken at a line end, also after a comma or a full stop
+    if b.isascii() and (b.isalnum() or b in "(\"'") and a.isascii() and (a.isalnum() or a in ".,;:!?)\"'%"):
+        return " "
+    return ""
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """Join normalised column lines into paragraphs; blank lines carry no meaning here."""
+    paragraphs: list[str] = []
+    current = ""
+    for line in (x for x in lines if x):
+        if current and current.endswith("-") and line[:1].isalpha() and current[-2:-1].isalpha():
+            current += line  # keep the hyphen of a hyphenated English compound
+        else:
+            current = current + _joiner(current, line) + line if current else line
+        if ends_paragraph(current):
+            paragraphs.append(normalize_line(current))
+            current = ""
+    if current:
+        paragraphs.append(normalize_line(current))
+    return paragraphs
+
+
+def _split_marker_lines(lines: list[str]) -> list[str]:
+    """Put every 本报讯 that follows a finished sentence at the start of its own line."""
+    out: list[str] = []
+    pat = re.compile(rf"(?<=[{_TERMINAL}{re.escape(_CLOSERS)}])\s*(?={ARTICLE_MARKER})")
+    for line in lines:
+        out.extend(p for p in pat.split(line) if p)
+    return out
+
+
+def split_page(lines: list[str]) -> list[tuple[str | None, list[str]]]:
+    """Cut normalised page lines into ``(headline, lines)`` per article.
+
+    An article starts at a line beginning with 本报讯. Short unfinished lines just
+    before it (after the previous article's last sentence) are its headline.
+    Without any marker the whole page is one article.
+    """
+    lines = _split_marker_lines([x for x in lines if x])
+    starts = [i for i, x in enumerate(lines) if x.lstrip("【[ ").startswith(ARTICLE_MARKER)]
+    if not starts:
+        return [(None, lines)] if lines else []
+    bounds = starts + [len(lines)]
+    segments: list[tuple[str | None, list[str]]] = []
+    preamble = lines[: starts[0]]
+    headline = _headline(preamble)
+    if preamble and headline is None:
+        segments.append((None, preamble))
+    for i, (s, e) in enumerate(zip(bounds, bounds[1:])):
+        body = lines[s:e]
+        next_headline = None
+        if i + 1 < len(starts):
+            # trailing unfinished lines of this segment may be the next article's headline
+            k = len(body)
+            while k > 1 and not ends_paragraph(body[k - 1]):
+                k -= 1
+            tail = body[k:]
+            if tail and k > 0 and ends_paragraph(body[k - 1]):
+                next_headline = _headline(tail)
+                if next_headline is not None:
+                    body = body[:k]
+        segments.append((headline, body))
+        headline = next_headline
+    return segments
+
+
+def _headline(lines: list[str]) -> str | None:
+    text = "".join(lines).strip()
+    if not text or len(text) > 40 or ends_paragraph(text):
+        return None
+    return text
+
+
+def parse_article(lines: list[str], *, headline: str | None = None, reflowed: bool = True) -> ArticleText | None:
+    """Turn an article's lines into clean text plus the metadata its text carries."""
+    paragraphs = reflow(lines) if reflowed else [normalize_line(x) for x in lines if x.strip()]
+    if not paragraphs:
+        return None
+    first = paragraphs[0]
+    authors: list[str] = []
+    source = None
+    if first.lstrip("【[ ").startswith(ARTICLE_MARKER):
+        first = first.lstrip("【[ ")[len(ARTICLE_MARKER):].lstrip("】] ：:")
+        m = _REPORTER.match(first)
+        if m:
+            authors += _names(m.group(1))
+            first = first[m.end():].lstrip()
+    m = _SOURCE.match(first)
+    if m:
+        source = m.group(1).strip()
+    paragraphs[0] = first
+    last = paragraphs[-1]
+    m = _BYLINE.search(last)
+    if m and (m.start() == 0 or last[: m.start()].rstrip()[-1:] in _TERMINAL + _CLOSERS):
+        names = _names(m.group(1))
+        if names:
+            authors += [n for n in names if n not in authors]
+            last = last[: m.start()].rstrip()
+            paragraphs[-1] = last
+    paragraphs = [p for p in paragraphs if p]
+    if not paragraphs:
+        return None
+    text = "\n".join(paragraphs)
+    return ArticleText(text=text, title=headline or make_title(text),
+                       source=source, author="、".join(authors) or None)
+
+
+def _names(group: str) -> list[str]:
+    """Person names inside a byline: drop role words, split on separators.
+    A Chinese name has 2-4 characters; a longer one only with a ·, as in 迪丽热巴·迪力木拉提
+    (a closing note such as （图片由主办方提供） is no byline)."""
+    parts = re.split(r"[、,，\s/]+", _ROLE_WORDS.sub(" ", group))
+    return [p for p in parts if 2 <= len(p) <= (16 if "·" in p or p.isascii() else 4)
+            and not any(c.isdigit() for c in p)]
+
+
+def make_title(text: str, *, limit: int = 36) -> str:
+    """A readable title from an article's lead: its first sentence without the
+    source and date preamble, cut at a clause boundary."""
+    lead = re.split(rf"(?<=[{_TERMINAL}])", text.split("\n", 1)[0], maxsplit=1)[0]
+    lead = _SOURCE.sub("", lead.strip(), count=1)
+    lead = _LEAD_DATE.sub("", lead, count=1)
+    lead = re.split(r"—{2,}|——|\s-{2,}\s", lead)[0] or lead
+    lead = lead.strip(f" {_TERMINAL}，,；;：:")
+    if len(lead) <= limit:
+        return lead
+    quoted = lead.find("“")
+    if quoted > 0 and 8 <= len(lead) - quoted <= limit:
+        return lead[quoted:]  # "由……主办的“某某论坛”在厦门举办" reads best from the name on
+    cut = max(lead.rfind(p, 0, limit) for p in "，；：,;")
+    if cut >= 10:
+        return lead[:cut]
+    cut = limit - 1
+    if _WORD_CHAR.match(lead[cut - 1]) and _WORD_CHAR.match(lead[cut]):
+        # not inside an English word or a number: back to the start of it
+        start = cut
+        while start > 0 and _WORD_CHAR.match(lead[start - 1]):
+            start -= 1
+        if start >= 10:
+            cut = start
+    return lead[:cut].rstrip(" ,.;:") + "…"
+
+
+def date_from_name(name: str) -> str | None:
+    """``2020-11`` or ``2020-11-19`` when a file name carries a date."""
+    m = _DATE_IN_NAME.search(name)
+    if not m:
+        return None
+    return "-".join(g for g in m.groups() if g)

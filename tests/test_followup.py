@@ -1,0 +1,90 @@
+"""Follow-up questions become standalone questions, without a model (names carried
+over) and with one (the model rewrites; its failure falls back to carrying names)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from qa.followup import antecedent, carry_entities, names, rewrite
+
+ABOUT_HU = [("胡昌升在北京走访了哪些企业？", "走访了中国电科、IBM和京东集团[1]。")]
+ABOUT_HU_EN = [("Who did Hu Changsheng meet in Beijing?", "Hu Changsheng visited IBM [1].")]
+
+
+def test_names_of_a_question():
+    assert names("胡昌升在北京走访了哪些企业？") == [("胡昌升", True), ("北京", False)]
+    assert names("Who did Hu Changsheng meet in Beijing?") == [("Hu Changsheng", True), ("Beijing", False)]
+
+
+@pytest.mark.parametrize("question,standalone", [
+    ("他和 IBM 谈了什么？", "胡昌升和 IBM 谈了什么？"),  # the issue's example
+    ("她说了什么？", "胡昌升说了什么？"),
+    ("那京东呢？", "胡昌升 那京东呢？"),  # same person, another organisation
+    ("谈了什么？", "胡昌升 北京 谈了什么？"),  # names nothing itself
+    ("这家公司做什么？", "胡昌升 北京 这家公司做什么？"),
+    ("厦门在哪里？", "厦门在哪里？"),  # a new question about what it names
+    ("胡昌升和IBM谈了什么？", "胡昌升和IBM谈了什么？"),
+    ("What did he discuss with IBM?", "What did 胡昌升 discuss with IBM?"),
+])
+def test_chinese_history(question, standalone):
+    assert carry_entities(question, ABOUT_HU) == standalone
+
+
+@pytest.mark.parametrize("question,standalone", [
+    ("What did he discuss with IBM?", "What did Hu Changsheng discuss with IBM?"),
+    ("What was his message?", "What was Hu Changsheng's message?"),
+    ("What about JD?", "Hu Changsheng What about JD?"),
+    ("Where is Xiamen?", "Where is Xiamen?"),
+    ("他和IBM谈了什么？", "Hu Changsheng和IBM谈了什么？"),
+])
+def test_english_history(question, standalone):
+    assert carry_entities(question, ABOUT_HU_EN) == standalone
+
+
+def test_the_person_is_found_further_back():
+    history = ABOUT_HU + [("IBM的情况呢？", "……")]
+    assert antecedent(history) == [("IBM", False)]
+    assert carry_entities("他说了什么？", history) == "胡昌升说了什么？"
+    assert carry_entities("他说了什么？", []) == "他说了什么？"
+
+
+class Rewriter:
+    name = "fake-llm"
+
+    def __init__(self, reply):
+        self.reply = reply
+        self.calls = []
+
+    def rewrite_followup(self, question, history):
+        self.calls.append((question, tuple(history)))
+        if isinstance(self.reply, Exception):
+            raise self.reply
+        return self.reply
+
+
+def test_a_model_rewrites_when_there_is_one():
+    model = Rewriter(" 胡昌升和IBM谈了什么？\n")
+    assert rewrite("他和 IBM 谈了什么？", ABOUT_HU, generator=model) == "胡昌升和IBM谈了什么？"
+    assert model.calls == [("他和 IBM 谈了什么？", tuple(ABOUT_HU))]
+
+
+def test_no_history_needs_no_rewrite():
+    model = Rewriter("不该被调用")
+    assert rewrite("他和 IBM 谈了什么？", [], generator=model) == "他和 IBM 谈了什么？" and model.calls == []
+
+
+@pytest.mark.parametrize("reply", [TimeoutError("model timed out"), ""])
+def test_a_failing_model_falls_back_to_carrying_names(reply, caplog):
+    with caplog.at_level(logging.WARNING, logger="qa.followup"):
+        assert rewrite("他和 IBM 谈了什么？", ABOUT_HU, generator=Rewriter(reply)) == "胡昌升和 IBM 谈了什么？"
+    assert ("model timed out" in caplog.text) == isinstance(reply, Exception)
+
+
+@pytest.mark.slow
+def test_extractive_mode_through_the_assistant(bundled_assistant):
+    ans = bundled_assistant.ask("他和 IBM 谈了什么？", history=ABOUT_HU)
+    assert ans.question == "他和 IBM 谈了什么？"
+    assert ans.details["standalone_question"] == "胡昌升和 IBM 谈了什么？"
+    assert ans.found and any("包卓蓝" in c.text for c in ans.citations)

@@ -1,0 +1,92 @@
+"""Retrieval: fusion arithmetic, evidence-aware weights, and results checked against brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.retrieve import Retriever, rrf_fuse
+from qa.settings import RetrieverMode
+from qa.store import IndexStore, write_index
+
+
+def test_rrf_by_hand():
+    # a: rows 7 (rank 1), 3 (rank 2); b: row 3 (rank 1); k = 60
+    # 3: 1/62 + 1/61 = 0.032522..., 7: 1/61 = 0.016393...
+    fused = rrf_fuse({"a": [7, 3], "b": [3]}, {"a": 1.0, "b": 1.0}, k=60)
+    assert [r for r, _ in fused] == [3, 7]
+    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+    assert fused[1][1] == pytest.approx(1 / 61)
+
+
+def test_rrf_weight_zero_contributes_nothing():
+    # b has no evidence: the order is a's order exactly, not a's order plus b's noise
+    fused = rrf_fuse({"a": [1, 2, 3], "b": [3, 2, 1]}, {"a": 1.0, "b": 0.0})
+    assert [r for r, _ in fused] == [1, 2, 3]
+    weighted = rrf_fuse({"a": [1, 2], "b": [2, 1]}, {"a": 2.0, "b": 1.0}, k=1)
+    # 1: 2/2 + 1/3 = 1.333; 2: 2/3 + 1/2 = 1.1667
+    assert [r for r, _ in weighted] == [1, 2]
+
+
+@pytest.fixture(scope="module")
+def fake_store(tmp_path_factory, bundled_articles):
+    from tests.conftest import FakeEncoder
+
+    root = tmp_path_factory.mktemp("fake") / "index"
+    write_index(root, encoder=FakeEncoder(), add=bundled_articles)
+    return IndexStore.open(root)
+
+
+def test_dense_matches_brute_force(fake_store):
+    from tests.conftest import FakeEncoder
+
+    enc = FakeEncoder()
+    r = Retriever(fake_store, enc, mode=RetrieverMode.DENSE, top_k=8)
+    res = r.retrieve("金砖创新基地什么时候启动？")
+    q = enc.encode_queries(["金砖创新基地什么时候启动？"])[0]
+    brute = np.argsort(-(fake_store.vectors.vectors() @ q), kind="stable")[:8]
+    rows = {c.id: i for i, c in enumerate(fake_store.chunks(range(fake_store.manifest.chunks)))}
+    assert [rows[h.chunk.id] for h in res.hits] == list(brute)
+    assert [h.dense_rank for h in res.hits] == list(range(1, 9))
+
+
+def test_bm25_without_matching_terms_adds_no_noise(fake_store):
+    from tests.conftest import FakeEncoder
+
+    r = Retriever(fake_store, FakeEncoder(), top_k=6)
+    q = "quantum chromodynamics lattice"  # no term of it occurs in the index
+    hybrid = r.retrieve(q)
+    dense = r.retrieve(q, mode="dense")
+    assert hybrid.weights["bm25"] == 0.0 and hybrid.bm25_matched == ()
+    assert [h.chunk.id for h in hybrid.hits] == [h.chunk.id for h in dense.hits]
+    assert r.retrieve(q, mode="bm25").hits == ()
+
+
+def test_hybrid_uses_both_when_bm25_has_evidence(fake_store):
+    from tests.conftest import FakeEncoder
+
+    r = Retriever(fake_store, FakeEncoder(), top_k=5)
+    res = r.retrieve("美亚柏科捐赠了什么设备？")
+    assert res.weights == {"dense": 1.0, "bm25": 1.0}
+    assert "捐赠" in res.bm25_matched
+    top = res.hits[0]
+    assert "美亚柏科" in top.chunk.text and top.bm25_rank is not None and top.dense_rank is not None
+    scores = [h.score for h in res.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_bm25_ranks_by_bm25_score(fake_store):
+    from tests.conftest import FakeEncoder
+
+    res = Retriever(fake_store, FakeEncoder(), mode="bm25", top_k=3).retrieve("林中湘")
+    assert "林中湘" in res.hits[0].chunk.text
+    assert all(h.bm25_score > 0 for h in res.hits)
+
+
+@pytest.mark.slow
+def test_english_question_reaches_chinese_passages(bundled_assistant):
+    res = bundled_assistant.retrieve("Who did Hu Changsheng meet in Beijing?")
+    assert res.language == "en"
+    assert "胡昌升" in res.bm25_matched  # bridged by pinyin
+    assert res.weights["bm25"] > 0
+    assert all("胡昌升" in bundled_assistant.store.article(h.chunk.article_id).title for h in res.hits[:4])

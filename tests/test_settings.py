@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.errors import ConfigError
+from qa.settings import GeneratorKind, RetrieverMode, Settings
+
+
+def test_precedence_defaults_env_overrides():
+    s = Settings.load(env={})
+    assert (s.index_dir, s.top_k, s.retriever, s.encoder) == (Path("index"), 6, RetrieverMode.HYBRID, None)
+    s = Settings.load(env={"QA_TOP_K": "3", "QA_RETRIEVER": "bm25", "QA_INDEX_DIR": "/x"})
+    assert (s.top_k, s.retriever, s.index_dir) == (3, RetrieverMode.BM25, Path("/x"))
+    s = Settings.load(env={"QA_TOP_K": "3"}, top_k=9, retriever=None)
+    assert s.top_k == 9 and s.retriever is RetrieverMode.HYBRID  # None means "not given"
+
+
+def test_api_key_falls_back_and_is_masked():
+    s = Settings.load(env={"OPENAI_API_KEY": "sk-secret"})
+    assert s.llm_api_key == "sk-secret" and s.public_dict()["llm_api_key"] == "***"
+    assert Settings.load(env={"OPENAI_API_KEY": "a", "QA_LLM_API_KEY": "b"}).llm_api_key == "b"
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"QA_RETRIEVER": "sparse"}, "valid values: dense, bm25, hybrid"),
+    ({"QA_GENERATOR": "gpt"}, "extractive, transformers, openai"),
+    ({"QA_TOP_K": "zero"}, "top_k='zero'"),
+    ({"QA_TOP_K": "0"}, "top_k must be at least 1"),
+    ({"QA_CHUNK_SIZE": "10"}, "chunk_size must be between"),
+])
+def test_bad_values_name_the_problem(env, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings.load(env=env)
+
+
+def test_unknown_override():
+    with pytest.raises(ConfigError, match="unknown setting 'topk'"):
+        Settings.load(env={}, topk=3)
+    assert Settings.load(env={}, generator="openai").generator is GeneratorKind.OPENAI

@@ -1,0 +1,220 @@
+"""The persisted index: round trips, incremental changes, atomicity, mismatch errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.errors import ArticleNotFoundError, IndexMismatchError, IndexNotFoundError
+from qa.settings import VectorIndexKind
+from qa.store import FORMAT_VERSION, MANIFEST, IndexStore, read_manifest, write_index
+from tests.conftest import FakeEncoder
+
+
+def _snapshot(root: Path) -> dict:
+    store = IndexStore.open(root)
+    return {
+        "manifest": read_manifest(root),
+        "articles": [(a.id, a.title, a.chunks) for a in store.articles()],
+        "vectors": store.vectors.vectors().copy(),
+        "chunks": [(c.id, c.start, c.end, c.text) for c in store.chunks(range(store.manifest.chunks))],
+    }
+
+
+def test_round_trip(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    change = write_index(root, encoder=fake_encoder, add=bundled_articles)
+    assert len(change.added) == 4 and change.chunks_added > 10
+    store = IndexStore.open(root)
+    m = store.manifest
+    assert (m.format_version, m.encoder, m.dim, m.articles, m.chunks) == (FORMAT_VERSION, "fake", 64, 4, change.chunks_added)
+    raw = json.loads((root / MANIFEST).read_text("utf-8"))
+    assert raw["encoder"] == {"name": "fake", "dim": 64}
+    assert raw["chunking"]["size"] == 300 and raw["counts"]["articles"] == 4
+    for a in bundled_articles:
+        back = store.article(a.id)
+        assert back == a
+        for c in store.article_chunks(a.id):
+            assert back.text[c.start:c.end] == c.text
+    # vectors are stored in row order: row i is the embedding of chunk i
+    rows = store.chunks(range(m.chunks))
+    titles = {a.id: a.title for a in bundled_articles}
+    from qa.store import passage_text
+
+    expect = fake_encoder.encode_passages([passage_text(titles[c.article_id], c.text) for c in rows])
+    np.testing.assert_allclose(store.vectors.vectors(), expect, atol=1e-6)
+    assert store.bm25.num_docs == m.chunks
+
+
+def test_incremental_add_skips_known_articles(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
+    before = _snapshot(root)
+    change = write_index(root, encoder=fake_encoder, add=bundled_articles)  # two old, two new
+    assert set(change.already_indexed) == {a.id for a in bundled_articles[:2]}
+    assert set(change.added) == {a.id for a in bundled_articles[2:]}
+    after = _snapshot(root)
+    assert len(after["articles"]) == 4
+    n_old = len(before["chunks"])
+    assert after["chunks"][:n_old] == before["chunks"]  # old rows untouched
+    np.testing.assert_array_equal(after["vectors"][:n_old], before["vectors"])
+    again = write_index(root, encoder=fake_encoder, add=bundled_articles)
+    assert again.added == () and len(again.already_indexed) == 4
+    assert _snapshot(root)["chunks"] == after["chunks"]
+
+
+def test_remove_article_renumbers_rows(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles)
+    full = _snapshot(root)
+    gone = bundled_articles[1].id
+    change = write_index(root, encoder=fake_encoder, remove=[gone])
+    assert change.removed == (gone,)
+    store = IndexStore.open(root)
+    assert gone not in {a.id for a in store.articles()}
+    with pytest.raises(ArticleNotFoundError):
+        store.article(gone)
+    n_gone = dict((a[0], a[2]) for a in full["articles"])[gone]
+    rows = store.chunks(range(store.manifest.chunks))
+    assert len(rows) == len(full["chunks"]) - n_gone
+    assert all(c.article_id != gone for c in rows)
+    # every remaining row still holds its own vector
+    by_id = {c[0]: v for c, v in zip(full["chunks"], full["vectors"])}
+    np.testing.assert_array_equal(store.vectors.vectors(), np.stack([by_id[c.id] for c in rows]))
+    # BM25 was rebuilt over what is left
+    assert store.bm25.num_docs == len(rows)
+
+
+def test_remove_unknown_id_changes_nothing(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles)
+    gen = read_manifest(root).generation
+    with pytest.raises(ArticleNotFoundError, match="nope"):
+        write_index(root, encoder=fake_encoder, remove=["nope"])
+    assert read_manifest(root).generation == gen
+
+
+def test_interrupted_build_leaves_previous_index_usable(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
+    before = _snapshot(root)
+    with pytest.raises(KeyboardInterrupt):
+        write_index(root, encoder=FakeEncoder(fail_after=0), add=bundled_articles[2:])
+    after = _snapshot(root)
+    assert after["manifest"] == before["manifest"] and after["chunks"] == before["chunks"]
+    assert not [p for p in root.iterdir() if ".tmp-" in p.name]  # the half-built generation is gone
+    # and the next write works
+    write_index(root, encoder=fake_encoder, add=bundled_articles[2:])
+    assert IndexStore.open(root).manifest.articles == 4
+
+
+def test_killed_build_leaves_previous_index_usable(tmp_path, bundled_articles, fake_encoder):
+    """SIGKILL a real `write_index` in another process while it embeds."""
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
+    before = _snapshot(root)
+    script = textwrap.dedent(f"""
+        import sys, time
+        sys.path[:0] = [{str(Path(__file__).resolve().parent.parent)!r}]
+        from tests.conftest import FakeEncoder
+        from qa.ingest import ingest_paths
+        from qa.store import write_index
+        class Slow(FakeEncoder):
+            def encode(self, texts, **kw):
+                print("embedding", flush=True)
+                time.sleep(0.5)
+                return super().encode(texts, **kw)
+        arts = ingest_paths([{str(Path(__file__).resolve().parent.parent / "data")!r}]).articles
+        write_index({str(root)!r}, encoder=Slow(), add=arts)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "embedding"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert [p for p in root.iterdir() if ".tmp-" in p.name]  # it died mid-build
+    after = _snapshot(root)
+    assert after["manifest"] == before["manifest"] and after["chunks"] == before["chunks"]
+    write_index(root, encoder=fake_encoder, add=bundled_articles)  # cleans up and goes on
+    assert not [p for p in root.iterdir() if ".tmp-" in p.name]
+    assert IndexStore.open(root).manifest.articles == 4
+
+
+def test_mismatched_encoder_is_a_clear_error(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
+    with pytest.raises(IndexMismatchError, match="built with encoder 'fake'.*qa index build"):
+        write_index(root, encoder=FakeEncoder(name="other"), add=bundled_articles[1:])
+    assert IndexStore.open(root).manifest.articles == 1
+
+
+def test_format_version_mismatch_names_the_fix(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
+    raw = json.loads((root / MANIFEST).read_text("utf-8"))
+    raw["format_version"] = 0
+    (root / MANIFEST).write_text(json.dumps(raw), "utf-8")
+    with pytest.raises(IndexMismatchError, match="format version 0.*qa index build"):
+        IndexStore.open(root)
+    # a rebuild replaces it
+    write_index(root, encoder=fake_encoder, add=bundled_articles, replace=True)
+    assert IndexStore.open(root).manifest.articles == 4
+
+
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexNotFoundError, match="qa index build"):
+        IndexStore.open(tmp_path / "nothing")
+
+
+def test_hnsw_index_finds_the_same_neighbours(tmp_path, bundled_articles, fake_encoder):
+    flat, hnsw = tmp_path / "flat", tmp_path / "hnsw"
+    write_index(flat, encoder=fake_encoder, add=bundled_articles)
+    write_index(hnsw, encoder=fake_encoder, add=bundled_articles, vector_index=VectorIndexKind.HNSW)
+    assert read_manifest(hnsw).vector_index == "hnsw"
+    q = fake_encoder.encode_queries(["胡昌升在北京会见了谁"])
+    a, b = IndexStore.open(flat).vectors, IndexStore.open(hnsw).vectors
+    assert list(a.search(q, 5)[1][0]) == list(b.search(q, 5)[1][0])
+
+
+def test_readers_see_a_new_generation(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
+    store = IndexStore.open(root)
+    store.warm_up()
+    assert store.is_current()
+    write_index(root, encoder=fake_encoder, add=bundled_articles[1:])
+    assert not store.is_current()
+    # the old generation is kept for readers that still hold it
+    assert store.article(bundled_articles[0].id).id == bundled_articles[0].id
+    assert IndexStore.open(root).manifest.articles == 4
+
+
+def test_empty_index_after_removing_everything(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
+    write_index(root, encoder=fake_encoder, remove=[bundled_articles[0].id])
+    store = IndexStore.open(root)
+    assert store.manifest.chunks == 0 and store.bm25 is None and len(store.vectors) == 0
+
+
+def test_lexicon_keys_names_by_pinyin(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles)
+    lex = IndexStore.open(root).lexicon["pinyin"]
+    assert "胡昌升" in lex["huchangsheng"]
+    assert "林中湘" in lex["linzhongxiang"]  # found by its post (董事长林中湘一行), not by jieba alone
+    assert "厦门" in lex["xiamen"]
+
+
+def test_write_is_quick_without_the_model(tmp_path, bundled_articles, fake_encoder):
+    t = time.perf_counter()
+    write_index(tmp_path / "index", encoder=fake_encoder, add=bundled_articles)
+    assert time.perf_counter() - t < 30  # tokenising, tagging and pinyin for one page: seconds at most
