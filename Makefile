@@ -20,9 +20,9 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev,st]'
 
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy; } || { \
+	  echo "installing Debian's chromium (and a font for Chinese) for the browser tests"; \
+	  apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; }
 
 test: install-dev chromium
 	$(BIN)/python -m pytest

@@ -16,12 +16,13 @@ from pathlib import Path
 
 from qa.answer import AnswerContext, Event, Generator, Passage
 from qa.encoders import DEFAULT_ENCODER, BatchedEncoder, make_encoder
-from qa.errors import IndexMismatchError, IngestError
+from qa.errors import EncoderMismatchError, IngestError
 from qa.extractive import idf_function
 from qa.ingest import IngestResult, ingest_paths
 from qa.retrieve import Retrieval, Retriever
 from qa.settings import RetrieverMode, Settings
 from qa.store import ArticleInfo, IndexChange, IndexStore, Progress, read_manifest, write_index
+from qa.text import detect_language
 from qa.types import Answer, Article
 
 
@@ -83,7 +84,7 @@ class Assistant:
                 store = IndexStore.open(self.index_dir)
                 m = store.manifest
                 if self.settings.encoder and self.settings.encoder != m.encoder:
-                    raise IndexMismatchError(
+                    raise EncoderMismatchError(
                         f"the index at {self.index_dir} was built with encoder {m.encoder!r}, "
                         f"but encoder {self.settings.encoder!r} was asked for; use --encoder {m.encoder} "
                         f"(or unset QA_ENCODER), or rebuild: qa index build PATH... --index-dir {self.index_dir} "
@@ -152,7 +153,9 @@ class Assistant:
             if aid not in articles:
                 articles[aid] = store.article(aid)
             passages.append(Passage(n=i, hit=h, article=articles[aid]))
-        ctx = AnswerContext(question=standalone, language=retrieval.language, passages=tuple(passages),
+        # answer in the language the user wrote in, even if the rewrite borrowed English names
+        language = detect_language(question) if standalone != question else retrieval.language
+        ctx = AnswerContext(question=standalone, language=language, passages=tuple(passages),
                             analysis=retrieval.analysis, query_vector=retrieval.query_vector,
                             history=tuple(history), idf=idf_function(store.bm25),
                             in_index=(lambda t, v=store.bm25.vocab: t.lower() in v) if store.bm25 else None)
@@ -169,7 +172,7 @@ class Assistant:
         details = {
             **final.details,
             "standalone_question": standalone if standalone != question else None,
-            "language": retrieval.language,
+            "language": language,
             "retriever": str(RetrieverMode.parse(mode) if mode else self.settings.retriever),
             "top_k": top_k or self.settings.top_k,
             "encoder": self.encoder.name,

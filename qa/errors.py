@@ -23,6 +23,14 @@ class IndexMismatchError(QAError):
     """The index was built by another format version or encoder than requested."""
 
 
+class IndexFormatError(IndexMismatchError):
+    """The index on disk has a format version this version of qa does not read (rebuild it)."""
+
+
+class EncoderMismatchError(IndexMismatchError):
+    """The index was built with another encoder than the one asked for."""
+
+
 class EmptyIndexError(QAError):
     """The operation needs articles but the index holds none."""
 

@@ -134,17 +134,23 @@ def analyze(question: str, *, bridges: Sequence[Bridge] = ()) -> QueryAnalysis:
     for t in tokenize(question):
         bm25[t] = bm25.get(t, 0.0) + 1.0
     expansions: dict[str, list[str]] = {}
+    bridged: list[KeyTerm] = []
     if language == "zh":
         terms = chinese_terms(question)
+        if re.search(r"[A-Za-z]{2,}", question):  # "Hu Changsheng和IBM谈了什么？": bridge the names
+            bridged = [t for b in bridges for t in b(question) if t.kind == "name"]
+            covered = " ".join(t.source for t in bridged)
+            terms = [t for t in terms if not (t.text.isascii() and t.text in covered)]
     else:
         terms = number_terms(question)
-        for bridge in bridges:
-            for term in bridge(question):
-                terms.append(term)
-                expansions.setdefault(term.source, []).extend(f for f in term.forms if f not in expansions.get(term.source, []))
-                for form in term.forms:
-                    for tok in tokenize(form):
-                        bm25[tok] = max(bm25.get(tok, 0.0), term.weight / len(term.forms) ** 0.5)
+        bridged = [t for b in bridges for t in b(question)]
+    for term in bridged:
+        terms.append(term)
+        known = expansions.setdefault(term.source, [])
+        known.extend(f for f in term.forms if f not in known)
+        for form in term.forms:
+            for tok in tokenize(form):
+                bm25[tok] = max(bm25.get(tok, 0.0), term.weight / len(term.forms) ** 0.5)
     seen: set[str] = set()
     unique = []
     for t in terms:

@@ -36,7 +36,7 @@ import numpy as np
 from qa.bridges.pinyin import build_lexicon, names_in
 from qa.chunking import chunk_article
 from qa.encoders import Encoder
-from qa.errors import ArticleNotFoundError, IndexMismatchError, IndexNotFoundError
+from qa.errors import ArticleNotFoundError, EncoderMismatchError, IndexFormatError, IndexNotFoundError
 from qa.lexical import BM25_PARAMS, TOKENIZER, BM25Index, tokenize
 from qa.settings import VectorIndexKind
 from qa.types import Article, Chunk
@@ -143,9 +143,9 @@ def read_manifest(root: Path) -> Manifest:
         raw = json.loads(path.read_text(encoding="utf-8"))
         version = raw.get("format_version")
     except (json.JSONDecodeError, AttributeError) as e:
-        raise IndexMismatchError(f"{path} is not a valid manifest ({e}); rebuild: qa index build data/ --index-dir {root}") from None
+        raise IndexFormatError(f"{path} is not a valid manifest ({e}); rebuild: qa index build data/ --index-dir {root}") from None
     if version != FORMAT_VERSION:
-        raise IndexMismatchError(
+        raise IndexFormatError(
             f"the index at {root} has format version {version}, this version of qa reads {FORMAT_VERSION}; "
             f"rebuild it: qa index build data/ --index-dir {root}")
     return Manifest.from_json(raw)
@@ -176,7 +176,7 @@ class IndexStore:
         root = Path(root)
         manifest = read_manifest(root)
         if not (root / manifest.generation / DOCS).is_file():
-            raise IndexMismatchError(f"{root}/{MANIFEST} names {manifest.generation}, which is missing; "
+            raise IndexFormatError(f"{root}/{MANIFEST} names {manifest.generation}, which is missing; "
                                      f"rebuild: qa index build data/ --index-dir {root}")
         return cls(root, manifest)
 
@@ -356,7 +356,7 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
         if (root / MANIFEST).exists() and not replace:
             current = read_manifest(root)
             if current.encoder != encoder.name or current.dim != encoder.dim:
-                raise IndexMismatchError(
+                raise EncoderMismatchError(
                     f"the index at {root} was built with encoder {current.encoder!r} (dim {current.dim}), "
                     f"not {encoder.name!r} (dim {encoder.dim}); use --encoder {current.encoder} "
                     f"or rebuild: qa index build PATH... --index-dir {root} --encoder {encoder.name}")

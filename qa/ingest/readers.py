@@ -37,6 +37,7 @@ def read_txt(path: Path) -> list[ArticleText]:
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _MD_RULES = [
     (re.compile(r"```.*?```", re.S), ""),
+    (re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M), ""),  # a thematic break: --- or * * *
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
     (re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+", re.M), ""),

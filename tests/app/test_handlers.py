@@ -1,0 +1,144 @@
+"""The app's event handlers in-process, over a real index (no server, no browser)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import gradio as gr
+import pytest
+
+from qa.assistant import Assistant
+from qa.settings import Settings
+from qa.types import Answer
+from webui import handlers as H
+from webui.bootstrap import IndexKeeper
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def uploads(tmp_path, monkeypatch) -> Path:
+    """Gradio's upload folder for this test; files put here count as uploaded."""
+    folder = tmp_path / "gradio"
+    folder.mkdir()
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def h(index_copy) -> H.Handlers:
+    bot = Assistant.load(index_copy)
+    keeper = IndexKeeper(bot, [])
+    return H.Handlers(bot, keeper)
+
+
+def run_chat(h, question, messages=(), answers=(), top_k=5, retriever="hybrid"):
+    steps = list(h.chat(question, list(messages), list(answers), top_k, retriever))
+    return steps, steps[-1]
+
+
+def test_chat_streams_then_keeps_the_turn_in_session_state(h):
+    steps, (box, shown, messages, answers, sources) = run_chat(h, "胡昌升在北京会见了哪些人？")
+    assert len(steps) >= 3  # a placeholder, deltas, the final answer
+    assert box == "" and shown == messages and len(messages) == 2
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert len(answers) == 1 and isinstance(answers[0], Answer) and answers[0].found
+    links = re.findall(r'href="#qa-src-1-(\d+)"', messages[1]["content"])
+    assert links and {int(n) for n in links} <= {c.n for c in answers[0].citations}
+    for n in set(links):
+        assert f'id="qa-src-1-{n}"' in sources
+    assert "<mark" in sources
+
+
+def test_follow_up_uses_this_session_history_only(h):
+    _, (_, _, messages, answers, _) = run_chat(h, "胡昌升在北京会见了哪些人？")
+    _, (_, _, messages, answers, sources) = run_chat(h, "他和IBM谈了什么？", messages, answers)
+    assert len(answers) == 2 and len(messages) == 4
+    assert answers[1].details.get("standalone_question", "").startswith("胡昌升")
+    assert 'id="qa-src-2-1"' in sources and 'data-turn="1"' in sources
+    # another session, no history: the question is not rewritten
+    _, (_, _, _, other, _) = run_chat(h, "他和IBM谈了什么？")
+    assert other[0].details.get("standalone_question") is None
+
+
+def test_settings_reach_the_assistant(h):
+    _, (*_, answers, _) = run_chat(h, "who did Hu Changsheng meet in Beijing?", top_k=2, retriever="bm25")
+    assert answers[0].details["retriever"] == "bm25" and answers[0].details["top_k"] == 2
+
+
+def test_empty_question_changes_nothing(h):
+    steps = list(h.chat("   ", [], [], 5, "hybrid"))
+    assert len(steps) == 1
+
+
+def test_empty_index_says_so(tmp_path):
+    bot = Assistant(Settings.load(env={}, index_dir=tmp_path / "index"))
+    article = tmp_path / "a.txt"
+    article.write_text("本报讯 厦门举办了测试活动。", encoding="utf-8")
+    bot.build([article])
+    bot.remove(bot.articles()[0].id)
+    h = H.Handlers(bot, IndexKeeper(bot, []))
+    *_, (_, shown, messages, answers, _) = h.chat("厦门举办了什么？", [], [], 5, "hybrid")
+    assert "The index is empty" in shown[-1]["content"] and answers == [] and messages == shown
+
+
+def test_ingest_adds_and_describes_uploaded_articles(h, uploads):
+    f = uploads / "news.md"
+    f.write_text("---\ntitle: 厦门新开一座图书馆\nsource: 测试日报\ndate: 2020-12-01\n---\n"
+                 "厦门新开一座图书馆，藏书三十万册。", encoding="utf-8")
+    out = h._ingest([str(f)])
+    assert [a["title"] for a in out["added"]] == ["厦门新开一座图书馆"]
+    assert out["added"][0]["file"] == "news.md" and out["added"][0]["chunks"] >= 1
+    assert h._ingest([str(f)])["already_indexed"][0]["title"] == "厦门新开一座图书馆"
+
+
+def test_ingest_rejects_types_sizes_and_foreign_paths(h, uploads, tmp_path, monkeypatch):
+    before = [a.id for a in h.bot.articles()]
+    exe = uploads / "tool.exe"
+    exe.write_bytes(b"MZ")
+    with pytest.raises(gr.Error, match=r"tool\.exe: type \.exe is not accepted"):
+        h._ingest([str(exe)])
+    big = uploads / "big.txt"
+    big.write_text("本报讯 " + "厦门" * 200, encoding="utf-8")
+    monkeypatch.setattr(H, "MAX_UPLOAD_MB", 0.0001)
+    with pytest.raises(gr.Error, match=r"big\.txt: .* MB is over the 0.0001 MB limit"):
+        h._ingest([str(big)])
+    monkeypatch.undo()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("本报讯 不该被索引。", encoding="utf-8")
+    with pytest.raises(gr.Error, match="not an uploaded file"):
+        h._ingest([str(outside)])
+    with pytest.raises(gr.Error, match="Choose one or more files"):
+        h._ingest([])
+    assert [a.id for a in h.bot.articles()] == before
+
+
+def test_unreadable_file_gives_a_clear_message_without_the_temp_path(h, uploads):
+    bad = uploads / "broken.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(gr.Error) as err:
+        h._ingest([str(bad)])
+    assert "broken.jsonl:1: not valid JSON" in err.value.message
+    assert str(uploads) not in err.value.message
+
+
+def test_ui_upload_and_remove_report_in_the_notice(h, uploads):
+    f = uploads / "x.txt"
+    f.write_text("本报讯 测试<script>window.__x=1</script>文章，厦门举办了测试活动。", encoding="utf-8")
+    notice, cleared, status, rows, choices, timer = h.upload([str(f)])
+    assert "Added: " in notice and "&lt;script&gt;" in notice and "<script>" not in notice
+    assert cleared is None and "<b>5</b> articles" in status and len(rows) == 5
+    added = next(r for r in rows if r[4] == "x.txt")
+    notice, status, rows, _, _ = h.remove(added[5])
+    assert "Removed: " in notice and len(rows) == 4
+    notice, *_ = h.remove(added[5])
+    assert "qa-error" in notice and "no article with id" in notice
+    notice, *_ = h.upload([str(uploads / "missing.txt")])
+    assert "qa-error" in notice and "Nothing was added" in notice
+
+
+def test_api_status_lists_articles_without_path_keys(h):
+    s = h.api_status()
+    assert s["status"] == "ready" and s["counts"]["articles"] == 4
+    assert all("path" not in a and a["file"] == "xiamen-news-2020-11.txt" for a in s["articles"])
