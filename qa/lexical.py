@@ -93,6 +93,14 @@ class BM25Index:
 
         return cls(bm25s.BM25.load(str(path), show_progress=False))
 
+    def docs(self, term: str) -> np.ndarray:
+        """Ids of the documents that contain ``term`` (empty for an unknown term)."""
+        tid = self.vocab.get(term.lower())
+        if tid is None:
+            return np.zeros(0, dtype=np.int64)
+        ptr = self._bm25.scores["indptr"]
+        return np.asarray(self._bm25.scores["indices"][ptr[tid]: ptr[tid + 1]])
+
     def known(self, terms: Iterable[str]) -> list[str]:
         return [t for t in terms if t in self.vocab]
 

@@ -117,13 +117,24 @@ def chinese_terms(question: str) -> list[KeyTerm]:
     return list(terms.values())
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """1..99 in Chinese numerals: 14 -> 十四, 40 -> 四十, 12 -> 十二."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones or not head else "")
+
+
 def number_terms(question: str) -> list[KeyTerm]:
-    """Numbers in a question of any language (1,000 and 1000 are one number)."""
+    """Numbers in a question of any language (1,000 and 1000 are one number; 14 also 十四)."""
     out = []
     for m in _NUMBER.finditer(question):
         n = m.group().replace(",", "")
         if n.strip("."):
-            out.append(KeyTerm(text=n, forms=(n,), kind="number", weight=1.0, source=m.group()))
+            forms = (n, chinese_numeral(int(n))) if n.isdigit() and 0 < int(n) < 100 else (n,)
+            out.append(KeyTerm(text=n, forms=forms, kind="number", weight=1.0, source=m.group()))
     return out
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.bridges.pinyin import build_lexicon, names_in
+from qa.bridges.pinyin import build_lexicon, names_in, transliterate
 from qa.chunking import chunk_article
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError, IndexFormatError, IndexNotFoundError
@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS chunks (
     row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL REFERENCES articles(id),
     start_char INTEGER NOT NULL, end_char INTEGER NOT NULL, text TEXT NOT NULL, tokens TEXT NOT NULL,
-    names TEXT NOT NULL DEFAULT '');
+    names TEXT NOT NULL DEFAULT '', pinyin TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 """
 
@@ -169,6 +169,7 @@ class IndexStore:
         self._bm25: BM25Index | None = None
         self._bm25_loaded = False
         self._lexicon: dict | None = None
+        self._pinyin: list[tuple[str, str]] | None = None
 
     @classmethod
     def open(cls, root: str | Path) -> IndexStore:
@@ -226,6 +227,16 @@ class IndexStore:
                     p = self.dir / LEXICON
                     self._lexicon = json.loads(p.read_text("utf-8")) if p.is_file() else {"pinyin": {}}
         return self._lexicon
+
+    @property
+    def transliterations(self) -> list[tuple[str, str]]:
+        """``(chunk text, its pinyin)`` of every chunk, for finding names jieba split."""
+        if self._pinyin is None:
+            rows = [(t, p) for t, p in self._query("SELECT text, pinyin FROM chunks ORDER BY row")]
+            with self._lock:  # (not held while querying: the connection opens under it)
+                if self._pinyin is None:
+                    self._pinyin = rows
+        return self._pinyin
 
     def warm_up(self) -> IndexStore:
         _ = self.db, self.vectors, self.bm25
@@ -440,9 +451,9 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
                        (a.id, a.title, a.source, a.author, a.date, a.url, a.path, a.text, now))
             for c in chunk_article(a, size=chunk_size, overlap=chunk_overlap):
                 passage = passage_text(a.title, c.text)
-                db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+                db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
                            (base + len(texts), c.id, a.id, c.start, c.end, c.text, " ".join(tokenize(passage)),
-                            " ".join(names_in(c.text))))
+                            " ".join(names_in(c.text)), transliterate(c.text)))
                 texts.append(passage)
 
         t_embed = time.perf_counter()

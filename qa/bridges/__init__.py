@@ -3,27 +3,35 @@ romanised names through pinyin (``pinyin.py``) and words and phrases through
 CC-CEDICT (``dictionary.py``). Each is a separate, testable step; ``EnglishBridge``
 runs them in order so that each English word is used once:
 
-1. words the index holds as they are (IBM, 5G);
+1. month names with a day ("November 17" -> 11月17日);
 2. dictionary phrases of two or more words ("World Cup", "Xiamen University");
-3. romanised names ("Hu Changsheng" -> 胡昌升);
-4. dictionary words ("meet" -> 会见, 见面, ...).
+3. words the index holds as they are (IBM, 5G), with their translations;
+4. romanised names: words of the corpus by their pinyin ("Hu Changsheng" -> 胡昌升), then,
+   for a capitalised name jieba split (叶/乔波), the corpus text by its syllables;
+5. dictionary words ("meet" -> 会见, 会晤, 会面).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+import numpy as np
 
 from qa.bridges.dictionary import DictionaryBridge, is_noun
 from qa.bridges.english import content, span, words
-from qa.bridges.pinyin import PinyinBridge
+from qa.bridges.pinyin import PinyinBridge, SyllableScan
 from qa.query import Bridge, KeyTerm
 
 
 class EnglishBridge:
-    def __init__(self, vocab: dict[str, int], pinyin_lexicon: dict[str, list[str]]) -> None:
+    def __init__(self, vocab: dict[str, int], pinyin_lexicon: dict[str, list[str]],
+                 scan: SyllableScan | None = None, docs: Callable[[str], np.ndarray] | None = None) -> None:
         self.vocab = vocab
+        self.docs = docs
         self.dictionary = DictionaryBridge(self.in_index)
         self.names = PinyinBridge(pinyin_lexicon, is_english_word=self.dictionary.is_english_word)
+        self.scan = scan
 
     def in_index(self, term: str) -> bool:
         return term.lower() in self.vocab
@@ -33,31 +41,85 @@ class EnglishBridge:
         ws = content(all_words)
         terms: list[KeyTerm] = []
         used = answer_type_words(all_words)
-        for w in ws:  # 0. month names: "November 17" -> 11月17日, "November" -> 11月
+        for w in ws:  # 1. month names
             if w.lower in MONTHS and w.index not in used:
-                m = MONTHS[w.lower]
                 day = re.search(rf"\b{re.escape(w.text)}\.?\s+(\d{{1,2}})(?!\d)", question)
+                if len(w.lower) == 3 and not day:
+                    continue  # "Jun" alone is more likely a name than June
+                m = MONTHS[w.lower]
                 forms = (f"{m}月{int(day.group(1))}日",) if day else (f"{m}月",)
                 terms.append(KeyTerm(text=forms[0], forms=forms, kind="number" if day else "word", source=w.text))
-                used.add(w.index)
-        for w in ws:  # 1. as written
-            if w.lower in self.vocab and (w.capitalized or any(c.isdigit() for c in w.text)):
-                terms.append(KeyTerm(text=w.text, forms=(w.text,), kind="name", source=w.text))
                 used.add(w.index)
         rest = [w for w in ws if w.index not in used]
         for run, inside, _outside in self.dictionary.match(rest):  # 2. phrases
             if len(run) > 1 and inside:
                 kind = "name" if all(w.capitalized for w in run) else "noun" if is_noun(inside[0]) else "word"
-                terms.append(KeyTerm(text=inside[0], forms=tuple(inside), kind=kind,
-                                     source=span(question, run)))
+                terms.append(KeyTerm(text=inside[0], forms=tuple(inside), kind=kind, source=span(question, run)))
                 used.update(w.index for w in run)
-        rest = [w for w in ws if w.index not in used]
-        for run, found in self.names.match(rest):  # 3. names
-            terms.append(KeyTerm(text=found[0], forms=tuple(found[:4]), kind="name",
-                                 source=span(question, run)))
+        for w in ws:  # 3. as written (IBM, Kowloon in "九龙（Kowloon）")
+            if w.index not in used and w.lower in self.vocab and (w.capitalized or any(c.isdigit() for c in w.text)):
+                found = self.dictionary.translate([w])
+                forms = (w.text, *(found[0][:3] if found else ()))
+                terms.append(KeyTerm(text=w.text, forms=forms, kind="name", source=w.text))
+                used.add(w.index)
+        def name(run: list, found: list[str]) -> None:
+            terms.append(KeyTerm(text=found[0], forms=tuple(found[:4]), kind="name", source=span(question, run)))
             used.update(w.index for w in run)
-        terms += self.dictionary(question, skip=used)  # 4. words
-        return terms
+
+        # 4. romanised names: a capitalised run as a whole first ("Wei Yijie", not Wei + Yijie),
+        # then words of the vocabulary, then single capitalised words that are not English
+        for run in capitalized_runs([w for w in ws if w.index not in used]):
+            if len(run) > 1:
+                whole = self.names.lookup(span(question, run)) or (self.scan.find(span(question, run)) if self.scan else [])
+                if whole:
+                    name(run, whole)
+        for run, found in self.names.match([w for w in ws if w.index not in used]):
+            name(run, found)
+        if self.scan is not None:
+            for run in capitalized_runs([w for w in ws if w.index not in used]):
+                run = [w for w in run if not self.dictionary.is_english_word(w.lower)]
+                if len(run) == 1 and (found := self.scan.find(span(question, run))):
+                    name(run, found)
+        terms += self.dictionary(question, skip=used)  # 5. words
+        return disambiguate(terms, self.docs) if self.docs is not None else terms
+
+
+def disambiguate(terms: list[KeyTerm], docs: Callable[[str], np.ndarray]) -> list[KeyTerm]:
+    """Order each translated word's forms by how often they share a chunk with the
+    question's other terms: "base" beside 金砖 and 创新 is 基地 there, not 基础."""
+    def ids(term: KeyTerm) -> set[int]:
+        return set().union(*(set(docs(f).tolist()) for f in term.forms[:3])) if term.forms else set()
+
+    out = []
+    for i, t in enumerate(terms):
+        if len(t.forms) < 2 or t.kind == "number":
+            out.append(t)
+            continue
+        context = set().union(*(ids(o) for j, o in enumerate(terms) if j != i))
+        if not context:
+            out.append(t)
+            continue
+
+        def together(form: str, context: set[int] = context) -> float:
+            d = docs(form)
+            return len(context.intersection(d.tolist())) / (len(d) ** 0.5) if len(d) else 0.0
+
+        ranked = sorted(t.forms, key=lambda f: -together(f))  # stable: dictionary order breaks ties
+        out.append(KeyTerm(text=ranked[0], forms=tuple(ranked), kind=t.kind, weight=t.weight, source=t.source))
+    return out
+
+
+def capitalized_runs(ws: list) -> list[list]:
+    """Runs of adjacent capitalised words not at the start of the question ("Ye Qiaobo")."""
+    runs: list[list] = []
+    for w in ws:
+        if not w.capitalized or w.index == 0:
+            continue
+        if runs and runs[-1][-1].index == w.index - 1:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return runs
 
 
 MONTHS = {m: i for i, m in enumerate("january february march april may june july august september october "
@@ -83,4 +145,5 @@ def default_bridges(store) -> tuple[Bridge, ...]:
     bm25 = store.bm25
     if bm25 is None:
         return ()
-    return (EnglishBridge(bm25.vocab, store.lexicon.get("pinyin", {})),)
+    return (EnglishBridge(bm25.vocab, store.lexicon.get("pinyin", {}), SyllableScan(store.transliterations),
+                          docs=bm25.docs),)

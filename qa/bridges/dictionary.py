@@ -124,7 +124,10 @@ class DictionaryBridge:
         """``(forms in the index, forms not in it)`` for a phrase, commonest first, or None
         when the dictionary has no entry for it."""
         if len(phrase_words) == 1:
-            keys = lemmas(phrase_words[0].text)
+            # the word as written and its first base form the dictionary knows ("spines" -> spine,
+            # not spin; "planned" -> plan)
+            cands = lemmas(phrase_words[0].text)
+            keys = cands[:1] + [k for k in cands[1:] if k in self.rev][:1]
         else:
             keys = [" ".join(w.lower for w in phrase_words),
                     " ".join([w.lower for w in phrase_words[:-1]] + [phrase_words[-1].lemma])]

@@ -45,8 +45,15 @@ def people_in(text: str) -> list[str]:
 
     from qa.lexical import _jieba
 
-    _jieba()
-    found = [p.word for p in pseg.lcut(text) if p.flag.startswith("nr") and 2 <= len(p.word) <= 4]
+    jieba = _jieba()
+    freq = jieba.dt.FREQ
+
+    def ordinary(word: str) -> bool:
+        # 高水平, 高素质 come tagged nr: a surname-like first character before an everyday word
+        return (freq.get(word[1:]) or 0) >= 1000 or (freq.get(word) or 0) >= 1000
+
+    found = [p.word for p in pseg.lcut(text) if p.flag.startswith("nr") and 2 <= len(p.word) <= 4
+             and not ordinary(p.word)]
     found += [n for n in _ROLE_NAME.findall(text) if not _ROLE_NAME.match(n + "，")]
     return list(dict.fromkeys(found))
 
@@ -91,10 +98,103 @@ def build_lexicon(words: Iterable[str]) -> dict[str, list[str]]:
     return lex
 
 
+_syllables: frozenset[str] | None = None
+
+
+def syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable (from the readings of the CJK unified ideographs)."""
+    global _syllables
+    if _syllables is None:
+        from pypinyin import Style, lazy_pinyin
+
+        chars = "".join(chr(c) for c in range(0x4E00, 0x9FA6))
+        _syllables = frozenset(lazy_pinyin(chars, style=Style.NORMAL, errors="ignore")) | {"v", "lv", "nv"}
+    return _syllables
+
+
+def segmentations(key: str, *, limit: int = 4) -> list[list[str]]:
+    """Ways to read a run of letters as pinyin syllables ("qiaobo" -> [qiao, bo]), fewest syllables first."""
+    valid = syllables()
+    out: list[list[str]] = []
+
+    def walk(i: int, acc: list[str]) -> None:
+        if len(out) >= limit * 4:
+            return
+        if i == len(key):
+            out.append(list(acc))
+            return
+        for j in range(min(len(key), i + 6), i, -1):
+            if key[i:j] in valid:
+                acc.append(key[i:j])
+                walk(j, acc)
+                acc.pop()
+
+    walk(0, [])
+    return sorted(out, key=len)[:limit]
+
+
+def transliterate(text: str) -> str:
+    """Toneless pinyin of every character, one per character ("·" for anything not CJK),
+    space-separated, so that a match's position maps back to characters."""
+    from pypinyin import Style, lazy_pinyin
+
+    return " ".join(lazy_pinyin(text, style=Style.NORMAL, errors=lambda run: ["·"] * len(run)))
+
+
 def normalize_key(text: str) -> str:
     """"Hu Chang-sheng", "HU CHANGSHENG", "Lü" -> "huchangsheng", "lv"."""
     t = text.lower().replace("ü", "v").replace("u:", "v")
     return re.sub(r"[^a-z]", "", t)
+
+
+class SyllableScan:
+    """Finds a romanised name in the corpus text itself, for names jieba did not keep as
+    one word (叶/乔波): the name's syllables are matched against the pinyin of every
+    chunk, and the characters there are the name."""
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        # one string for all chunks, so that one regex pass searches the whole corpus
+        self.text = "\n".join(t.replace("\n", " ") for t, _ in rows)
+        self.pinyin = "\n".join(p for _, p in rows)
+        self._char_at: list[int] | None = None
+        self._cache: dict[str, list[str]] = {}
+
+    def _chars(self) -> list[int]:
+        """Offset in ``text`` of the character each pinyin token stands for."""
+        if self._char_at is None:
+            offsets, pos = [], 0
+            for line_text, line_pin in zip(self.text.split("\n"), self.pinyin.split("\n")):
+                n = len(line_pin.split(" ")) if line_pin else 0
+                offsets.extend(range(pos, pos + n))
+                pos += len(line_text) + 1
+            self._char_at = offsets
+        return self._char_at
+
+    def find(self, name: str, *, most: int = 3) -> list[str]:
+        key = normalize_key(re.sub(r"['’]s\b", "", name))
+        if key in self._cache:
+            return self._cache[key]
+        counts: dict[str, int] = {}
+        for sylls in segmentations(key):
+            if len(sylls) < 2:
+                continue
+            needle = " ".join(sylls)
+            token, last, i = 0, 0, self.pinyin.find(needle)
+            while i >= 0:  # str.find, not a regex: it is the hot loop of an English question
+                end = i + len(needle)
+                if (i == 0 or self.pinyin[i - 1] in " \n") and (end == len(self.pinyin) or self.pinyin[end] in " \n"):
+                    # tokens before the match = separators before it (counted incrementally)
+                    token += self.pinyin.count(" ", last, i) + self.pinyin.count("\n", last, i)
+                    last = i
+                    start = self._chars()[token]
+                    word = self.text[start: start + len(sylls)]
+                    if len(word) == len(sylls) and all(map(is_cjk, word)):
+                        counts[word] = counts.get(word, 0) + 1
+                i = self.pinyin.find(needle, i + 1)
+            if counts:
+                break  # the fewest-syllable reading that occurs wins
+        self._cache[key] = found = sorted(counts, key=lambda w: -counts[w])[:most]
+        return found
 
 
 class PinyinBridge:
@@ -104,6 +204,10 @@ class PinyinBridge:
         self.lexicon = lexicon
         # a lower-case word that is ordinary English ("change") is not read as pinyin (嫦娥)
         self.is_english_word = is_english_word or (lambda w: False)
+
+    def lookup(self, name: str) -> list[str]:
+        """Corpus words whose pinyin is exactly this name's letters."""
+        return self.lexicon.get(normalize_key(re.sub(r"['’]s\b", "", name)), [])
 
     def match(self, ws: list[Word]) -> list[tuple[list[Word], list[str]]]:
         """Longest runs of words whose joined pinyin names corpus words."""

@@ -65,3 +65,26 @@ def test_acronyms_and_months_and_answer_types():
     assert terms["November"].forms == ("11月17日",) and terms["November"].kind == "number"
     ws = words("On what date and which two officials met?")
     assert {w.lower for w in ws if w.index in answer_type_words(ws)} == {"date", "two", "officials"}
+
+
+def test_translations_are_ordered_by_co_occurrence():
+    import numpy as np
+
+    from qa.bridges import disambiguate
+    from qa.query import KeyTerm
+
+    docs = {"基础": [0, 1, 2, 3, 4, 5], "基地": [6, 7], "金砖": [6, 7, 8], "创新": [7, 8]}
+    terms = [KeyTerm("基础", ("基础", "基地"), "noun", source="base"),
+             KeyTerm("金砖", ("金砖",), "name", source="BRICS"), KeyTerm("创新", ("创新",), "word", source="innovation")]
+    out = disambiguate(terms, lambda f: np.array(docs.get(f, []), dtype=np.int64))
+    assert out[0].forms == ("基地", "基础") and out[0].text == "基地"
+    assert out[1:] == terms[1:]
+
+
+def test_numbers_also_match_chinese_numerals():
+    from qa.query import chinese_numeral, number_terms
+
+    assert [chinese_numeral(n) for n in (4, 10, 12, 14, 40, 99)] == ["四", "十", "十二", "十四", "四十", "九十九"]
+    (t,) = number_terms("the 14th Five-Year Plan")
+    assert t.forms == ("14", "十四") and t.kind == "number"
+    assert number_terms("2022")[0].forms == ("2022",)

@@ -46,3 +46,24 @@ def test_people_and_romanisation():
     assert {"林中湘", "陈肇雄"} <= set(people_in(text))
     assert romanize_name("陈肇雄") == "Chen Zhaoxiong"
     assert romanize_name("欧阳修") == "Ouyang Xiu"
+
+
+def test_syllable_scan_finds_names_jieba_split():
+    from qa.bridges.pinyin import SyllableScan, segmentations, transliterate
+
+    assert segmentations("qiaobo")[0] == ["qiao", "bo"]
+    texts = ["叶乔波是1992年冬奥会的选手。", "周俊杀了柳素云。\n叶乔波再次夺冠。"]
+    scan = SyllableScan([(t, transliterate(t)) for t in texts])
+    assert scan.find("Ye Qiaobo's") == ["叶乔波"]  # found twice, once per chunk
+    assert scan.find("Zhou Jun") == ["周俊"] and scan.find("Liu Suyun") == ["柳素云"]
+    assert scan.find("Smith") == []
+
+
+def test_english_bridge_reads_a_capitalised_run_as_one_name():
+    from qa.bridges import EnglishBridge
+    from qa.bridges.pinyin import SyllableScan, transliterate
+
+    text = "魏伊杰死后谥号为文。"
+    b = EnglishBridge({"谥号": 0}, build_lexicon(["伊杰"]), SyllableScan([(text, transliterate(text))]))
+    names = [(t.source, t.text) for t in b("What was Wei Yijie's posthumous name?") if t.kind == "name"]
+    assert names == [("Wei Yijie's", "魏伊杰")]  # not Wei (a dictionary word) + Yijie
