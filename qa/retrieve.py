@@ -15,8 +15,10 @@ import numpy as np
 from qa.encoders import Encoder
 from qa.errors import EmptyIndexError
 from qa.query import Bridge, QueryAnalysis, analyze
+from qa.rerank import CANDIDATES as CANDIDATES_RERANK
+from qa.rerank import Reranker, rerank
 from qa.settings import RetrieverMode
-from qa.store import IndexStore
+from qa.store import IndexStore, passage_text
 from qa.types import Hit
 
 RRF_K = 20
@@ -62,11 +64,13 @@ def rrf_fuse(rankings: dict[str, list[int]], weights: dict[str, float], *, k: in
 class Retriever:
     def __init__(self, store: IndexStore, encoder: Encoder, *, mode: RetrieverMode = RetrieverMode.HYBRID,
                  top_k: int = 5, rrf_k: int = RRF_K, candidates: int = CANDIDATES,
-                 bridges: tuple[Bridge, ...] = (), fusion_weights: dict[str, tuple[float, float]] | None = None) -> None:
+                 bridges: tuple[Bridge, ...] = (), fusion_weights: dict[str, tuple[float, float]] | None = None,
+                 reranker: Reranker | None = None) -> None:
         self.store = store
         self.bridges = bridges
         self.fusion_weights = dict(fusion_weights or FUSION_WEIGHTS)
         self.bridge_weight = BRIDGE_WEIGHT
+        self.reranker = reranker
         self.encoder = encoder
         self.mode = RetrieverMode.parse(mode)
         self.top_k = top_k
@@ -131,7 +135,7 @@ class Retriever:
             ranked = [(int(r), float(b_scores[r])) for r in b_rows]
         else:
             ranked = rrf_fuse({"dense": list(dense_rank), "bm25": list(bm25_rank)}, weights, k=self.rrf_k)
-        ranked = ranked[:top_k]
+        ranked = ranked[: max(top_k, CANDIDATES_RERANK) if self.reranker else top_k]
         chunks = self.store.chunks(r for r, _ in ranked)
         hits = tuple(
             Hit(chunk=c, score=s, dense_score=dense_score.get(r), bm25_score=float(b_scores[r]) if len(b_scores) else None,
@@ -139,6 +143,12 @@ class Retriever:
             for (r, s), c in zip(ranked, chunks)
         )
         timings["fuse"] = (time.perf_counter() - t) * 1000
+        if self.reranker is not None and hits:
+            t = time.perf_counter()
+            titles = {a: self.store.article(a).title for a in {h.chunk.article_id for h in hits}}
+            hits = rerank(self.reranker, question, hits, [passage_text(titles[h.chunk.article_id], h.chunk.text)
+                                                          for h in hits], top_k)
+            timings["rerank"] = (time.perf_counter() - t) * 1000
         return Retrieval(question=question, language=language, hits=hits, query_vector=qvec,
                          analysis=analysis, bm25_matched=matched, dense_scores=d_scores,
                          weights=weights, timings_ms=timings)
