@@ -133,6 +133,7 @@ class IndexChange:
     chars_embedded: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    bridge_seconds: float = 0.0  # names, pinyin lexicon and transliteration for English questions
 
 
 def read_manifest(root: Path) -> Manifest:
@@ -445,15 +446,19 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             existing.add(a.id)
         base = len(rows)
         texts: list[str] = []
+        bridge_seconds = 0.0
         now = _now()
         for a in new_articles:
             db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?)",
                        (a.id, a.title, a.source, a.author, a.date, a.url, a.path, a.text, now))
             for c in chunk_article(a, size=chunk_size, overlap=chunk_overlap):
                 passage = passage_text(a.title, c.text)
+                t_bridge = time.perf_counter()
+                found, pinyin = " ".join(names_in(c.text)), transliterate(c.text)
+                bridge_seconds += time.perf_counter() - t_bridge
                 db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
                            (base + len(texts), c.id, a.id, c.start, c.end, c.text, " ".join(tokenize(passage)),
-                            " ".join(names_in(c.text)), transliterate(c.text)))
+                            found, pinyin))
                 texts.append(passage)
 
         t_embed = time.perf_counter()
@@ -476,15 +481,18 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
         if progress:
             progress("lexicon", 0, 1)
         vocab = {t for doc in corpus for t in doc}
+        t_bridge = time.perf_counter()
         with open(tmp / LEXICON, "w", encoding="utf-8") as fh:
             json.dump({"pinyin": build_lexicon(sorted(vocab | names))}, fh, ensure_ascii=False)
+        bridge_seconds += time.perf_counter() - t_bridge
         db.commit()
         n_articles = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         if progress:
             progress("done", 1, 1)
         change = IndexChange(added=tuple(a.id for a in new_articles), already_indexed=tuple(a.id for a in skipped),
                              removed=tuple(dict.fromkeys(remove)), chunks_added=len(texts),
-                             chars_embedded=sum(map(len, texts)), embed_seconds=embed_seconds)
+                             chars_embedded=sum(map(len, texts)), embed_seconds=embed_seconds,
+                             bridge_seconds=bridge_seconds)
         return change, (n_articles, len(corpus))
     finally:
         db.close()
