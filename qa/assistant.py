@@ -15,13 +15,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from qa.answer import AnswerContext, Event, Generator, Passage
+from qa.build import IndexChange, Progress, write_index
 from qa.encoders import DEFAULT_ENCODER, BatchedEncoder, make_encoder
 from qa.errors import EncoderMismatchError, IngestError
-from qa.extractive import idf_function
+from qa.evidence import idf_function
 from qa.ingest import IngestResult, ingest_paths
 from qa.retrieve import Retrieval, Retriever
 from qa.settings import RetrieverMode, Settings
-from qa.store import ArticleInfo, IndexChange, IndexStore, Progress, read_manifest, write_index
+from qa.store import ArticleInfo, IndexStore, read_manifest
 from qa.text import detect_language
 from qa.types import Answer, Article
 

@@ -14,8 +14,6 @@ questions score lower than unanswerable Chinese ones):
 
 from __future__ import annotations
 
-import math
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +24,7 @@ import numpy as np
 from qa.answer import AnswerContext, Event, make_citations, not_found
 from qa.chunking import split_sentences
 from qa.encoders import Encoder
+from qa.evidence import Evidence, coverage, offers, present
 from qa.query import KeyTerm
 from qa.types import Answer, Article
 
@@ -44,20 +43,6 @@ class Candidate:
     @property
     def text(self) -> str:
         return self.article.text[self.start: self.end]
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """The inputs and outcome of the "is it answered?" decision (shown in details)."""
-
-    found: bool
-    reason: str
-    coverage: float
-    best_passage: int | None
-    missing: tuple[str, ...] = ()
-    key_terms: tuple[str, ...] = ()
-    unseen: tuple[str, ...] = ()
-    best_sentence_score: float | None = None
 
 
 class SentenceEmbeddings:
@@ -98,55 +83,6 @@ def candidates(ctx: AnswerContext) -> list[Candidate]:
             if key not in seen:
                 seen[key] = Candidate(passage=p.n, article=p.article, start=s, end=e)
     return list(seen.values())
-
-
-_DATE = re.compile(r"\d{1,4}年|\d{1,2}月\d{0,2}|\d{1,2}日|[上下]午|今年|去年|明年|\d{1,2}月份")
-_QUANTITY = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+(?:位|个|家|项|篇|届|名|次|年|万|亿|倍|成)")
-_ORG_SUFFIX = re.compile(r"(?:公司|集团|局|委员会|委|部|院|大学|银行|协会|中心|政府|党|办公室|机构|企业)")
-
-
-def offers(text: str, kind: str | None, asked: set[str]) -> bool:
-    """Whether a sentence contains an answer of the asked kind that the question does not
-    itself name (a person other than the ones asked about, a date, a number, ...)."""
-    if kind is None:
-        return False
-    if kind == "date":
-        return bool(_DATE.search(text))
-    if kind == "number":
-        return bool(_QUANTITY.search(text))
-    import jieba.posseg as pseg
-
-    from qa.bridges.pinyin import people_in
-    from qa.lexical import _jieba
-
-    _jieba()
-    if kind == "person":
-        return any(n not in asked for n in people_in(text))
-    flags = ("ns",) if kind == "place" else ("nt",)
-    for p in pseg.lcut(text):
-        if p.word not in asked and len(p.word) > 1 and (p.flag.startswith(flags) or (
-                kind == "org" and _ORG_SUFFIX.search(p.word[-3:]))):
-            return True
-    return False
-
-
-def present(term: KeyTerm, text: str) -> bool:
-    low = text.lower()
-    return any(f.lower() in low for f in term.forms)
-
-
-def coverage(terms: Sequence[KeyTerm], text: str, weight: Callable[[KeyTerm], float]) -> tuple[float, list[KeyTerm]]:
-    """Weighted share of ``terms`` present in ``text`` and the ones missing."""
-    total = found = 0.0
-    missing = []
-    for t in terms:
-        w = weight(t)
-        total += w
-        if present(t, text):
-            found += w
-        else:
-            missing.append(t)
-    return (found / total if total else 1.0), missing
 
 
 class ExtractiveGenerator:
@@ -309,18 +245,3 @@ class ExtractiveGenerator:
         details["sentences"] = [{"text": c.text, "score": round(s, 4), "passage": c.passage} for c, s in chosen]
         yield Answer(question=ctx.question, answer="".join(pieces).strip(), found=True, citations=citations,
                      language=ctx.language, generator=self.name, details=details)
-
-
-def idf_function(bm25) -> Callable[[str], float] | None:
-    """idf of a surface form: the most specific of its tokens; unseen words weigh most."""
-    if bm25 is None:
-        return None
-    from qa.lexical import tokenize
-
-    top = math.log(1 + (bm25.num_docs + 0.5) / 0.5)
-
-    def idf(form: str) -> float:
-        toks = tokenize(form)
-        return max((bm25.idf(t) for t in toks), default=top) if toks else top
-
-    return idf

