@@ -22,12 +22,14 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from qa.answer import AnswerContext, Event, make_citations, not_found
+from qa.bridges.dictionary import frequency
 from qa.chunking import split_sentences
 from qa.encoders import Encoder
 from qa.evidence import Evidence, coverage, offers, present
 from qa.query import KeyTerm
 from qa.types import Answer, Article
 
+COMMON_NOUN = 100  # jieba dictionary count from which a noun is a word people use, not a segmentation guess
 INTRO_EN = "Found in {n} article{s} ({titles}). The sentences that answer, quoted in Chinese{names}:\n"
 
 
@@ -139,7 +141,10 @@ class ExtractiveGenerator:
             return any(present(t, x) for x in texts.values())
 
         def known(t: KeyTerm) -> bool:
-            return anywhere(t) or (ctx.in_index is not None and any(ctx.in_index(f) for f in t.forms))
+            # only an everyday dictionary word counts as never mentioned: jieba's guesses at
+            # unknown words (转化成, 钟惺有) and rare compounds (食用方法) are segmentation, not absence
+            return (anywhere(t) or (ctx.in_index is not None and any(ctx.in_index(f) for f in t.forms))
+                    or not any(frequency(f) >= COMMON_NOUN for f in t.forms))
 
         unseen = tuple(t.text for t in terms if t.kind == "noun" and not known(t))
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qa.lexical import STOPWORDS, _jieba, tokenize
-from qa.text import detect_language
+from qa.text import detect_language, looks_like_person
 
 # Words a question uses to ask, not to name its topic ("多少钱", "什么时间").
 QUESTION_NOUNS = set(
@@ -102,7 +102,7 @@ def chinese_terms(question: str) -> list[KeyTerm]:
             continue
         if _NUMBER.fullmatch(w):
             kind = "number"
-        elif flag in _NAME_POS:
+        elif flag in _NAME_POS and (not flag.startswith("nr") or looks_like_person(word)):
             kind = "name"
         elif asked:
             continue  # the answer type, not something the passage must say

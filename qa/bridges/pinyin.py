@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from qa.bridges.english import Word, content, span
 from qa.query import KeyTerm
-from qa.text import is_cjk
+from qa.text import COMPOUND_SURNAMES, is_cjk, looks_like_person
 
 _NAME_FLAGS = ("nr", "ns", "nt", "nz")
 MAX_VARIANTS = 8
@@ -52,20 +52,19 @@ def people_in(text: str) -> list[str]:
         # 高水平, 高素质 come tagged nr: a surname-like first character before an everyday word
         return (freq.get(word[1:]) or 0) >= 1000 or (freq.get(word) or 0) >= 1000
 
-    found = [p.word for p in pseg.lcut(text) if p.flag.startswith("nr") and 2 <= len(p.word) <= 4
+    found = [p.word for p in pseg.lcut(text) if p.flag.startswith("nr") and looks_like_person(p.word)
              and not ordinary(p.word)]
     found += [n for n in _ROLE_NAME.findall(text) if not _ROLE_NAME.match(n + "，")]
     return list(dict.fromkeys(found))
 
 
-_DOUBLE_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "夏侯", "端木")
 
 
 def romanize_name(name: str) -> str:
     """Hanyu Pinyin of a Chinese personal name, surname first: 陈肇雄 -> Chen Zhaoxiong."""
     from pypinyin import Style, lazy_pinyin
 
-    cut = 2 if name.startswith(_DOUBLE_SURNAMES) and len(name) > 2 else 1
+    cut = 2 if name.startswith(COMPOUND_SURNAMES) and len(name) > 2 else 1
     surname = "".join(lazy_pinyin(name[:cut], style=Style.NORMAL, errors="ignore")).replace("v", "ü")
     given = "".join(lazy_pinyin(name[cut:], style=Style.NORMAL, errors="ignore")).replace("v", "ü")
     return f"{surname.capitalize()} {given.capitalize()}".strip()
