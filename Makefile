@@ -5,7 +5,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install-dev chromium bench eval
+.PHONY: run test install-dev chromium bench eval compare
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,12 @@ bench: $(BIN)/python
 	$(BIN)/pip install -q -e .
 	$(BIN)/python benchmarks/bench.py
 
+# the default configuration on the bundled news (seed) and CMRC 2018 (Chinese, English)
 eval: $(BIN)/python
 	$(BIN)/pip install -q -e '.[eval]'
-	$(BIN)/python -m eval run --dataset seed
+	$(BIN)/python -m eval run --dataset all
+
+# dense vs BM25 vs hybrid, side by side
+compare: $(BIN)/python
+	$(BIN)/pip install -q -e '.[eval]'
+	$(BIN)/python -m eval compare --dataset seed,cmrc2018-en --retriever dense,bm25,hybrid

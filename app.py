@@ -70,6 +70,11 @@ def build_demo(bot: Assistant, keeper: IndexKeeper) -> gr.Blocks:
                                               label="Passages to retrieve (top-k)")
                             retriever = gr.Radio(RETRIEVERS, value=str(bot.settings.retriever), label="Retriever",
                                                  info="hybrid = dense vectors + BM25 keywords, fused")
+                            modes = h.answer_modes()
+                            answer_mode = gr.Radio(
+                                modes, value=modes[0], label="Answer mode", elem_id="qa-answer-mode",
+                                info=("a model writes the answer; extractive quotes the articles" if len(modes) > 1
+                                      else "quotes from the articles; set QA_GENERATOR to add a language model"))
                     with gr.Column(scale=2, min_width=320):
                         gr.Markdown("#### Sources")
                         sources = gr.HTML(render.EMPTY_SOURCES, elem_id="qa-sources", js_on_load=CITE_JS)
@@ -88,7 +93,7 @@ def build_demo(bot: Assistant, keeper: IndexKeeper) -> gr.Blocks:
                     refresh = gr.Button("Refresh", scale=1)
         timer = gr.Timer(1.0, active=False)
 
-        chat_io = dict(inputs=[question, messages, answers, top_k, retriever],
+        chat_io = dict(inputs=[question, messages, answers, top_k, retriever, answer_mode],
                        outputs=[question, chatbot, messages, answers, sources])
         question.submit(h.chat, **chat_io, api_name="ui_chat", api_visibility="private",
                         concurrency_limit=CHAT_CONCURRENCY, concurrency_id="ask", show_progress="hidden")

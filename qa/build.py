@@ -235,6 +235,8 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
                 texts.append(passage)
 
         t_embed = time.perf_counter()
+        if progress and texts:
+            progress("embedding", 0, len(texts))  # start the clock before the first batch
         for i in range(0, len(texts), EMBED_BATCH):
             vectors.append(encoder.encode_passages(texts[i: i + EMBED_BATCH]))
             if progress:

@@ -55,6 +55,28 @@ def offers(text: str, kind: str | None, asked: set[str]) -> bool:
     return False
 
 
+_CALENDAR = re.compile(r"\d{4}年|\d{1,2}月\d{0,2}[日号]?|\d{1,2}[日号]|\d{1,2}[:：]\d{2}")
+_FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}|\b[A-Z][a-z]+(?: [A-Z][a-z.]+)+\b")
+
+
+def gives(text: str, kind: str, asked: set[str], posts: Sequence[KeyTerm] = ()) -> bool:
+    """Whether a sentence could state the answer to a "who" or "how many" question: for
+    a person, a name (Chinese, transliterated or Latin) the question does not name, next
+    to one of the ``posts`` it asks about if any (else an organisation will do: 由谁主办);
+    for a number, a quantity that is neither a date nor the question's own."""
+    if kind == "number":
+        rest = _CALENDAR.sub(" ", text)
+        for a in sorted(asked, key=len, reverse=True):
+            rest = rest.replace(a, " ")
+        return bool(_QUANTITY.search(rest))
+    if kind == "person":
+        if posts:
+            return any(present(t, text) for t in posts) and offers(text, "person", asked)
+        return (offers(text, "person", asked) or offers(text, "org", asked)
+                or any(m not in asked for m in _FOREIGN_NAME.findall(text)))
+    return True
+
+
 def present(term: KeyTerm, text: str) -> bool:
     low = text.lower()
     return any(f.lower() in low for f in term.forms)

@@ -9,11 +9,16 @@ questions score lower than unanswerable Chinese ones):
   content words; for English questions their Chinese bridges) that occur in the
   best passage;
 - numbers: a number the question names must occur in that passage;
-- names: a name the question asks about must occur in it.
+- names: a name the question asks about must occur in it;
+- unseen nouns: an everyday noun of the question that the articles never use;
+- typed answers: a how-many question needs a quantity, and a question for the holder
+  of a post (董事长, chairman) a person named beside that post, in the sentences about
+  the question's names and nouns.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -25,10 +30,25 @@ from qa.answer import AnswerContext, Event, make_citations, not_found
 from qa.bridges.dictionary import frequency
 from qa.chunking import split_sentences
 from qa.encoders import Encoder
-from qa.evidence import Evidence, coverage, offers, present
+from qa.evidence import Evidence, coverage, gives, offers, present
 from qa.query import KeyTerm
 from qa.types import Answer, Article
 
+# How-many questions and questions for the holder of a post: a sentence about the question's
+# names and nouns must give a quantity / name a person beside the post, else the articles do
+# not say (how much is the agreement with 中国绿发 worth? who chairs 美亚柏科?).
+TYPED_KINDS = ("person", "number")
+ABOUT_SHARE = 0.5
+# Asked for the holder of a post (美亚柏科的董事长是谁?), the sentence must name the post too.
+POSTS = frozenset("董事长 总经理 总裁 主席 校长 高管 负责人 市长 省长 书记 部长 局长 院长 行长 会长 理事长 "
+                  "秘书长 首席执行官 执行官 总监 经理".split())
+POSTS_EN = {
+    "chairman": ("董事长", "主席"), "chairwoman": ("董事长", "主席"), "president": ("总裁", "主席", "校长", "院长"),
+    "ceo": ("首席执行官", "总裁"), "executive": ("高管", "总裁", "总经理", "负责人", "执行官"),
+    "manager": ("经理",), "director": ("主任", "局长", "总监", "董事"), "head": ("负责人", "主任", "局长"),
+    "mayor": ("市长",), "governor": ("省长",), "minister": ("部长",), "dean": ("院长",),
+    "principal": ("校长",), "secretary": ("书记", "秘书长"),
+}
 COMMON_NOUN = 100  # jieba dictionary count from which a noun is a word people use, not a segmentation guess
 INTRO_EN = "Found in {n} article{s} ({titles}). The sentences that answer, quoted in Chinese{names}:\n"
 
@@ -87,6 +107,16 @@ def candidates(ctx: AnswerContext) -> list[Candidate]:
     return list(seen.values())
 
 
+def asked_posts(question: str, terms: Sequence[KeyTerm]) -> list[KeyTerm]:
+    """The posts a question asks the holder of (董事长, 高管, chairman), as key terms."""
+    posts = [t for t in terms if any(f in POSTS for f in t.forms)]
+    known = {f for t in posts for f in t.forms}
+    posts += [KeyTerm(p, (p,), "noun") for p in POSTS if p in question and p not in known]
+    low = question.lower()
+    posts += [KeyTerm(w, forms, "noun") for w, forms in POSTS_EN.items() if re.search(rf"\b{w}s?\b", low)]
+    return posts
+
+
 class ExtractiveGenerator:
     """Quotes the best sentences of the passages with a ``[n]`` after each.
 
@@ -125,8 +155,10 @@ class ExtractiveGenerator:
 
         return weight
 
-    def evidence(self, ctx: AnswerContext, best_dense: float | None = None) -> Evidence:
-        """Decide whether the passages answer the question (see the module docstring)."""
+    def evidence(self, ctx: AnswerContext, best_dense: float | None = None,
+                 sentences: Sequence[Candidate] = ()) -> Evidence:
+        """Decide whether the passages answer the question (see the module docstring);
+        ``sentences`` are the passages' sentences, for the typed-answer check."""
         terms = list(ctx.analysis.terms)
         if not ctx.passages:
             return Evidence(found=False, reason="no passages", coverage=0.0, best_passage=None)
@@ -160,10 +192,51 @@ class ExtractiveGenerator:
             limit = self.unseen_max_score.get(ctx.language, 1.0)
             if best_dense is None or best_dense < limit:
                 return verdict(False, "the articles never mention a thing the question asks about", missing)
+        if reason := self.untyped(ctx, focus, sentences, weight):
+            return verdict(False, reason)
         if cov < self.min_coverage:
             return verdict(False, f"no passage mentions enough of the question's names and nouns ({cov:.2f})",
                            [t for t in focus if not present(t, texts[n])])
         return verdict(True, f"names and nouns covered ({cov:.2f})")
+
+    def untyped(self, ctx: AnswerContext, focus: Sequence[KeyTerm], sentences: Sequence[Candidate],
+                weight: Callable[[KeyTerm], float]) -> str | None:
+        """Why a how-many question, or a question for the holder of a post, is not answered
+        by the sentences about it (None when it is, or when the question is of another kind)."""
+        kind = ctx.analysis.answer_type
+        if kind not in TYPED_KINDS or not sentences:
+            return None
+        asked = {f for t in ctx.analysis.terms for f in t.forms}
+        posts = asked_posts(ctx.question, ctx.analysis.terms)
+        if kind == "person" and not posts:
+            return None  # anyone may answer "who": 菩萨, 集英社, a Japanese pen name
+        names = [t for t in focus if t.kind == "name"]
+        for words, group in (("names and nouns", focus), ("names", names)):
+            about = self.about(group, sentences, weight)
+            if about and not any(gives(s, kind, asked, posts=posts) for s in about):
+                return f"no sentence about the question's {words} gives a {kind}"
+        return None
+
+    @staticmethod
+    def about(focus: Sequence[KeyTerm], sentences: Sequence[Candidate],
+              weight: Callable[[KeyTerm], float]) -> list[str]:
+        """The sentences that mention the most of ``focus`` (at least half as much as the
+        best one does), each with the sentences of its passage that mention a term it
+        lacks (a text names its subject once, then goes on about it: 长鳍新平鲉…。
+        …体长可达21公分。)."""
+        scored = [coverage(focus, c.text, weight)[0] for c in sentences]
+        best = max(scored, default=0.0)
+        if best <= 0:
+            return []
+        keep: set[int] = set()
+        for i, c in enumerate(scored):
+            if c < ABOUT_SHARE * best:
+                continue
+            keep.add(i)
+            missing = [t for t in focus if not present(t, sentences[i].text)]
+            keep.update(j for j, other in enumerate(sentences) if other.passage == sentences[i].passage
+                        and any(present(t, other.text) for t in missing))
+        return [sentences[j].text for j in sorted(keep)]
 
     # -- selection ------------------------------------------------------------------
     def select(self, ctx: AnswerContext) -> list[tuple[Candidate, float, float]]:
@@ -227,7 +300,8 @@ class ExtractiveGenerator:
 
     def stream(self, ctx: AnswerContext) -> Iterator[Event]:
         chosen = self.select(ctx)
-        ev = self.evidence(ctx, best_dense=chosen[0][2] if chosen else None)
+        ev = self.evidence(ctx, best_dense=chosen[0][2] if chosen else None,
+                           sentences=candidates(ctx))
         details = {"evidence": asdict(ev)}
         if not ev.found:
             ans = not_found(ctx, missing=ev.missing if ev.best_passage else (), details=details)

@@ -21,6 +21,9 @@ QUESTION_NOUNS = set(
     "哪位 哪家 哪里 何时 何地 何人 谁 什么样 怎么回事 主要 具体 分别 一些 哪方面".split()
 )
 _NAME_POS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng", "j"}
+# jieba's guesses at Chinese personal names must start with a surname (高水平 comes tagged nr);
+# transliterated names (nrt: 特斯拉, 马斯克) need not
+_CHINESE_NAME_POS = {"nr", "nrfg"}
 _NOUN_POS = ("n", "vn", "an", "i", "l")
 _CONTENT_POS = ("n", "v", "a", "m", "eng", "j", "i", "l", "t", "s", "f")
 # After these, a noun names the kind of answer wanted (哪座城市, 什么职务), not the topic.
@@ -49,7 +52,7 @@ _ANSWER_TYPES = {
         ("number", r"多少|几个|几位|几家|几项|几篇|几届|多大|多长|多久|几年|几次"),
     ],
     "en": [
-        ("person", r"^\s*who\b|\bwhom\b|\bwhich (?:\w+ )?(?:person|people|officials?|executives?|leaders?|guests?|professors?|speakers?)\b|\bwho\b"),
+        ("person", r"^\s*who\b|\bwhom\b|\bwhich (?:[\w.-]+ )?(?:person|people|officials?|executives?|chairm[ae]n|presidents?|directors?|managers?|leaders?|guests?|professors?|speakers?)\b|\bwho\b"),
         ("date", r"\bwhen\b|\bwhat (?:date|day|time|year)|\bwhich (?:date|day|days|year)|\bon what date"),
         ("place", r"\bwhere\b|\bwhich (?:city|place|county|counties|country|province|venue|places)\b"),
         ("org", r"\bwhich (?:\w+ )?(?:company|companies|organi[sz]ations?|firms?|enterprises?|departments?|bureaus?|groups?|authorities)\b"),
@@ -102,7 +105,7 @@ def chinese_terms(question: str) -> list[KeyTerm]:
             continue
         if _NUMBER.fullmatch(w):
             kind = "number"
-        elif flag in _NAME_POS and (not flag.startswith("nr") or looks_like_person(word)):
+        elif flag in _NAME_POS and (flag not in _CHINESE_NAME_POS or looks_like_person(word)):
             kind = "name"
         elif asked:
             continue  # the answer type, not something the passage must say

@@ -112,8 +112,10 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫",
 
 
 def looks_like_person(word: str) -> bool:
-    """A 2-4 character word that starts with a common surname, or a transliterated
-    foreign name (伊维卡·奥利奇)."""
+    """A 2-3 character word that starts with a common surname (4 with a compound
+    surname: 欧阳文华), or a transliterated foreign name (伊维卡·奥利奇)."""
     if "·" in word:
         return True
-    return 2 <= len(word) <= 4 and (word[0] in SURNAMES or word.startswith(COMPOUND_SURNAMES))
+    if word.startswith(COMPOUND_SURNAMES):
+        return 3 <= len(word) <= 4
+    return 2 <= len(word) <= 3 and word[0] in SURNAMES

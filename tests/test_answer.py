@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.types import Answer
+from qa.extractive import Candidate
+from qa.types import Answer, Article
 
 pytestmark = pytest.mark.slow
 PEOPLE = ["陈肇雄", "刘宇", "孙瑜", "包卓蓝", "林中湘"]
@@ -54,6 +55,55 @@ def test_out_of_corpus_questions_are_not_answered(bundled_assistant, question, l
     assert not ans.found and ans.citations == ()
     assert ans.language == language and message in ans.answer
     assert "[" not in ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "美亚柏科的董事长是谁？",                    # 美亚柏科 is there, its chairman is not
+    "Who is the chairman of Meiya Pico?",
+    "京东集团哪位高管与胡昌升会面？",            # "met the company's senior managers", unnamed
+    "厦门市与中国绿发签订的战略合作协议涉及多少投资金额？",  # the agreement has no figure
+])
+def test_who_and_how_much_need_a_sentence_that_gives_one(bundled_assistant, question):
+    ans = bundled_assistant.ask(question)
+    assert not ans.found and ans.citations == ()
+    assert "gives a" in ans.details["evidence"]["reason"]
+
+
+def test_a_subject_named_once_is_followed_through_its_passage():
+    from qa.extractive import ExtractiveGenerator
+    from qa.query import KeyTerm
+
+    text = "长鳍新平鲉为鲉科的其中一种。分布于澳洲海域。体长可达21公分。另一种鱼体长5公分。"
+    article = Article(id="a", title="长鳍新平鲉", text=text)
+    ends = [i + 1 for i, ch in enumerate(text) if ch == "。"]
+    passages = [1, 1, 1, 2]  # the last sentence is in another passage
+    sents = [Candidate(n, article, s, e) for n, s, e in zip(passages, [0, *ends[:-1]], ends)]
+    focus = [KeyTerm("长鳍新平鲉", ("长鳍新平鲉",), "name", 3.0), KeyTerm("体长", ("体长",), "noun")]
+    about = ExtractiveGenerator.about(focus, sents, lambda t: t.weight)
+    # the subject's sentence, and in its passage the one that says 体长
+    assert about == ["长鳍新平鲉为鲉科的其中一种。", "体长可达21公分。"]
+
+
+@pytest.mark.parametrize("text, kind, asked, posts, expected", [
+    ("胡昌升与中国绿发董事长刘宇座谈交流。", "person", {"胡昌升"}, (), True),
+    ("胡昌升与中国绿发董事长刘宇座谈交流。", "person", {"胡昌升"}, ("董事长",), True),
+    ("胡昌升与IBM全球副总裁包卓蓝座谈。", "person", {"胡昌升"}, ("董事长",), False),  # not the post asked
+    ("汇聚美亚柏科等有关企业和福建省直有关部门的嘉宾。", "person", {"美亚"}, ("董事长",), False),
+    ("胡昌升还走访了京东集团，与企业高层会面。", "person", {"胡昌升", "京东"}, ("高管",), False),
+    ("论坛由致公党福建省委会主办。", "person", set(), (), True),   # 由谁主办: an organisation answers
+    ("推动合作取得更加丰硕成果。", "person", set(), (), False),          # jieba tags 丰硕成果 nr
+    ("现存建筑由著名教堂设计师拉尔夫·克拉姆设计。", "person", set(), (), True),
+    ("The church was designed by Ralph Adams Cram.", "person", set(), (), True),
+    ("厦门经济特区建立40年来，为跨国公司创造大量发展机会。", "number", set(), (), True),
+    ("11月17日，双方签订协议。", "number", set(), (), False),            # a date is not a quantity
+    ("第二届论坛于2019年举办。", "number", {"二"}, (), False),            # nor the question's own number
+    ("捐赠了价值人民币13.4万元智能测温设备。", "number", set(), (), True),
+])
+def test_gives(text, kind, asked, posts, expected):
+    from qa.evidence import gives
+    from qa.query import KeyTerm
+
+    assert gives(text, kind, asked, posts=[KeyTerm(p, (p,), "noun") for p in posts]) is expected
 
 
 @pytest.mark.parametrize("question, fact", [

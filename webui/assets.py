@@ -6,6 +6,7 @@ CSS = """
   color: var(--color-accent); cursor: pointer; }
 .qa-answer a.qa-cite:hover { background: var(--color-accent-soft); }
 .qa-pending { opacity: .75; font-style: italic; }
+.qa-answered-by { margin-top: .4em; font-size: .8em; opacity: .65; }
 #qa-new { white-space: nowrap; }
 .qa-status { padding: 6px 10px; border-radius: 6px; background: var(--block-background-fill); font-size: .95em; }
 .qa-building, .qa-empty { background: var(--color-accent-soft); }

