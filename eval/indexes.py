@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -52,15 +53,15 @@ class BuildStats:
         return {**asdict(self), "chunks_per_s": self.chunks_per_s, "chars_per_s": self.chars_per_s}
 
 
-def _code_hash() -> str:
+def qa_source_hash(patterns: Sequence[str] = ("**/*.py",)) -> str:
+    """A hash of the qa package's source files matching ``patterns`` (globs under qa/):
+    all of it tells runs of different (uncommitted) code apart; INDEX_CODE keys the cache."""
     import qa
 
     root = Path(qa.__file__).parent
-    h = hashlib.sha1(qa.__version__.encode())
-    for pattern in INDEX_CODE:
-        for path in sorted(root.glob(pattern)):
-            h.update(path.relative_to(root).as_posix().encode())
-            h.update(path.read_bytes())
+    h = hashlib.sha1()
+    for path in sorted({p for pattern in patterns for p in root.glob(pattern)}):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:12]
 
 
@@ -73,7 +74,10 @@ def _encoder_version(encoder: str) -> str:
 
 
 def cache_key(dataset: Dataset, *, encoder: str, chunk_size: int) -> str:
-    parts = [dataset.corpus, dataset.fingerprint(), encoder, _encoder_version(encoder), str(chunk_size), _code_hash()]
+    import qa
+
+    parts = [dataset.corpus, dataset.fingerprint(), encoder, _encoder_version(encoder), str(chunk_size),
+             qa.__version__, qa_source_hash(INDEX_CODE)]
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:10]
 
 

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from eval.datasets import ROOT, Dataset, Question, sample
-from eval.indexes import BuildStats, cached_index
+from eval.indexes import BuildStats, cached_index, qa_source_hash
 from eval.scoring import AnswerRecord, RetrievalRecord, score_answer, score_retrieval, summarize
 from qa.settings import Settings
 
@@ -102,23 +102,10 @@ def environment() -> dict:
     except (OSError, subprocess.SubprocessError):
         commit = None
     return {"date": time.strftime("%Y-%m-%d"), "platform": platform.platform(), "python": sys.version.split()[0],
-            "cpu": cpu, "cores": usable, "packages": versions, "git_commit": commit, "qa_source": _qa_source_hash(),
+            "cpu": cpu, "cores": usable, "packages": versions, "git_commit": commit, "qa_source": qa_source_hash(),
             "threads_env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("OMP_", "MKL_"))},
             # Other processes on the machine slow every stage; the load average shows whether they ran.
             "load_1min": _load()}
-
-
-def _qa_source_hash() -> str:
-    """A hash of the qa package's source: tells runs of different uncommitted code apart."""
-    import hashlib
-
-    import qa
-
-    root = Path(qa.__file__).parent
-    h = hashlib.sha1()
-    for path in sorted(root.rglob("*.py")):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:12]
 
 
 def _load() -> float | None:
@@ -127,7 +114,6 @@ def _load() -> float | None:
 
 def _assistant(index_dir: Path, config: Config, *, fixed_encoder: bool):
     from qa.assistant import Assistant
-    from qa.settings import Settings
 
     return Assistant(Settings.load(env={}, index_dir=index_dir, encoder=config.encoder if fixed_encoder else None,
                                    retriever=config.retriever, top_k=config.top_k, generator=config.generator))

@@ -239,9 +239,10 @@ class ExtractiveGenerator:
         return [sentences[j].text for j in sorted(keep)]
 
     # -- selection ------------------------------------------------------------------
-    def select(self, ctx: AnswerContext) -> list[tuple[Candidate, float, float]]:
-        """The sentences to quote with their scores and dense scores, best first."""
-        cands = candidates(ctx)
+    def select(self, ctx: AnswerContext, cands: Sequence[Candidate] | None = None) -> list[tuple[Candidate, float, float]]:
+        """The sentences to quote (of ``cands``, default: the passages' sentences) with
+        their scores and dense scores, best first."""
+        cands = candidates(ctx) if cands is None else cands
         if not cands:
             return []
         if ctx.query_vector is not None:
@@ -299,9 +300,9 @@ class ExtractiveGenerator:
         return [intro, *pieces]
 
     def stream(self, ctx: AnswerContext) -> Iterator[Event]:
-        chosen = self.select(ctx)
-        ev = self.evidence(ctx, best_dense=chosen[0][2] if chosen else None,
-                           sentences=candidates(ctx))
+        cands = candidates(ctx)
+        chosen = self.select(ctx, cands)
+        ev = self.evidence(ctx, best_dense=chosen[0][2] if chosen else None, sentences=cands)
         details = {"evidence": asdict(ev)}
         if not ev.found:
             ans = not_found(ctx, missing=ev.missing if ev.best_passage else (), details=details)

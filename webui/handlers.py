@@ -52,7 +52,6 @@ class Handlers:
     def __init__(self, bot: Assistant, keeper: IndexKeeper) -> None:
         self.bot = bot
         self.keeper = keeper
-        self._extractive: Generator | None = None  # for the "extractive" answer mode beside a model
 
     # -- status -------------------------------------------------------------------
     def status(self) -> str:
@@ -100,11 +99,14 @@ class Handlers:
             return None
         if answer_mode != EXTRACTIVE:
             raise gr.Error(f"unknown answer mode {answer_mode!r}; choose one of {', '.join(self.answer_modes())}")
-        if self._extractive is None:
-            from qa.extractive import ExtractiveGenerator
+        from qa.generators.fallback import WithFallback
 
-            self._extractive = ExtractiveGenerator(self.bot.encoder)
-        return self._extractive
+        configured = self.bot.generator
+        if isinstance(configured, WithFallback):  # a model answers with quotes as its fallback: reuse them
+            return configured.fallback
+        from qa.extractive import ExtractiveGenerator
+
+        return ExtractiveGenerator(self.bot.encoder)
 
     def chat(self, message: str, messages: Messages, answers: list[Answer], top_k: int, retriever: str,
              answer_mode: str | None = None):
