@@ -5,7 +5,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install-dev chromium bench eval compare
+.PHONY: run test install-dev chromium bench eval compare train
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,3 +40,9 @@ eval: $(BIN)/python
 compare: $(BIN)/python
 	$(BIN)/pip install -q -e '.[eval]'
 	$(BIN)/python -m eval compare --dataset seed,cmrc2018-en --retriever dense,bm25,hybrid
+
+# fit the answer model on the training data (DRCD, CMRC 2018 trial; never CMRC dev or the seed set):
+# writes qa/models/answer-model.json and train/report/
+train: $(BIN)/python
+	$(BIN)/pip install -q -e '.[train]'
+	$(BIN)/python -m train

@@ -1,7 +1,7 @@
 """Evaluate the QA system: ``python -m eval run ...`` and ``python -m eval compare ...``.
 
     python -m eval run --dataset seed
-    python -m eval run --dataset all                   # seed, cmrc2018, cmrc2018-en
+    python -m eval run --dataset all                   # seed, cmrc2018, cmrc2018-en, cmrc2018-cut
     python -m eval compare --dataset seed --retriever dense,bm25,hybrid
 
 Every value option of ``compare`` takes a comma-separated list; every
@@ -37,14 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_ in (("run", "evaluate one configuration; writes report.md, results.json and plots"),
                         ("compare", "evaluate several configurations; writes comparison.md and plots")):
         p = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument("--dataset", default="seed", help="seed, cmrc2018, cmrc2018-en, a comma-separated list, "
-                       "or all (default: seed)")
+        p.add_argument("--dataset", default="seed", help="seed, cmrc2018, cmrc2018-en, cmrc2018-cut, a comma-separated "
+                       "list, or all (default: seed)")
         many = " (comma-separated list: every combination is run)" if name == "compare" else ""
         for option, _, default in CONFIG_OPTIONS:
             p.add_argument(f"--{option.replace('_', '-')}", default=str(default),
                            help=f"default: {default}{many}")
         p.add_argument("--limit", type=int, default=None,
-                       help="answer at most N questions, a seeded sample (default: all, cmrc2018 500; 0 = all); "
+                       help="answer at most N questions, a seeded sample (default: all, cmrc2018 500, "
+                            "cmrc2018-cut 1000; 0 = all); "
                             "retrieval metrics always use every question")
         p.add_argument("--sample-seed", type=int, default=0, help="random seed of the --limit sample (default 0)")
         p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"results folder (default {DEFAULT_OUT})")

@@ -37,3 +37,23 @@ def squash(text: str) -> str:
 def is_punct(char: str) -> bool:
     """True for Unicode punctuation and symbols (，。“” + - ~ ...)."""
     return unicodedata.category(char)[0] in "PS"
+
+
+_MARKER = re.compile(r"[\[【［]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】］]")
+
+
+def strip_preamble(answer: str) -> str:
+    """The answer without a leading line that cites nothing and ends in a colon.
+
+    Such a line ("Found in 2 articles (...). The sentences that answer:")
+    frames the quotes; it states nothing about the question, so it is neither
+    a claim to support nor part of the answer's text.
+
+    Example:
+        >>> strip_preamble("Found in 1 article (甲). The quotes:\\n甲。[1]")
+        '甲。[1]'
+    """
+    first, newline, rest = answer.lstrip().partition("\n")
+    if newline and not _MARKER.search(first) and first.rstrip().endswith((":", "：")):
+        return rest
+    return answer

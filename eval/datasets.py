@@ -6,6 +6,9 @@
   (its Wikipedia title as title) and the gold of a question is its passage.
 - ``cmrc2018-en``: the English questions translated from CMRC 2018 dev
   questions, each with its Chinese original, over the same corpus.
+- ``cmrc2018-cut``: the dev set with the answer sentences cut out of a
+  seeded quarter of the passages, whose questions become unanswerable
+  (built in ``eval.cut``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class DatasetName(str, Enum):
     SEED = "seed"
     CMRC2018 = "cmrc2018"
     CMRC2018_EN = "cmrc2018-en"
+    CMRC2018_CUT = "cmrc2018-cut"
 
     @classmethod
     def parse(cls, value: str | DatasetName) -> DatasetName:
@@ -52,7 +56,8 @@ class Question:
     Attributes:
         gold: ids of the articles that answer it (empty when unanswerable).
         key_facts: per fact, its accepted surface forms (seed).
-        answers: reference answer spans (CMRC).
+        answers: reference answer spans (CMRC); an unanswerable question of
+            ``cmrc2018-cut`` keeps those of the passage it was cut from.
         pair: shared by a question and its translation.
     """
 
@@ -76,6 +81,8 @@ class Dataset:
     articles: tuple[Article, ...]
     questions: tuple[Question, ...]
     default_limit: int | None = None  # questions answered by default (retrieval always uses all)
+    pairs_first: bool = False  # the answer sample takes translation pairs before single questions
+    description: str = ""  # how the dataset was made, for the report
 
     def fingerprint(self) -> str:
         """A hash of the corpus (article ids are hashes of the text, titles are indexed too)."""
@@ -99,6 +106,10 @@ def load_dataset(name: str | DatasetName, *, cmrc_dir: Path | None = None,
     directory = find_cmrc_dir(cmrc_dir)
     if name is DatasetName.CMRC2018:
         return load_cmrc(directory)
+    if name is DatasetName.CMRC2018_CUT:
+        from eval.cut import load_cmrc_cut
+
+        return load_cmrc_cut(directory)
     return load_cmrc_en(directory)
 
 
@@ -151,29 +162,66 @@ def find_cmrc_dir(cmrc_dir: Path | None = None) -> Path:
     raise FileNotFoundError(f"{CMRC_DEV} not found in {', '.join(map(str, candidates))}; pass --cmrc-dir")
 
 
+@dataclass(frozen=True)
+class CmrcPassage:
+    """A context passage of the CMRC 2018 dev set and its question rows, as in the JSON."""
+
+    id: str
+    title: str  # "" when the set gives none
+    text: str
+    qas: tuple[dict, ...]
+
+    def article(self, text: str | None = None) -> Article:
+        """The passage (or ``text`` in its place) as an article titled with its Wikipedia title."""
+        text = self.text if text is None else text
+        # Two passages have no title; qa's ingester also falls back to the opening words.
+        return Article.make(text, title=self.title or text[:30], source="CMRC 2018 dev",
+                            path=f"{CMRC_DEV}#{self.id}")
+
+
+def read_cmrc(directory: Path) -> tuple[CmrcPassage, ...]:
+    """The dev set's passages in file order."""
+    raw = json.loads((directory / CMRC_DEV).read_text(encoding="utf-8"))
+    return tuple(CmrcPassage(id=para["id"], title=entry.get("title") or "", text=para["context"],
+                             qas=tuple(para["qas"]))
+                 for entry in raw["data"] for para in entry["paragraphs"])
+
+
+def read_en_questions(directory: Path) -> list[dict]:
+    """The rows of the English question files (``id``, ``zh``, ``en``), in file order.
+
+    Raises:
+        FileNotFoundError: neither file is in ``directory``.
+    """
+    rows = [json.loads(line) for filename in CMRC_EN if (directory / filename).is_file()
+            for line in (directory / filename).read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not rows:
+        raise FileNotFoundError(f"no English question file ({', '.join(CMRC_EN)}) in {directory}")
+    return rows
+
+
+def answer_texts(row: dict) -> tuple[str, ...]:
+    """A question row's answer texts, stripped and deduplicated."""
+    return tuple(dict.fromkeys(a["text"].strip() for a in row["answers"] if a["text"].strip()))
+
+
 def _cmrc_corpus(directory: Path) -> tuple[tuple[Article, ...], dict[str, str], dict[str, dict]]:
     """Articles, context id -> article id, and question id -> its row (with ``context_id``)."""
-    raw = json.loads((directory / CMRC_DEV).read_text(encoding="utf-8"))
     articles, article_of, rows = [], {}, {}
-    for entry in raw["data"]:
-        for para in entry["paragraphs"]:
-            text = para["context"]
-            # Two passages have no title; qa's ingester also falls back to the opening words.
-            article = Article.make(text, title=entry.get("title") or text[:30], source="CMRC 2018 dev",
-                                   path=f"{CMRC_DEV}#{para['id']}")
-            articles.append(article)
-            article_of[para["id"]] = article.id
-            for qa in para["qas"]:
-                rows[qa["id"]] = {**qa, "context_id": para["id"]}
+    for passage in read_cmrc(directory):
+        article = passage.article()
+        articles.append(article)
+        article_of[passage.id] = article.id
+        for qa in passage.qas:
+            rows[qa["id"]] = {**qa, "context_id": passage.id}
     return tuple(articles), article_of, rows
 
 
 def _cmrc_question(row: dict, article_of: dict[str, str], *, lang: str = "zh", text: str | None = None,
                    pair: str | None = None) -> Question:
-    answers = tuple(dict.fromkeys(a["text"].strip() for a in row["answers"] if a["text"].strip()))
     return Question(id=row["id"] if lang == "zh" else f"{row['id']}-en", lang=lang,
                     text=text or row["question"], answerable=True,
-                    gold=frozenset({article_of[row["context_id"]]}), answers=answers, pair=pair)
+                    gold=frozenset({article_of[row["context_id"]]}), answers=answer_texts(row), pair=pair)
 
 
 def load_cmrc(directory: Path) -> Dataset:
@@ -187,29 +235,23 @@ def load_cmrc_en(directory: Path) -> Dataset:
     """The English questions and their Chinese originals, as pairs, over the whole dev corpus."""
     articles, article_of, rows = _cmrc_corpus(directory)
     questions = []
-    for filename in CMRC_EN:
-        path = directory / filename
-        if not path.is_file():
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            en = json.loads(line)
-            row = rows[en["id"]]
-            questions.append(_cmrc_question(row, article_of, pair=en["id"]))
-            questions.append(_cmrc_question(row, article_of, lang="en", text=en["en"], pair=en["id"]))
-    if not questions:
-        raise FileNotFoundError(f"no English question file ({', '.join(CMRC_EN)}) in {directory}")
+    for en in read_en_questions(directory):
+        row = rows[en["id"]]
+        questions.append(_cmrc_question(row, article_of, pair=en["id"]))
+        questions.append(_cmrc_question(row, article_of, lang="en", text=en["en"], pair=en["id"]))
     return Dataset(name="cmrc2018-en", corpus="cmrc2018", articles=articles, questions=tuple(questions))
 
 
 # -------------------------------------------------------------------- sampling
 
-def sample(questions: tuple[Question, ...], limit: int | None, *, seed: int = 0) -> tuple[Question, ...]:
+def sample(questions: tuple[Question, ...], limit: int | None, *, seed: int = 0,
+           pairs_first: bool = False) -> tuple[Question, ...]:
     """A seeded random sample of at most ``limit`` questions that keeps translation pairs whole.
 
     ``None`` or a limit at least the number of questions returns them all; the
-    sample keeps the dataset's order.
+    sample keeps the dataset's order.  With ``pairs_first``, translation pairs
+    are taken (in random order) before single questions fill the rest, so a
+    few pairs among many single questions are all sampled.
 
     Example:
         >>> qs = tuple(Question(str(i), "zh", "?", True, frozenset({"a"}), pair=str(i // 2)) for i in range(6))
@@ -225,6 +267,8 @@ def sample(questions: tuple[Question, ...], limit: int | None, *, seed: int = 0)
         groups.setdefault(q.pair or q.id, []).append(q)
     keys = list(groups)
     random.Random(seed).shuffle(keys)
+    if pairs_first:
+        keys.sort(key=lambda key: len(groups[key]) < 2)  # stable: shuffled pairs, then shuffled singles
     chosen: set[str] = set()
     count = 0
     for key in keys:

@@ -24,7 +24,7 @@ from eval.datasets import Dataset
 
 # Modules whose code decides what an index holds (globs under qa/); a change to any invalidates the cache.
 INDEX_CODE = ("chunking.py", "lexical.py", "store.py", "build.py", "vectors.py", "encoders.py", "text.py",
-              "bridges/*.py")
+              "annotate.py", "lang/*.py", "lang/data/*.txt", "bridges/*.py")
 BUILD_FILE = "build.json"
 
 

@@ -1,4 +1,4 @@
-"""PNG plots of runs: recall@k curves and latency distributions (matplotlib, no screen needed)."""
+"""PNG plots of runs: recall@k curves, latency distributions and reliability diagrams (matplotlib, no screen needed)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,43 @@ def latency_histograms(latencies: Mapping[str, Mapping[str, Sequence[float]]], p
         ax.set_ylabel("questions")
         ax.grid(alpha=0.3)
     axes[0][-1].legend(fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def reliability_diagram(calibration: Mapping[str, Mapping], path: Path, *, title: str) -> Path:
+    """One panel per question group present: the mean probability against the observed share of
+    each non-empty bin (marker area by the bin's count, which is also written beside it), and
+    the diagonal of perfect calibration.
+
+    Args:
+        calibration: group name ("all", "lang:zh", ...) -> ``eval.calibration.summarize_calibration``.
+        path: the PNG to write.
+    """
+    plt = _pyplot()
+    groups = [(g, name) for g, name in GROUPS if g in calibration]
+    fig, axes = plt.subplots(1, max(len(groups), 1), figsize=(3.8 * max(len(groups), 1), 3.9), squeeze=False)
+    for ax, (group, name) in zip(axes[0], groups, strict=False):
+        cal = calibration[group]
+        bins = [b for b in cal["bins"] if b["n"]]
+        biggest = max((b["n"] for b in bins), default=1)
+        xs, ys = [b["mean_probability"] for b in bins], [b["observed"] for b in bins]
+        ax.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1, label="perfectly calibrated")
+        ax.plot(xs, ys, color="C0", linewidth=1)
+        ax.scatter(xs, ys, s=[15 + 250 * b["n"] / biggest for b in bins], color="C0", alpha=0.7, zorder=3,
+                   label="bins (area: questions)")
+        for b, x, y in zip(bins, xs, ys, strict=True):
+            ax.annotate(str(b["n"]), (x, y), textcoords="offset points", xytext=(6, -10), fontsize=7)
+        ax.set_title(f"{name}: ECE {cal['ece']:.3f}, n {cal['n']}", fontsize=9)
+        ax.set_xlabel("predicted probability (bin mean)")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("observed share: passages answer")
+    axes[0][0].legend(fontsize=7, loc="upper left")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

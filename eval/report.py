@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from eval.markdown import fmt, table
+from eval.report_answers import calibration_section, calibrations, ece_text, qtype_section
 from eval.runner import RETRIEVE_DEPTH, Run
 from eval.scoring import answer_sentences
 
@@ -14,27 +16,14 @@ LANG_GROUPS = ("all", "lang:zh", "lang:en")
 RETRIEVAL_COLS = (("recall@1", "R@1"), ("recall@5", "R@5"), ("recall@10", "R@10"),
                   ("mrr@10", "MRR@10"), ("ndcg@10", "nDCG@10"))
 ANSWER_COLS = (("key_fact_recall", "key facts"), ("char_f1", "char F1"), ("exact_match", "EM"),
-               ("span_recall", "span recall"), ("citation_recall", "cit. recall"),
+               ("span_recall", "span recall"), ("short_f1", "short F1"), ("short_em", "short EM"),
+               ("citation_recall", "cit. recall"),
                ("citation_precision", "cit. precision"), ("cites_gold", "cites gold"),
                ("refusal_rate_unanswerable", "refused (unans.)"), ("false_refusal_rate", "false refusals"))
 LEGEND = ("Metrics are defined in docs/eval.md. R@k: gold articles/passages in the top k distinct articles; "
-          "key facts, char F1, EM and span recall count a refusal of an answerable question as 0; "
+          "key facts, char F1, EM, span recall and short F1/EM count a refusal of an answerable question as 0; "
           "citation scores are over answers given; \"refused (unans.)\" is the share of unanswerable questions "
           "answered not-found, \"false refusals\" the share of answerable ones.")
-
-
-def fmt(value, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(fmt(v) if not isinstance(v, str) else v for v in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _group_name(group: str) -> str:
@@ -55,7 +44,7 @@ def _latency_row(lat: Mapping, stages: Sequence[str]) -> list:
 def run_json(run: Run) -> dict:
     """Everything of a run but the per-question records (those go to questions.jsonl)."""
     return {
-        "dataset": run.dataset, "config": asdict(run.config), "label": run.config.label,
+        "dataset": run.dataset, "description": run.description, "config": asdict(run.config), "label": run.config.label,
         "started_at": run.started_at, "seconds": round(run.seconds, 1), "environment": run.environment,
         "index": {"dir": run.index_dir, **(run.build.to_json() if run.build else {})},
         "questions": {"total": run.n_questions, "retrieval_scored": len(run.retrieval),
@@ -118,6 +107,7 @@ def render_run(run: Run, titles: Mapping[str, str] | None = None, *, plots: bool
              f"run took {run.seconds:.0f} s."
              + (f" Thread settings: {', '.join(f'{k}={v}' for k, v in env['threads_env'].items())}."
                 if env.get("threads_env") else ""), "",
+             *([f"Dataset: {run.description}", ""] if run.description else []),
              "## Index", "", _index_section(run), ""]
     rs = [s[g]["retrieval"] for g in groups]
     lines += [f"## Retrieval ({len(run.retrieval)} questions with gold, every one)", "",
@@ -148,6 +138,7 @@ def render_run(run: Run, titles: Mapping[str, str] | None = None, *, plots: bool
                         [[_group_name(t), s[t]["answers"].get("n"), s[t]["retrieval"].get("recall@1"),
                           s[t]["retrieval"].get("mrr@10"), *(s[t]["answers"].get(k) for k, _ in tcols)]
                          for t in types]), ""]
+    lines += [*qtype_section(s), *calibration_section(s, plots=plots)]
     lines += ["## Examples of failures", "", *_examples(run, titles or {})]
     if plots:
         lines += ["## Plots", "", "![recall@k](recall_at_k.png)", "", "![latency](latency.png)", ""]
@@ -177,6 +168,10 @@ def write_run(run: Run, out_dir: Path, *, titles: Mapping[str, str] | None = Non
         title = f"{run.dataset}: {run.config.label}"
         recall_curves({run.config.label: _curves(run)}, out_dir / "recall_at_k.png", title=title)
         latency_histograms({run.config.label: _latencies(run)}, out_dir / "latency.png", title=title)
+        if cal := calibrations(run.summary):
+            from eval.plots import reliability_diagram
+
+            reliability_diagram(cal, out_dir / "reliability.png", title=title)
     (out_dir / "report.md").write_text(render_run(run, titles, plots=plots), encoding="utf-8")
     return out_dir
 
@@ -259,6 +254,7 @@ def console_summary(run: Run) -> str:
             parts.append(f"R@1 {fmt(r['recall@1'])} R@5 {fmt(r['recall@5'])} MRR@10 {fmt(r['mrr@10'])}")
         if a.get("n"):
             parts += [f"{name} {fmt(a[k])}" for k, name in ANSWER_COLS if a.get(k) is not None]
+            parts += [t for t in (ece_text(run.summary, g),) if t]
             lat = a.get("latency_ms", {})
             if "total" in lat:
                 parts.append(f"total ms p50/p95 {lat['total']['p50']:.0f}/{lat['total']['p95']:.0f}")

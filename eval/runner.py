@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
-from eval.datasets import ROOT, Dataset, Question, sample
+from eval.datasets import ROOT, Dataset, sample
 from eval.indexes import BuildStats, cached_index, qa_source_hash
-from eval.scoring import AnswerRecord, RetrievalRecord, score_answer, score_retrieval, summarize
+from eval.scoring import AnswerRecord, RetrievalRecord, score_ask, score_retrieval, summarize
 from qa.settings import Settings
 
 DEFAULT_CACHE = ROOT / "eval" / ".cache"
@@ -74,6 +74,7 @@ class Run:
     started_at: str
     seconds: float
     environment: dict
+    description: str = ""  # how the dataset was made (Dataset.description)
 
 
 def environment() -> dict:
@@ -169,17 +170,13 @@ def evaluate(dataset: Dataset, config: Config = Config(), *, index_dir: str | Pa
         retrieval.append(score_retrieval(q, [h.chunk.article_id for h in r.hits], ms))
 
     limit = dataset.default_limit if limit is None else (None if limit == ALL else limit)
-    asked = sample(dataset.questions, limit, seed=sample_seed)
-    answers = [_answer(bot, q, config) for q in _bar(asked, desc=f"{dataset.name} answer [{config.retriever}]",
-                                                      progress=progress)]
+    asked = sample(dataset.questions, limit, seed=sample_seed, pairs_first=dataset.pairs_first)
+    texts = {a.id: a.text for a in dataset.articles}  # to read the passages each answer saw
+    answers = [score_ask(q, bot.ask(q.text, top_k=config.top_k, mode=config.retriever), articles=texts)
+               for q in _bar(asked, desc=f"{dataset.name} answer [{config.retriever}]", progress=progress)]
     return Run(dataset=dataset.name, config=config, index_dir=str(index_path), build=build,
                retrieval=tuple(retrieval), answers=tuple(answers), summary=summarize(retrieval, answers),
                n_questions=len(dataset.questions), limit=limit, sample_seed=sample_seed, started_at=started,
-               seconds=time.perf_counter() - t0,
-               environment={**env, "load_1min_end": _load()})
+               seconds=time.perf_counter() - t0, environment={**env, "load_1min_end": _load()},
+               description=dataset.description)
 
-
-def _answer(bot, q: Question, config: Config) -> AnswerRecord:
-    ans = bot.ask(q.text, top_k=config.top_k, mode=config.retriever)
-    evidence = ans.details.get("evidence") or {}
-    return score_answer(q, ans.answer, ans.found, ans.citations, ans.timings_ms, reason=evidence.get("reason"))

@@ -2,17 +2,19 @@
 
 The metrics themselves are in ``eval.metrics`` and ``eval.citations``; this
 module decides what they are applied to (which text of an answer, which
-passages) and how they are averaged.
+passages) and how they are averaged.  What is scored of a short answer is
+decided in ``eval.short_answers``, the calibration label in ``eval.calibration``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from eval._text import dedupe
+from eval._text import dedupe, strip_preamble
+from eval.calibration import calibration_label, summarize_calibration
 from eval.datasets import Question
 from eval.metrics import (
     char_f1,
@@ -27,6 +29,8 @@ from eval.metrics import (
     refusal_metrics,
     split_cited_sentences,
 )
+from eval.short_answers import qtype_groups, short_scores
+from qa.types import Answer
 
 DEPTH = 10  # articles scored per question (recall@1..10, MRR@10, nDCG@10)
 Sentences = list[tuple[str, list[int]]]
@@ -79,6 +83,13 @@ class AnswerRecord:
     missing: tuple[str, ...] = ()  # key facts (first form) or gold spans the answer lacks
     timings_ms: dict[str, float] = field(default_factory=dict)
     reason: str | None = None  # the generator's stated reason for answering or refusing
+    short_f1: float | None = None  # of the short answer (else the first quote) against the gold spans
+    short_em: float | None = None
+    has_short: bool = False  # found, and headed by a short answer
+    qtype: str = "other"  # the asked type (qa.query.answer_type)
+    probability: float | None = None  # the answer's probability that the passages answer
+    calibration_label: bool | None = None  # whether they do (eval.calibration)
+    label_from_passages: bool = False  # the label was judged from the passages the answer saw
 
 
 # ------------------------------------------------------------- retrieval
@@ -104,26 +115,8 @@ def score_retrieval(question: Question, ranked_articles: Sequence[str], latency_
 
 # ---------------------------------------------------------------- answers
 
-_MARKER = re.compile(r"[\[【［]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】］]")
 # A romanisation in brackets right after Chinese text: 胡昌升 (Hu Changsheng), 习近平（Xi Jinping）.
-_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\s*[(（][A-Za-zÀ-ɏ'’ -]+[)）]")
-
-
-def strip_preamble(answer: str) -> str:
-    """The answer without a leading line that cites nothing and ends in a colon.
-
-    Such a line ("Found in 2 articles (...). The sentences that answer:")
-    frames the quotes; it states nothing about the question, so it is neither
-    a claim to support nor part of the answer's text.
-
-    Example:
-        >>> strip_preamble("Found in 1 article (甲). The quotes:\\n甲。[1]")
-        '甲。[1]'
-    """
-    first, newline, rest = answer.lstrip().partition("\n")
-    if newline and not _MARKER.search(first) and first.rstrip().endswith((":", "：")):
-        return rest
-    return answer
+_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\s*[(（][A-Za-z0-9À-ɏ'’ –-]+[)）]")
 
 
 def answer_sentences(answer: str) -> Sentences:
@@ -202,6 +195,22 @@ def score_answer(question: Question, answer: str, found: bool, citations: Sequen
                         missing=missing, timings_ms=dict(timings_ms or {}), reason=reason, **scores)
 
 
+def score_ask(question: Question, answer: Answer, *, articles: Mapping[str, str] | None = None) -> AnswerRecord:
+    """Scores of what ``Assistant.ask`` returned: :func:`score_answer`'s, the short answer's
+    (``eval.short_answers``) and the calibration label (``eval.calibration``).
+
+    Args:
+        articles: article id -> text of the dataset, to read the passages the
+            answer saw (``answer.details["passages"]``).
+    """
+    evidence = answer.details.get("evidence") or {}
+    record = score_answer(question, answer.answer, answer.found, answer.citations, answer.timings_ms,
+                          reason=evidence.get("reason"))
+    label, from_passages = calibration_label(question, answer.details, articles)
+    return replace(record, **short_scores(question, answer), probability=answer.probability,
+                   calibration_label=label, label_from_passages=from_passages)
+
+
 # -------------------------------------------------------------- summaries
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -209,7 +218,7 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 
-ANSWER_SCORES = ("key_fact_recall", "char_f1", "exact_match", "span_recall",
+ANSWER_SCORES = ("key_fact_recall", "char_f1", "exact_match", "span_recall", "short_f1", "short_em",
                  "citation_recall", "citation_precision", "cites_gold")
 
 
@@ -224,12 +233,16 @@ def summarize_retrieval(records: Sequence[RetrievalRecord]) -> dict:
 
 
 def summarize_answers(records: Sequence[AnswerRecord]) -> dict:
-    """Means of the answer scores, refusal rates and per-stage latency summaries."""
+    """Means of the answer scores, found and refusal rates, calibration and per-stage latency summaries."""
     if not records:
         return {"n": 0}
     out: dict = {"n": len(records)}
     out.update({name: _mean(getattr(r, name) for r in records) for name in ANSWER_SCORES})
+    out["found_rate"] = sum(r.found for r in records) / len(records)
+    out["short_rate"] = _mean(float(r.has_short) for r in records if r.found)  # found answers with a short answer
     out.update(refusal_metrics([r.found for r in records], [r.answerable for r in records]))
+    if (calibration := summarize_calibration(records)) is not None:
+        out["calibration"] = calibration
     stages = dedupe(stage for r in records for stage in r.timings_ms)
     out["latency_ms"] = {stage: latency_summary([r.timings_ms[stage] for r in records if stage in r.timings_ms])
                          for stage in stages}
@@ -249,8 +262,14 @@ def groups(records: Sequence, *, by_type: bool = True) -> dict[str, list]:
 
 
 def summarize(retrieval: Sequence[RetrievalRecord], answers: Sequence[AnswerRecord]) -> dict[str, dict]:
-    """Per group (all, each language, each question type): retrieval and answer summaries."""
+    """Per group (all, each language, each question type): retrieval and answer summaries.
+
+    With gold spans (CMRC), answers are also grouped by asked type, overall and
+    per language (``eval.short_answers.qtype_groups``).
+    """
     rgroups, agroups = groups(retrieval), groups(answers)
+    if any(a.short_f1 is not None for a in answers):
+        agroups.update(qtype_groups(answers))
     names = dedupe([*rgroups, *agroups])
     return {name: {"retrieval": summarize_retrieval(rgroups.get(name, [])),
                    "answers": summarize_answers(agroups.get(name, []))} for name in names}

@@ -13,6 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
+from qa.evidence import Evidence
 from qa.query import QueryAnalysis
 from qa.types import Answer, Article, Citation, Hit
 
@@ -23,6 +24,10 @@ NOT_FOUND = {
 MISSING_HINT = {
     "zh": "（最相关的段落没有提到：{terms}）",
     "en": " (the closest passages do not mention: {terms})",
+}
+NO_CONTENT = {
+    "zh": "这个问题没有可以查找的内容（只有标点或符号），请用文字提问。",
+    "en": "The question has nothing to look for (only punctuation or symbols); please ask in words.",
 }
 
 
@@ -50,8 +55,16 @@ class AnswerContext:
     query_vector: np.ndarray | None = None
     history: tuple[tuple[str, str], ...] = ()  # (question, answer) turns before this one
     idf: Callable[[str], float] | None = None  # idf of a term in the index, for weighing key terms
-    in_index: Callable[[str], bool] | None = None  # whether the index vocabulary has a term
+    evidence: Evidence | None = None  # the passages' sentences with vectors and annotations
+    bridges: tuple = ()  # English-to-Chinese bridges, to analyse a claim as the question was
+    encode_query: Callable[[str], np.ndarray] | None = None  # the encoder's query vector, for claims
     details: dict = field(default_factory=dict)
+
+    def hits(self) -> dict[int, Hit]:
+        return {p.n: p.hit for p in self.passages}
+
+    def titles(self) -> dict[int, str]:
+        return {p.n: p.article.title for p in self.passages}
 
 
 Event = str | Answer
@@ -81,14 +94,14 @@ def answer(generator: Generator, ctx: AnswerContext) -> Answer:
 
 
 def not_found(ctx: AnswerContext, *, missing: Sequence[str] = (), generator: str = "extractive",
-              details: dict | None = None) -> Answer:
+              details: dict | None = None, probability: float | None = None) -> Answer:
     text = NOT_FOUND[ctx.language]
     if missing:
         sep = "、" if ctx.language == "zh" else ", "
         hint = MISSING_HINT[ctx.language].format(terms=sep.join(missing[:4]))
         text = text[:-1] + hint + text[-1] if ctx.language == "zh" else text[:-1] + hint + "."
     return Answer(question=ctx.question, answer=text, found=False, citations=(), language=ctx.language,
-                  generator=generator, details=dict(details or {}))
+                  generator=generator, details=dict(details or {}), probability=probability)
 
 
 def make_citations(ctx: AnswerContext, used: Iterable[int],

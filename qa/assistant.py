@@ -9,21 +9,24 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from qa.answer import AnswerContext, Event, Generator, Passage
+from qa import evidence
+from qa.answer import NO_CONTENT, AnswerContext, Event, Generator, Passage
 from qa.build import IndexChange, Progress, write_index
 from qa.encoders import DEFAULT_ENCODER, BatchedEncoder, make_encoder
 from qa.errors import EncoderMismatchError, IngestError
-from qa.evidence import idf_function
 from qa.ingest import IngestResult, ingest_paths
+from qa.lang.chars import detect_language, has_content
+from qa.lang.script import to_simplified
+from qa.lexical import idf_function
 from qa.retrieve import Retrieval, Retriever
 from qa.settings import RetrieverMode, Settings
 from qa.store import ArticleInfo, IndexStore, read_manifest
-from qa.text import detect_language
 from qa.types import Answer, Article
 
 
@@ -113,7 +116,7 @@ class Assistant:
             if self._generator is None:
                 from qa.generators import make_generator
 
-                self._generator = make_generator(self.settings, encoder=self.encoder)
+                self._generator = make_generator(self.settings)
             return self._generator
 
     def warm_up(self) -> Assistant:
@@ -126,6 +129,29 @@ class Assistant:
     def retrieve(self, question: str, *, top_k: int | None = None,
                  mode: RetrieverMode | str | None = None) -> Retrieval:
         return self.retriever.retrieve(question, top_k=top_k, mode=mode)
+
+    def context(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None,
+                language: str | None = None, history: Sequence[tuple[str, str]] = ()) -> tuple[AnswerContext, Retrieval]:
+        """Retrieve for a (standalone) question and gather what a generator answers from:
+        the passages, and their sentences with stored vectors and annotations. A question in
+        Traditional characters is read as Simplified (as the index reads its articles)."""
+        question = to_simplified(question)
+        retrieval = self.retrieve(question, top_k=top_k, mode=mode)
+        store = self.retriever.store
+        articles: dict[str, Article] = {}
+        passages = []
+        for i, h in enumerate(retrieval.hits, 1):
+            aid = h.chunk.article_id
+            if aid not in articles:
+                articles[aid] = store.article(aid)
+            passages.append(Passage(n=i, hit=h, article=articles[aid]))
+        ev = evidence.from_index(store, [(p.n, p.hit, p.article) for p in passages])
+        encoder = self.encoder
+        ctx = AnswerContext(question=question, language=language or retrieval.language, passages=tuple(passages),
+                            analysis=retrieval.analysis, query_vector=retrieval.query_vector, history=tuple(history),
+                            idf=idf_function(store.bm25), evidence=ev, bridges=self.retriever.bridges,
+                            encode_query=lambda text: encoder.encode_queries([text])[0])
+        return ctx, retrieval
 
     def stream(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None,
                history: Sequence[tuple[str, str]] = (), generator: Generator | None = None) -> Iterator[Event]:
@@ -140,28 +166,23 @@ class Assistant:
             from qa.errors import ConfigError
 
             raise ConfigError("the question is empty")
+        if not has_content(question):  # only punctuation, symbols or emoji: nothing to look for
+            language = "zh" if re.search(r"[\u3000-\u303f\uff00-\uffef]", question) else "en"  # full-width: Chinese
+            text = NO_CONTENT[language]
+            yield text
+            yield Answer(question=question, answer=text, found=False, language=language,
+                         details={"reason": "no content"}, timings_ms={"total": round((time.perf_counter() - t0) * 1000, 2)})
+            return
         gen = generator or self.generator
         standalone = question
         if history:
             from qa.followup import rewrite
 
             standalone = rewrite(question, history, generator=gen)
-        retrieval = self.retrieve(standalone, top_k=top_k, mode=mode)
-        t1 = time.perf_counter()
-        store = self.retriever.store
-        articles: dict[str, Article] = {}
-        passages = []
-        for i, h in enumerate(retrieval.hits, 1):
-            aid = h.chunk.article_id
-            if aid not in articles:
-                articles[aid] = store.article(aid)
-            passages.append(Passage(n=i, hit=h, article=articles[aid]))
         # answer in the language the user wrote in, even if the rewrite borrowed English names
-        language = detect_language(question) if standalone != question else retrieval.language
-        ctx = AnswerContext(question=standalone, language=language, passages=tuple(passages),
-                            analysis=retrieval.analysis, query_vector=retrieval.query_vector,
-                            history=tuple(history), idf=idf_function(store.bm25),
-                            in_index=(lambda t, v=store.bm25.vocab: t.lower() in v) if store.bm25 else None)
+        language = detect_language(question) if standalone != question else None
+        ctx, retrieval = self.context(standalone, top_k=top_k, mode=mode, language=language, history=history)
+        t1 = time.perf_counter()
         final = None
         for event in gen.stream(ctx):
             if isinstance(event, Answer):
@@ -175,7 +196,7 @@ class Assistant:
         details = {
             **final.details,
             "standalone_question": standalone if standalone != question else None,
-            "language": language,
+            "language": ctx.language,
             "retriever": str(RetrieverMode.parse(mode) if mode else self.settings.retriever),
             "top_k": top_k or self.settings.top_k,
             "encoder": self.encoder.name,
@@ -183,6 +204,8 @@ class Assistant:
             "fusion_weights": retrieval.weights,
             "expansions": retrieval.analysis.expansions,
             "key_terms": [t.text for t in retrieval.analysis.terms],
+            "passages": [{"n": p.n, "article_id": p.article.id, "start": p.hit.chunk.start, "end": p.hit.chunk.end}
+                         for p in ctx.passages],
         }
         yield dataclasses.replace(final, question=question, timings_ms={**final.timings_ms, **timings},
                                   details=details)

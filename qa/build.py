@@ -23,11 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.bridges.pinyin import build_lexicon, names_in, transliterate
-from qa.chunking import chunk_article
+from qa.annotate import annotate
+from qa.chunking import chunk_article, sentence_spans
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError
-from qa.lexical import BM25Index, tokenize
+from qa.lang.pinyin import build_lexicon, transliterate
+from qa.lang.segment import tokenize
+from qa.lexical import BM25Index
 from qa.settings import VectorIndexKind
 from qa.store import (
     BM25_DIR,
@@ -57,10 +59,12 @@ class IndexChange:
     already_indexed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     chunks_added: int = 0
+    sentences_added: int = 0
     chars_embedded: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
-    bridge_seconds: float = 0.0  # names, pinyin lexicon and transliteration for English questions
+    annotate_seconds: float = 0.0  # sentences, tagging, entities, dates, quantities, BM25 tokens, pinyin
+    bridge_seconds: float = 0.0  # the pinyin lexicon of the corpus's words and names, for English questions
 
 
 @contextlib.contextmanager
@@ -165,7 +169,7 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
             manifest = Manifest(
                 format_version=FORMAT_VERSION, generation=gen, encoder=encoder.name, dim=encoder.dim,
                 chunk_size=chunk_size, chunk_overlap=chunk_overlap, vector_index=str(vector_index),
-                articles=counts[0], chunks=counts[1], created_at=current.created_at if current else stamp,
+                articles=counts[0], chunks=counts[1], sentences=counts[2], created_at=current.created_at if current else stamp,
                 updated_at=stamp, qa_version=__version__)
             tmp_manifest = root / f".{MANIFEST}.tmp-{os.getpid()}"
             with open(tmp_manifest, "w", encoding="utf-8") as fh:
@@ -183,7 +187,7 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
 
 def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Sequence[Article],
                       remove: Sequence[str], chunk_size: int, chunk_overlap: int,
-                      vector_index: VectorIndexKind, progress: Progress | None) -> tuple[IndexChange, tuple[int, int]]:
+                      vector_index: VectorIndexKind, progress: Progress | None) -> tuple[IndexChange, tuple[int, int, int]]:
     db = sqlite3.connect(tmp / DOCS)
     try:
         if prev is not None:
@@ -202,37 +206,63 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             raise ArticleNotFoundError(f"no article with id {missing[0]!r} in the index; nothing was changed")
         keep = np.ones(len(old_vectors), dtype=bool)
         for aid in dict.fromkeys(remove):
-            for (row,) in db.execute("SELECT row FROM chunks WHERE article_id = ?", (aid,)):
+            for (row,) in db.execute("SELECT row FROM sentences WHERE article_id = ?", (aid,)):
                 keep[row] = False
+            db.execute("DELETE FROM mentions WHERE sentence IN (SELECT row FROM sentences WHERE article_id = ?)", (aid,))
+            db.execute("DELETE FROM sentences WHERE article_id = ?", (aid,))
             db.execute("DELETE FROM chunks WHERE article_id = ?", (aid,))
             db.execute("DELETE FROM articles WHERE id = ?", (aid,))
             existing.discard(aid)
-        rows = [r[0] for r in db.execute("SELECT row FROM chunks ORDER BY row")]
-        for new, old in enumerate(rows):  # ascending, so a new row number is always free
-            if new != old:
-                db.execute("UPDATE chunks SET row = ? WHERE row = ?", (new, old))
+        if remove:
+            _renumber(db)
         vectors = [old_vectors[keep]]
 
         new_articles, skipped = [], []
         for a in add:
             (skipped if a.id in existing else new_articles).append(a)
             existing.add(a.id)
-        base = len(rows)
+        n_chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        n_sentences = db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
         texts: list[str] = []
-        bridge_seconds = 0.0
+        chunks_added = 0
+        annotate_seconds = 0.0
         stamp = now()
         for a in new_articles:
             db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?)",
                        (a.id, a.title, a.source, a.author, a.date, a.url, a.path, a.text, stamp))
-            for c in chunk_article(a, size=chunk_size, overlap=chunk_overlap):
-                passage = passage_text(a.title, c.text)
-                t_bridge = time.perf_counter()
-                found, pinyin = " ".join(names_in(c.text)), transliterate(c.text)
-                bridge_seconds += time.perf_counter() - t_bridge
-                db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
-                           (base + len(texts), c.id, a.id, c.start, c.end, c.text, " ".join(tokenize(passage)),
-                            found, pinyin))
-                texts.append(passage)
+            t_note = time.perf_counter()
+            spans = sentence_spans(a.text, size=chunk_size)
+            notes = annotate(a, size=chunk_size, spans=spans)
+            chunks = chunk_article(a, size=chunk_size, overlap=chunk_overlap, sentences=spans)
+            annotate_seconds += time.perf_counter() - t_note
+            first_chunk = [None] * len(spans)
+            last_chunk = [None] * len(spans)
+            k = 0
+            for ci, c in enumerate(chunks):
+                while k < len(spans) and spans[k][1] <= c.start:
+                    k += 1
+                lo = k
+                j = k
+                while j < len(spans) and spans[j][0] < c.end:
+                    first_chunk[j] = n_chunks + ci if first_chunk[j] is None else first_chunk[j]
+                    last_chunk[j] = n_chunks + ci
+                    j += 1
+                t_note = time.perf_counter()
+                tokens, pinyin = " ".join(tokenize(passage_text(a.title, c.text))), transliterate(c.text)
+                annotate_seconds += time.perf_counter() - t_note
+                db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
+                           (n_chunks + ci, c.id, a.id, c.start, c.end, c.text, tokens, pinyin,
+                            n_sentences + lo, n_sentences + j - 1))
+            for i, ((s, e), mentions) in enumerate(notes):
+                row = n_sentences + i
+                db.execute("INSERT INTO sentences VALUES (?,?,?,?,?,?)",
+                           (row, a.id, s, e, first_chunk[i], last_chunk[i]))
+                db.executemany("INSERT INTO mentions VALUES (?,?,?,?,?,?)",
+                               [(row, m.kind, m.start, m.end, m.text, m.norm) for m in mentions])
+                texts.append(a.text[s:e])
+            n_chunks += len(chunks)
+            n_sentences += len(spans)
+            chunks_added += len(chunks)
 
         t_embed = time.perf_counter()
         if progress and texts:
@@ -247,27 +277,42 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
 
         if progress:
             progress("bm25", 0, 1)
-        corpus, names = [], set()
-        for tokens, found in db.execute("SELECT tokens, names FROM chunks ORDER BY row"):
-            corpus.append(tokens.split())
-            names.update(found.split())
+        corpus = [tokens.split() for (tokens,) in db.execute("SELECT tokens FROM chunks ORDER BY row")]
         if corpus:
             BM25Index.build(corpus).save(tmp / BM25_DIR)
         if progress:
             progress("lexicon", 0, 1)
         vocab = {t for doc in corpus for t in doc}
+        names = {r[0] for r in db.execute("SELECT DISTINCT text FROM mentions WHERE kind IN ('person', 'org', 'place')")}
         t_bridge = time.perf_counter()
         with open(tmp / LEXICON, "w", encoding="utf-8") as fh:
             json.dump({"pinyin": build_lexicon(sorted(vocab | names))}, fh, ensure_ascii=False)
-        bridge_seconds += time.perf_counter() - t_bridge
+        bridge_seconds = time.perf_counter() - t_bridge
         db.commit()
         n_articles = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         if progress:
             progress("done", 1, 1)
         change = IndexChange(added=tuple(a.id for a in new_articles), already_indexed=tuple(a.id for a in skipped),
-                             removed=tuple(dict.fromkeys(remove)), chunks_added=len(texts),
-                             chars_embedded=sum(map(len, texts)), embed_seconds=embed_seconds,
+                             removed=tuple(dict.fromkeys(remove)), chunks_added=chunks_added,
+                             sentences_added=len(texts), chars_embedded=sum(map(len, texts)),
+                             embed_seconds=embed_seconds, annotate_seconds=annotate_seconds,
                              bridge_seconds=bridge_seconds)
-        return change, (n_articles, len(corpus))
+        return change, (n_articles, n_chunks, n_sentences)
     finally:
         db.close()
+
+
+def _renumber(db: sqlite3.Connection) -> None:
+    """Make chunk and sentence rows 0..n-1 again after a removal, keeping their order
+    (vector rows are the sentence rows, so the kept vectors line up). One pass per table
+    through a mapping table: O(n log n), not a statement per row."""
+    for table, refs in (("chunks", (("sentences", "chunk_lo"), ("sentences", "chunk_hi"))),
+                        ("sentences", (("chunks", "sent_lo"), ("chunks", "sent_hi"), ("mentions", "sentence")))):
+        db.execute("DROP TABLE IF EXISTS temp.renumber")
+        db.execute("CREATE TEMP TABLE renumber (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+        db.execute(f"INSERT INTO temp.renumber SELECT row, ROW_NUMBER() OVER (ORDER BY row) - 1 FROM {table}")
+        db.execute(f"UPDATE {table} SET row = -1 - row")  # out of the way of the new numbers
+        db.execute(f"UPDATE {table} SET row = (SELECT new FROM temp.renumber WHERE old = -1 - {table}.row)")
+        for other, column in refs:
+            db.execute(f"UPDATE {other} SET {column} = (SELECT new FROM temp.renumber WHERE old = {other}.{column})")
+        db.execute("DROP TABLE temp.renumber")

@@ -130,13 +130,23 @@ def _check(size: int, overlap: int) -> None:
         raise ConfigError(f"chunk overlap must be 0 or more sentences, got {overlap!r}")
 
 
-def chunk_article(article: Article, *, size: int = 300, overlap: int = 1) -> list[Chunk]:
+def sentence_spans(text: str, *, size: int = 300) -> list[Span]:
+    """The sentences chunks are packed from: ``split_sentences``, with a sentence longer
+    than a chunk cut at clause punctuation. These are the units embedded and annotated."""
+    return [p for sp in split_sentences(text) for p in _split_long(text, sp, size)]
+
+
+def chunk_article(article: Article, *, size: int = 300, overlap: int = 1,
+                  sentences: list[Span] | None = None) -> list[Chunk]:
     """Chunks of an article, each holding its offsets: ``article.text[c.start:c.end] == c.text``.
+
+    Args:
+        sentences: the article's ``sentence_spans`` if already computed.
 
     Raises:
         ConfigError: ``size`` is below 1 or ``overlap`` below 0.
     """
     _check(size, overlap)
     text = article.text
-    spans = [p for sp in split_sentences(text) for p in _split_long(text, sp, size)]
+    spans = sentence_spans(text, size=size) if sentences is None else sentences
     return [Chunk.make(article.id, s, e, text[s:e]) for s, e in pack(spans, size=size, overlap=overlap)]

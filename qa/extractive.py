@@ -1,327 +1,227 @@
-"""The offline default generator: quote the sentences that answer, cite each one,
-and say "not found" when the passages do not contain the answer.
+"""The offline default generator: a short answer, then the sentences that support it,
+one per line, each cited; or "not found" when the passages do not say.
 
-Whether the passages answer is decided from evidence, not from one similarity
-threshold (cosine scores are not calibrated across languages: answerable English
-questions score lower than unanswerable Chinese ones):
-
-- coverage: the idf-weighted share of the question's key terms (names, numbers,
-  content words; for English questions their Chinese bridges) that occur in the
-  best passage;
-- numbers: a number the question names must occur in that passage;
-- names: a name the question asks about must occur in it;
-- unseen nouns: an everyday noun of the question that the articles never use;
-- typed answers: a how-many question needs a quantity, and a question for the holder
-  of a post (董事长, chairman) a person named beside that post, in the sentences about
-  the question's names and nouns.
+Both decisions come from one learned, calibrated scorer (``qa.judge``): the passages
+answer when the calibrated probability reaches the threshold chosen on validation
+data; a sentence is quoted when its own probability reaches the quote threshold (the
+best one always is); a short answer heads the answer when its span's probability
+reaches the short-answer threshold (``qa.shortanswer``).
 """
 
 from __future__ import annotations
 
-import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from qa.answer import AnswerContext, Event, make_citations, not_found
-from qa.bridges.dictionary import frequency
-from qa.chunking import split_sentences
-from qa.encoders import Encoder
-from qa.evidence import Evidence, coverage, gives, offers, present
-from qa.query import KeyTerm
-from qa.types import Answer, Article
+from qa.evidence import Candidate
+from qa.judge import Judgement, judge
+from qa.lang.script import to_simplified
+from qa.query import asks_for_a_list
+from qa.scorer import AnswerModel, load_model
+from qa.shortanswer import KIND_OF_TYPE, Span, english_form, span_features, spans_of
+from qa.types import Answer, Quote, ShortAnswer
 
-# How-many questions and questions for the holder of a post: a sentence about the question's
-# names and nouns must give a quantity / name a person beside the post, else the articles do
-# not say (how much is the agreement with 中国绿发 worth? who chairs 美亚柏科?).
-TYPED_KINDS = ("person", "number")
-ABOUT_SHARE = 0.5
-# Asked for the holder of a post (美亚柏科的董事长是谁?), the sentence must name the post too.
-POSTS = frozenset("董事长 总经理 总裁 主席 校长 高管 负责人 市长 省长 书记 部长 局长 院长 行长 会长 理事长 "
-                  "秘书长 首席执行官 执行官 总监 经理".split())
-POSTS_EN = {
-    "chairman": ("董事长", "主席"), "chairwoman": ("董事长", "主席"), "president": ("总裁", "主席", "校长", "院长"),
-    "ceo": ("首席执行官", "总裁"), "executive": ("高管", "总裁", "总经理", "负责人", "执行官"),
-    "manager": ("经理",), "director": ("主任", "局长", "总监", "董事"), "head": ("负责人", "主任", "局长"),
-    "mayor": ("市长",), "governor": ("省长",), "minister": ("部长",), "dean": ("院长",),
-    "principal": ("校长",), "secretary": ("书记", "秘书长"),
-}
-COMMON_NOUN = 100  # jieba dictionary count from which a noun is a word people use, not a segmentation guess
-INTRO_EN = "Found in {n} article{s} ({titles}). The sentences that answer, quoted in Chinese{names}:\n"
+INTRO_EN = "Found in {n} article{s} ({titles}). {what}, quoted in Chinese{names}:"
+LIST_SEP = {"zh": "、", "en": ", "}
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A sentence of a retrieved passage, in article offsets."""
-
-    passage: int  # n of the best-ranked passage containing it
-    article: Article
-    start: int
-    end: int
-
-    @property
-    def text(self) -> str:
-        return self.article.text[self.start: self.end]
-
-
-class SentenceEmbeddings:
-    """Query-time sentence vectors with an LRU cache (the same corpus is asked again and again)."""
-
-    def __init__(self, encoder: Encoder, *, max_items: int = 50_000) -> None:
-        self.encoder = encoder
-        self.max_items = max_items
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if todo:
-            vecs = self.encoder.encode_passages(todo)
-            with self._lock:
-                for t, v in zip(todo, vecs):
-                    self._cache[t] = v
-                while len(self._cache) > self.max_items:
-                    self._cache.popitem(last=False)
-        with self._lock:
-            out = []
-            for t in texts:
-                self._cache.move_to_end(t)
-                out.append(self._cache[t])
-        return np.stack(out) if out else np.zeros((0, self.encoder.dim), np.float32)
-
-
-def candidates(ctx: AnswerContext) -> list[Candidate]:
-    """Unique sentences of the passages; a sentence in two overlapping passages
-    belongs to the better-ranked one."""
-    seen: dict[tuple[str, int, int], Candidate] = {}
-    for p in sorted(ctx.passages, key=lambda p: p.n):
-        c = p.hit.chunk
-        for s, e in split_sentences(p.article.text, c.start, c.end):
-            key = (p.article.id, s, e)
-            if key not in seen:
-                seen[key] = Candidate(passage=p.n, article=p.article, start=s, end=e)
-    return list(seen.values())
-
-
-def asked_posts(question: str, terms: Sequence[KeyTerm]) -> list[KeyTerm]:
-    """The posts a question asks the holder of (董事长, 高管, chairman), as key terms."""
-    posts = [t for t in terms if any(f in POSTS for f in t.forms)]
-    known = {f for t in posts for f in t.forms}
-    posts += [KeyTerm(p, (p,), "noun") for p in POSTS if p in question and p not in known]
-    low = question.lower()
-    posts += [KeyTerm(w, forms, "noun") for w, forms in POSTS_EN.items() if re.search(rf"\b{w}s?\b", low)]
-    return posts
+class ShortPick:
+    spans: tuple[Span, ...]
+    probability: float
+    kind: str
 
 
 class ExtractiveGenerator:
-    """Quotes the best sentences of the passages with a ``[n]`` after each.
+    """Answers from the passages' own sentences.
 
     Args:
-        encoder: scores sentences against the question (the index's encoder).
-        max_sentences, max_chars: how much the answer may quote.
-        margin: sentences scoring within this of the best one are quoted.
-        lexical_weight: how much key-term coverage adds to a sentence's dense score.
-        min_coverage: the least key-term coverage of the best passage that counts as answered.
+        model: the answer model (default: the shipped one, loaded on first use).
+        found_threshold: overrides the model's threshold for "found" (both languages).
+        max_quotes: the most sentences quoted.
+        max_chars: the most characters quoted (the best sentence always is).
     """
 
     name = "extractive"
 
-    def __init__(self, encoder: Encoder, *, max_sentences: int = 6, max_chars: int = 500,
-                 margin: float = 0.05, lexical_weight: float = 0.05, min_coverage: float = 0.0,
-                 unseen_max_score: dict[str, float] | None = None, type_weight: float = 0.03) -> None:
-        self.sentences = SentenceEmbeddings(encoder)
-        self.max_sentences = max_sentences
+    def __init__(self, model: AnswerModel | str | None = None, *, found_threshold: float | None = None,
+                 max_quotes: int = 5, max_chars: int = 600) -> None:
+        self._model = model if isinstance(model, AnswerModel) else None
+        self._model_path = model if isinstance(model, str) else None
+        self.found_threshold = found_threshold
+        self.max_quotes = max_quotes
         self.max_chars = max_chars
-        self.margin = margin
-        self.lexical_weight = lexical_weight
-        self.min_coverage = min_coverage
-        self.type_weight = type_weight
-        # A noun the articles never use sinks the answer unless the best sentence is
-        # this close to the question (per language: cosine is not calibrated across them).
-        self.unseen_max_score = dict(unseen_max_score or {"zh": 2.0, "en": 2.0})
 
-    # -- the decision ------------------------------------------------------------
-    def _weight(self, ctx: AnswerContext) -> Callable[[KeyTerm], float]:
-        idf = ctx.idf
+    @property
+    def model(self) -> AnswerModel:
+        if self._model is None:
+            self._model = load_model(self._model_path)
+        return self._model
 
-        def weight(t: KeyTerm) -> float:
-            if idf is None:
-                return t.weight
-            return t.weight * max((idf(f) for f in t.forms), default=1.0)
+    # -- the steps --------------------------------------------------------------------
+    def judge(self, ctx: AnswerContext) -> Judgement:
+        return judge(ctx, self.model, threshold=self.found_threshold)
 
-        return weight
-
-    def evidence(self, ctx: AnswerContext, best_dense: float | None = None,
-                 sentences: Sequence[Candidate] = ()) -> Evidence:
-        """Decide whether the passages answer the question (see the module docstring);
-        ``sentences`` are the passages' sentences, for the typed-answer check."""
-        terms = list(ctx.analysis.terms)
-        if not ctx.passages:
-            return Evidence(found=False, reason="no passages", coverage=0.0, best_passage=None)
-        keys = tuple(t.text for t in terms)
-        texts = {p.n: f"{p.article.title}\n{p.text}" for p in ctx.passages}
-        weight = self._weight(ctx)
-        focus = [t for t in terms if t.kind in ("name", "noun", "number")] or terms
-        best = max(((coverage(focus, t, weight)[0], n) for n, t in texts.items()), key=lambda x: (x[0], -x[1]))
-        cov, n = best
-
-        def anywhere(t: KeyTerm) -> bool:
-            return any(present(t, x) for x in texts.values())
-
-        def known(t: KeyTerm) -> bool:
-            # only an everyday dictionary word counts as never mentioned: jieba's guesses at
-            # unknown words (转化成, 钟惺有) and rare compounds (食用方法) are segmentation, not absence
-            return (anywhere(t) or (ctx.in_index is not None and any(ctx.in_index(f) for f in t.forms))
-                    or not any(frequency(f) >= COMMON_NOUN for f in t.forms))
-
-        unseen = tuple(t.text for t in terms if t.kind == "noun" and not known(t))
-
-        def verdict(found: bool, reason: str, missing: Sequence[KeyTerm] = ()) -> Evidence:
-            return Evidence(found, reason, cov, n, tuple(t.text for t in missing), keys, unseen,
-                            None if best_dense is None else round(float(best_dense), 4))
-
-        if missing := [t for t in terms if t.kind == "number" and not anywhere(t)]:
-            return verdict(False, "a number in the question is not in the passages", missing)
-        if missing := [t for t in terms if t.kind == "name" and not anywhere(t)]:
-            return verdict(False, "a name in the question is not in the passages", missing)
-        if missing := [t for t in terms if t.kind == "noun" and not known(t)]:
-            limit = self.unseen_max_score.get(ctx.language, 1.0)
-            if best_dense is None or best_dense < limit:
-                return verdict(False, "the articles never mention a thing the question asks about", missing)
-        if reason := self.untyped(ctx, focus, sentences, weight):
-            return verdict(False, reason)
-        if cov < self.min_coverage:
-            return verdict(False, f"no passage mentions enough of the question's names and nouns ({cov:.2f})",
-                           [t for t in focus if not present(t, texts[n])])
-        return verdict(True, f"names and nouns covered ({cov:.2f})")
-
-    def untyped(self, ctx: AnswerContext, focus: Sequence[KeyTerm], sentences: Sequence[Candidate],
-                weight: Callable[[KeyTerm], float]) -> str | None:
-        """Why a how-many question, or a question for the holder of a post, is not answered
-        by the sentences about it (None when it is, or when the question is of another kind)."""
-        kind = ctx.analysis.answer_type
-        if kind not in TYPED_KINDS or not sentences:
-            return None
-        asked = {f for t in ctx.analysis.terms for f in t.forms}
-        posts = asked_posts(ctx.question, ctx.analysis.terms)
-        if kind == "person" and not posts:
-            return None  # anyone may answer "who": 菩萨, 集英社, a Japanese pen name
-        names = [t for t in focus if t.kind == "name"]
-        for words, group in (("names and nouns", focus), ("names", names)):
-            about = self.about(group, sentences, weight)
-            if about and not any(gives(s, kind, asked, posts=posts) for s in about):
-                return f"no sentence about the question's {words} gives a {kind}"
-        return None
-
-    @staticmethod
-    def about(focus: Sequence[KeyTerm], sentences: Sequence[Candidate],
-              weight: Callable[[KeyTerm], float]) -> list[str]:
-        """The sentences that mention the most of ``focus`` (at least half as much as the
-        best one does), each with the sentences of its passage that mention a term it
-        lacks (a text names its subject once, then goes on about it: 长鳍新平鲉…。
-        …体长可达21公分。)."""
-        scored = [coverage(focus, c.text, weight)[0] for c in sentences]
-        best = max(scored, default=0.0)
-        if best <= 0:
-            return []
-        keep: set[int] = set()
-        for i, c in enumerate(scored):
-            if c < ABOUT_SHARE * best:
-                continue
-            keep.add(i)
-            missing = [t for t in focus if not present(t, sentences[i].text)]
-            keep.update(j for j, other in enumerate(sentences) if other.passage == sentences[i].passage
-                        and any(present(t, other.text) for t in missing))
-        return [sentences[j].text for j in sorted(keep)]
-
-    # -- selection ------------------------------------------------------------------
-    def select(self, ctx: AnswerContext, cands: Sequence[Candidate] | None = None) -> list[tuple[Candidate, float, float]]:
-        """The sentences to quote (of ``cands``, default: the passages' sentences) with
-        their scores and dense scores, best first."""
-        cands = candidates(ctx) if cands is None else cands
-        if not cands:
-            return []
-        if ctx.query_vector is not None:
-            dense = self.sentences.embed([c.text for c in cands]) @ ctx.query_vector
-        else:
-            dense = np.zeros(len(cands), np.float32)
-        weight = self._weight(ctx)
-        terms = list(ctx.analysis.terms)
-        lexical = np.array([coverage(terms, c.text, weight)[0] if terms else 0.0 for c in cands])
-        asked = {f for t in terms for f in t.forms}
-        kind = ctx.analysis.answer_type
-        typed = np.array([offers(c.text, kind, asked) for c in cands], dtype=np.float32)
-        scores = dense + self.lexical_weight * lexical + self.type_weight * typed
-        order = np.argsort(-scores, kind="stable")
-        best = scores[order[0]]
-        chosen: list[tuple[Candidate, float, float]] = []
-        chars = 0
+    def quotes(self, ctx: AnswerContext, j: Judgement, also: Iterable[int] = ()) -> list[int]:
+        """Candidate indexes to quote: the best sentence, every other one at least as likely
+        as the quote threshold, and those ``also`` holds (the short answer's sentences);
+        grouped by article (best first), in reading order."""
+        p = j.sentence_probability
+        order = np.argsort(-p, kind="stable")
+        limit = float(self.model.thresholds.get("quote", 0.5))
+        if asks_for_a_list(ctx.question, ctx.language):
+            # the quote threshold was chosen on questions with one answer sentence; a list's
+            # items stand in several, each likely enough to answer on its own
+            limit = min(limit, j.threshold)
+        chosen = list(dict.fromkeys([int(order[0]), *(int(i) for i in also)]))
+        chars = sum(len(ctx.evidence.candidates[i].text) for i in chosen)
         for i in order:
-            c = cands[i]
-            if chosen and (scores[i] < best - self.margin or len(chosen) >= self.max_sentences
-                           or chars + len(c.text) > self.max_chars):
+            c = ctx.evidence.candidates[i]
+            if i in chosen:
                 continue
-            chosen.append((c, float(scores[i]), float(dense[i])))
+            if p[i] < limit or len(chosen) >= self.max_quotes or chars + len(c.text) > self.max_chars:
+                continue
+            chosen.append(int(i))
             chars += len(c.text)
-        return chosen
+        rank: dict[str, int] = {}
+        for i in sorted(chosen, key=lambda i: -p[i]):
+            rank.setdefault(ctx.evidence.candidates[i].article.id, len(rank))
+        return sorted(chosen, key=lambda i: (rank[ctx.evidence.candidates[i].article.id], ctx.evidence.candidates[i].start))
+
+    def short(self, ctx: AnswerContext, j: Judgement) -> ShortPick | None:
+        """The short answer: the best span of the likeliest sentences (for a question asking
+        for a person, date, place, number or organisation, one of the annotations of that
+        kind); for a question asking for several (哪些, which ...s), with the other spans of
+        its kind in those sentences that are more likely than not their own sentence's answer
+        (the people met on one trip, listed)."""
+        model = self.model
+        if model.span is None:
+            return None
+        cands = ctx.evidence.candidates
+        p = j.sentence_probability
+        pool = [int(k) for k in np.argsort(-p, kind="stable")[: self.max_quotes]]
+        kind = KIND_OF_TYPE.get(j.query.answer_type)
+        spans: list[Span] = [sp for k in pool for sp in spans_of(j.query, k, cands[k]) if fits(j.query, sp, kind)]
+        if not spans:
+            return None
+        X = span_features(j.query, spans, [c.text for c in cands], j.features)
+        own = model.span_probability(X)
+        # a span is the answer when it is the answer of its sentence and its sentence answers
+        prob = own * p[[sp.sentence for sp in spans]]
+        best = int(np.argmax(prob))
+        if prob[best] < model.short_threshold(kind is not None):
+            return None
+        top = spans[best]
+        picked = [top]
+        if top.kind is not None and asks_for_a_list(ctx.question, ctx.language):
+            more = float(model.thresholds.get("short_more", 0.5))
+            seen = {to_simplified(top.text)}
+            for i in np.argsort(-own, kind="stable"):
+                sp = spans[i]
+                if i == best or own[i] < more or sp.kind != top.kind or to_simplified(sp.text) in seen:
+                    continue
+                if any(sp.start < o.end and o.start < sp.end and sp.sentence == o.sentence for o in picked):
+                    continue
+                seen.add(to_simplified(sp.text))
+                picked.append(sp)
+        first = {}  # articles in the order of their likeliest sentence, then reading order
+        for k in pool:
+            first.setdefault(cands[k].article.id, len(first))
+        picked.sort(key=lambda sp: (first[cands[sp.sentence].article.id], cands[sp.sentence].start, sp.start))
+        return ShortPick(tuple(picked), float(prob[best]), top.kind or (j.query.answer_type or "text"))
+
+    # -- rendering ---------------------------------------------------------------------
+    def render(self, ctx: AnswerContext, quoted: list[Candidate], renumber: dict[int, int],
+               short: ShortPick | None) -> list[str]:
+        """Answer lines, streamed one by one: the short answer with its citations, then
+        each quoted sentence with its marker; English answers first say what was found,
+        and romanise names."""
+        pieces: list[str] = []
+        if short is not None:
+            marks = "".join(f"[{n}]" for n in self._cited(ctx, short, renumber))
+            pieces.append(self._short_text(ctx, short) + marks)
+        if ctx.language != "en":
+            return pieces + [f"{c.text}[{renumber[c.passage]}]" for c in quoted]
+        titles = list(dict.fromkeys(c.article.title for c in quoted))
+        seen: set[str] = set()
+        lines = []
+        for c in quoted:
+            text = c.text
+            for m in c.sentence.mentions:
+                if m.kind == "person" and m.norm and m.text not in seen and m.text in text:
+                    seen.add(m.text)
+                    text = text.replace(m.text, f"{m.text} ({m.norm})", 1)
+            lines.append(f"{text}[{renumber[c.passage]}]")
+        shown = "; ".join(f"«{t}»" for t in titles[:3])
+        what = "The answer, then the sentences that support it" if pieces else "The sentences that answer"
+        intro = INTRO_EN.format(n=len(titles), s="s" if len(titles) > 1 else "", titles=shown, what=what,
+                                names=", names romanised" if seen or pieces else "")
+        return [intro, *pieces, *lines]
 
     @staticmethod
-    def order(chosen: list[tuple[Candidate, float]]) -> list[Candidate]:
-        """Group by article (best article first), then in reading order."""
-        rank: dict[str, int] = {}
-        for c, _ in chosen:
-            rank.setdefault(c.article.id, len(rank))
-        return sorted((c for c, _ in chosen), key=lambda c: (rank[c.article.id], c.start))
+    def _cited(ctx: AnswerContext, short: ShortPick, renumber: dict[int, int]) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(renumber[ctx.evidence.candidates[sp.sentence].passage] for sp in short.spans))
 
-    def render(self, ctx: AnswerContext, sentences: list[Candidate], renumber: dict[int, int]) -> list[str]:
-        """Answer pieces (streamed one by one): for English an intro saying what was found,
-        then each quoted sentence with its marker; English answers romanise person names."""
+    @staticmethod
+    def _short_text(ctx: AnswerContext, short: ShortPick) -> str:
         if ctx.language != "en":
-            return [f"{c.text}[{renumber[c.passage]}]" for c in sentences]
-        from qa.bridges.pinyin import people_in, romanize_name
-
-        titles = list(dict.fromkeys(c.article.title for c in sentences))
-        seen: set[str] = set()
-        pieces = []
-        for c in sentences:
-            text = c.text
-            for name in people_in(text):
-                if name not in seen and name in text:
-                    seen.add(name)
-                    text = text.replace(name, f"{name} ({romanize_name(name)})", 1)
-            pieces.append(f"{text}[{renumber[c.passage]}]\n")
-        shown = "; ".join(f"«{t}»" for t in titles[:3])
-        intro = INTRO_EN.format(n=len(titles), s="s" if len(titles) > 1 else "", titles=shown,
-                                names=", names romanised" if seen else "")
-        return [intro, *pieces]
+            return LIST_SEP["zh"].join(dict.fromkeys(sp.text for sp in short.spans))
+        return LIST_SEP["en"].join(dict.fromkeys(english_form(sp) for sp in short.spans))
 
     def stream(self, ctx: AnswerContext) -> Iterator[Event]:
-        cands = candidates(ctx)
-        chosen = self.select(ctx, cands)
-        ev = self.evidence(ctx, best_dense=chosen[0][2] if chosen else None, sentences=cands)
-        details = {"evidence": asdict(ev)}
-        if not ev.found:
-            ans = not_found(ctx, missing=ev.missing if ev.best_passage else (), details=details)
+        if ctx.evidence is None or not len(ctx.evidence):
+            ans = not_found(ctx, details={"evidence": {"reason": "no passages"}})
             yield ans.answer
             yield ans
             return
-        chosen = [(c, score) for c, score, _ in chosen]
-        if not chosen:
-            ans = not_found(ctx, details=details)
+        j = self.judge(ctx)
+        details = {"evidence": {"probability": round(j.probability, 4), "threshold": round(j.threshold, 4),
+                                "model": self.model.version,
+                                "reason": ("the passages answer" if j.found else "the passages do not say")
+                                + f" (p={j.probability:.2f}, threshold {j.threshold:.2f})"}}
+        if not j.found:
+            ans = not_found(ctx, missing=missing_terms(ctx, j), details=details, probability=round(j.probability, 4))
             yield ans.answer
             yield ans
             return
-        sentences = self.order(chosen)
+        short = self.short(ctx, j)
+        picked = self.quotes(ctx, j, also=[sp.sentence for sp in short.spans] if short else ())
+        quoted = [ctx.evidence.candidates[i] for i in picked]
         highlights: dict[int, list[tuple[int, int]]] = {}
-        for c in sentences:
+        for c in quoted:
             highlights.setdefault(c.passage, []).append((c.start, c.end))
-        renumber, citations = make_citations(ctx, [c.passage for c in sentences], highlights)
-        pieces = self.render(ctx, sentences, renumber)
-        yield from pieces
-        details["sentences"] = [{"text": c.text, "score": round(s, 4), "passage": c.passage} for c, s in chosen]
-        yield Answer(question=ctx.question, answer="".join(pieces).strip(), found=True, citations=citations,
-                     language=ctx.language, generator=self.name, details=details)
+        renumber, citations = make_citations(ctx, [c.passage for c in quoted], highlights)
+        lines = self.render(ctx, quoted, renumber, short)
+        for i, line in enumerate(lines):
+            yield line + ("\n" if i < len(lines) - 1 else "")
+        quotes = tuple(Quote(n=renumber[c.passage], text=c.text, start=c.start, end=c.end,
+                             probability=round(float(j.sentence_probability[i]), 4)) for i, c in zip(picked, quoted))
+        short_answer = None
+        if short is not None:
+            short_answer = ShortAnswer(text=self._short_text(ctx, short), type=short.kind,
+                                       citations=self._cited(ctx, short, renumber), probability=round(short.probability, 4))
+        yield Answer(question=ctx.question, answer="\n".join(lines), found=True, citations=citations,
+                     language=ctx.language, generator=self.name, details=details, short_answer=short_answer,
+                     quotes=quotes, probability=round(j.probability, 4))
+
+
+def fits(q, sp: Span, kind: str | None) -> bool:
+    """Whether a span can be the short answer of a question asking for ``kind``: any span for
+    an open question; an annotation of that kind otherwise, and for a count whose unit the
+    question names (多少人, how many people), a quantity in that unit."""
+    if kind is None:
+        return True
+    if sp.kind != kind:
+        return False
+    return kind != "quantity" or not q.units or sp.norm.split(" ", 1)[-1] in q.units
+
+
+def missing_terms(ctx: AnswerContext, j: Judgement) -> list[str]:
+    """The question's names, nouns and numbers that no passage mentions (for the hint)."""
+    texts = "\n".join([to_simplified(c.text).lower() for c in ctx.evidence.candidates]
+                      + [to_simplified(p.article.title).lower() for p in ctx.passages])
+    return [t.text for t in j.query.terms if t.kind in ("name", "noun", "number")
+            and not any(f in texts for f in t.forms)]

@@ -13,22 +13,50 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
-from qa.text import detect_language
+from qa.lang import resources
+from qa.lang.chars import detect_language
 
 log = logging.getLogger(__name__)
 
-_PERSON_ZH = re.compile(r"他们|她们|他|她")
-_OTHER_ZH = re.compile(r"它们|它|该|此|这个|那个|这位|那位|这家|那家|这里|那里|其")
 _ELLIPSIS_ZH = re.compile(r"^(?:那|那么|还有)?.{1,20}呢[？?]?$")
-_PERSON_EN = re.compile(r"\b(?:he|she|him|his|her|they|them|their)\b", re.I)
-_OTHER_EN = re.compile(r"\b(?:it|its|this|that|these|those|there)\b", re.I)
 _ELLIPSIS_EN = re.compile(r"^\s*(?:and\s+|so\s+)?what about\b|^\s*how about\b", re.I)
 _PERSON_FLAGS = ("nr",)
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j")
-_EN_NOT_NAMES = set("what who whom whose when where why how which did does do is are was were can could would "
-                    "will should tell please according the a an in on at of and or to for".split())
 _CAP_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+
+
+
+@dataclass(frozen=True)
+class _Pronouns:
+    """A language's words that refer back (data/pronouns.txt), as patterns and sets."""
+
+    person: re.Pattern[str]
+    other: re.Pattern[str]
+    plural: frozenset[str]
+    possessive: frozenset[str]
+
+
+@lru_cache(maxsize=2)
+def _pronouns(language: str) -> _Pronouns:
+    rows: dict[str, list[str]] = {"person": [], "other": [], "plural": [], "possessive": []}
+    for role, lang, *ws in resources.table("pronouns"):
+        if lang == language:
+            rows[role] += ws
+
+    def pattern(ws: list[str]) -> re.Pattern[str]:
+        alternatives = "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # 他们 before 他
+        return re.compile(alternatives) if language == "zh" else re.compile(rf"\b(?:{alternatives})\b", re.I)
+
+    return _Pronouns(pattern(rows["person"]), pattern(rows["other"]), frozenset(rows["plural"]),
+                     frozenset(rows["possessive"]))
+
+
+def _not_names() -> frozenset[str]:
+    """Capitalised words of an English question that are not part of a name (What, According)."""
+    return resources.words("not_names_en")
 
 
 def names(text: str) -> list[tuple[str, bool]]:
@@ -37,16 +65,13 @@ def names(text: str) -> list[tuple[str, bool]]:
     as romanised Chinese names are)."""
     out: list[tuple[str, bool]] = []
     if re.search(r"[\u4e00-\u9fff]", text):
-        import jieba.posseg as pseg
+        from qa.lang.segment import tag
 
-        from qa.lexical import _jieba
-
-        _jieba()
-        for p in pseg.lcut(text):
-            if p.flag.startswith(_NAME_FLAGS) and len(p.word.strip()) >= 2 and not re.fullmatch(r"[\d.]+", p.word):
-                out.append((p.word.strip(), p.flag.startswith(_PERSON_FLAGS)))
+        for word, flag in tag(text):
+            if flag.startswith(_NAME_FLAGS) and len(word.strip()) >= 2 and not re.fullmatch(r"[\d.]+", word):
+                out.append((word.strip(), flag.startswith(_PERSON_FLAGS)))
     for m in _CAP_RUN.finditer(text):
-        words = [w for w in m.group().split() if w.lower() not in _EN_NOT_NAMES]
+        words = [w for w in m.group().split() if w.lower() not in _not_names()]
         if words and not re.search(r"[\u4e00-\u9fff]", " ".join(words)):
             name = " ".join(words)
             if not any(name == n for n, _ in out):
@@ -79,17 +104,17 @@ def carry_entities(question: str, history: Sequence[tuple[str, str]]) -> str:
     if not carry and not persons:
         return question
     zh = detect_language(question) == "zh"
-    person_re, other_re, ellipsis_re = ((_PERSON_ZH, _OTHER_ZH, _ELLIPSIS_ZH) if zh
-                                        else (_PERSON_EN, _OTHER_EN, _ELLIPSIS_EN))
-    m = person_re.search(question)
+    pronouns = _pronouns("zh" if zh else "en")
+    ellipsis_re = _ELLIPSIS_ZH if zh else _ELLIPSIS_EN
+    m = pronouns.person.search(question)
     if m and persons:
-        plural = m.group().endswith("们") or m.group().lower() in ("they", "them", "their")
-        who = ("、" if zh else " and ").join(persons) if plural else persons[0]
-        if not zh and m.group().lower() in ("his", "their"):
+        word = m.group().lower()
+        who = ("、" if zh else " and ").join(persons) if word in pronouns.plural else persons[0]
+        if word in pronouns.possessive:
             who += "'s"
         return question[: m.start()] + who + question[m.end():]
     ellipsis = bool(ellipsis_re.search(question))
-    refers_back = bool(m or other_re.search(question) or ellipsis)
+    refers_back = bool(m or pronouns.other.search(question) or ellipsis)
     if own and not refers_back:
         return question  # a new question about something it names itself
     if ellipsis and own and persons:

@@ -10,26 +10,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from qa.lexical import STOPWORDS, _jieba, tokenize
-from qa.text import detect_language, looks_like_person
+from qa.lang import resources
+from qa.lang.chars import detect_language
+from qa.lang.names import looks_like_person
+from qa.lang.script import to_simplified
+from qa.lang.segment import cut, stopwords, tag, tokenize
 
-# Words a question uses to ask, not to name its topic ("多少钱", "什么时间").
-QUESTION_NOUNS = set(
-    "钱 人 人员 人物 时间 时候 日期 哪天 哪年 哪月 几月 几号 地方 地点 城市 东西 事 事情 情况 原因 内容 目的 意义 "
-    "名字 名称 数量 金额 数字 多久 多长 多大 多远 几位 几家 几次 几项 结果 方式 作用 问题 答案 消息 新闻 文章 报道 "
-    "哪位 哪家 哪里 何时 何地 何人 谁 什么样 怎么回事 主要 具体 分别 一些 哪方面".split()
-)
 _NAME_POS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng", "j"}
 # jieba's guesses at Chinese personal names must start with a surname (高水平 comes tagged nr);
 # transliterated names (nrt: 特斯拉, 马斯克) need not
 _CHINESE_NAME_POS = {"nr", "nrfg"}
 _NOUN_POS = ("n", "vn", "an", "i", "l")
 _CONTENT_POS = ("n", "v", "a", "m", "eng", "j", "i", "l", "t", "s", "f")
-# After these, a noun names the kind of answer wanted (哪座城市, 什么职务), not the topic.
-# (多少/几 + noun keeps the noun: 多少名员工 asks for a count of 员工, which must be mentioned.)
-_ASKING = ("什么", "哪", "何")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@lru_cache(maxsize=1)
+def _asking() -> tuple[tuple[str, ...], str]:
+    """Chinese question words after which a noun names the kind of answer wanted (哪座城市,
+    什么职务), not the topic, and the measure characters that may follow them (哪些方面,
+    几家企业: the measure word is not the noun); data/answer_type_words.txt."""
+    rows = {role: ws for role, lang, *ws in resources.table("answer_type_words") if lang == "zh"}
+    return tuple(rows["asking"]), "".join(rows["between"])
 
 
 @dataclass(frozen=True)
@@ -43,29 +47,96 @@ class KeyTerm:
     source: str = ""  # the question's own word it came from (an English word, say)
 
 
-_ANSWER_TYPES = {
-    "zh": [
-        ("person", r"谁|哪些人|哪位|哪几位|什么人|何人|哪些领导|哪些嘉宾|哪两位|哪些负责人"),
-        ("date", r"哪天|哪一天|什么时候|何时|几月几[日号]|哪年|哪一年|什么时间|哪几天|日期"),
-        ("place", r"哪里|哪儿|什么地方|哪座城市|哪个城市|在哪|何地|哪些地方|哪个县|哪些县"),
-        ("org", r"哪家|哪些企业|哪些公司|哪个单位|哪些单位|哪些部门|哪个部门|哪些机构|哪三家|哪两个部门"),
-        ("number", r"多少|几个|几位|几家|几项|几篇|几届|多大|多长|多久|几年|几次"),
-    ],
-    "en": [
-        ("person", r"^\s*who\b|\bwhom\b|\bwhich (?:[\w.-]+ )?(?:person|people|officials?|executives?|chairm[ae]n|presidents?|directors?|managers?|leaders?|guests?|professors?|speakers?)\b|\bwho\b"),
-        ("date", r"\bwhen\b|\bwhat (?:date|day|time|year)|\bwhich (?:date|day|days|year)|\bon what date"),
-        ("place", r"\bwhere\b|\bwhich (?:city|place|county|counties|country|province|venue|places)\b"),
-        ("org", r"\bwhich (?:\w+ )?(?:company|companies|organi[sz]ations?|firms?|enterprises?|departments?|bureaus?|groups?|authorities)\b"),
-        ("number", r"\bhow (?:much|many|long|old|large|big)\b|\bwhat (?:amount|number|value|percentage)\b"),
-    ],
-}
+def _answer_cues() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    cues: dict[str, list[tuple[str, re.Pattern[str]]]] = {"zh": [], "en": []}
+    for kind, language, pattern in resources.table("answer_cues", 3):
+        if kind != "list":
+            cues[language].append((kind, re.compile(pattern)))
+    return cues
+
+
+def asks_for_a_list(question: str, language: str) -> bool:
+    """Whether the question asks for several things (哪些, which companies, who were...)."""
+    q = question.lower() if language == "en" else to_simplified(question)
+    return any(re.search(pattern, q) for kind, lang, pattern in resources.table("answer_cues", 3)
+               if kind == "list" and lang == language)
+
+
+_CUES: dict[str, list[tuple[str, re.Pattern[str]]]] | None = None
+
+
+def answer_type_span(question: str, language: str) -> tuple[int, int] | None:
+    """Where the question's answer-type cue is (哪一天 in 金砖创新基地将在哪一天启动？)."""
+    global _CUES
+    if _CUES is None:
+        _CUES = _answer_cues()
+    q = question.lower() if language == "en" else to_simplified(question)
+    for _, pattern in _CUES[language]:
+        if m := pattern.search(q):
+            return m.span()
+    return None
+
+
+_GAP = re.compile(r"什么样的|什么|哪一种|哪种|哪一个|哪个|哪些|何种|哪一|哪")
+
+
+def gap_span(question: str) -> tuple[int, int] | None:
+    """Where a Chinese question's answer would go: its answer-type cue (哪一天), else its
+    question word (什么, 哪个); None for why/how questions and statements."""
+    plain = to_simplified(question)
+    # 为什么 asks why, unless 为 ends a verb (列为什么, 称为什么: "listed as what")
+    if re.search(r"为何|怎么|怎样|如何", plain) or "为什么" in cut(plain):
+        return None
+    span = answer_type_span(question, "zh")
+    if span is not None:
+        return span
+    m = _GAP.search(to_simplified(question))
+    return m.span() if m else None
+
+
+def asked_noun(question: str) -> str:
+    """The noun a Chinese question asks for after its question word (哪座城市 -> 城市,
+    哪个场馆 -> 场馆, 多少投资金额 -> 投资金额, 什么职务 -> 职务); "" when there is none."""
+    asking, measure = _asking()
+    words = tag(to_simplified(question))
+    for i, (word, _) in enumerate(words):
+        if word.startswith(asking) or word.startswith(("多少", "几")):
+            rest = word[2:] if word.startswith(("什么", "多少")) else word[1:].lstrip(measure)
+            nouns = [rest] if len(rest) >= 2 else []
+            for w, flag in words[i + 1:]:
+                if flag.startswith(("n", "vn")) and not flag.startswith("nr"):
+                    nouns.append(w)
+                elif nouns or flag not in ("m", "q", "mq", "uj"):
+                    break
+            noun = "".join(nouns)
+            if len(noun) >= 2:
+                return noun
+    return ""
 
 
 def answer_type(question: str, language: str) -> str | None:
     """The kind of thing the question asks for: person, date, place, org, number (or None)."""
-    q = question.lower() if language == "en" else question
-    for kind, pattern in _ANSWER_TYPES[language]:
-        if re.search(pattern, q):
+    global _CUES
+    if _CUES is None:
+        _CUES = _answer_cues()
+    q = question.lower() if language == "en" else to_simplified(question)
+    for kind, pattern in _CUES[language]:
+        if pattern.search(q):
+            return kind
+    if language == "zh" and (noun := asked_noun(q)):
+        return kind_of_noun(noun)
+    return None
+
+
+def kind_of_noun(noun: str) -> str | None:
+    """The kind of thing a noun names, by how it ends: 场馆 a place, 负责人 a person, 集团 an
+    organisation (``qa/lang/data/asked_kinds.txt``, ``org_suffixes.txt``)."""
+    from qa.lang.names import org_suffixes
+
+    if noun.endswith(org_suffixes()):
+        return "org"
+    for kind, *ends in resources.table("asked_kinds"):
+        if noun[-1] in "".join(ends):
             return kind
     return None
 
@@ -90,17 +161,16 @@ Bridge = Callable[[str], list[KeyTerm]]
 
 def chinese_terms(question: str) -> list[KeyTerm]:
     """Key terms of a Chinese question from jieba's part-of-speech tagging."""
-    import jieba.posseg as pseg
-
-    _jieba()
+    stop, asking = stopwords(), resources.words("question_nouns")
+    asking_words = _asking()[0]
     terms: dict[str, KeyTerm] = {}
     prev = ""
-    for pair in pseg.lcut(question):
-        word, flag = pair.word.strip(), pair.flag
+    for word, flag in tag(to_simplified(question)):
+        word = word.strip()
         w = word.lower()
-        asked = prev.startswith(_ASKING) or prev in _ASKING
+        asked = prev.startswith(asking_words) or prev in asking_words
         prev = w or prev
-        if (not w or w in STOPWORDS or w in QUESTION_NOUNS or w.startswith(("哪", "什么", "多少"))
+        if (not w or w in stop or w in asking or w.startswith(("哪", "什么", "多少"))
                 or not re.search(r"[\w\u3400-\u9fff]", w)):
             continue
         if _NUMBER.fullmatch(w):

@@ -54,6 +54,10 @@ E = TypeVar("E", bound=_Choice)
 def int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
 
+
+def float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
+
 # setting name -> environment variable; QA_LLM_API_KEY falls back to OPENAI_API_KEY
 ENV_VARS = {
     "index_dir": "QA_INDEX_DIR",
@@ -73,6 +77,9 @@ ENV_VARS = {
     "llm_context_tokens": "QA_LLM_CONTEXT_TOKENS",
     "reranker": "QA_RERANKER",
     "device": "QA_DEVICE",
+    "answer_model": "QA_ANSWER_MODEL",
+    "found_threshold": "QA_FOUND_THRESHOLD",
+    "max_quotes": "QA_MAX_QUOTES",
 }
 SECRET = {"llm_api_key"}
 
@@ -105,12 +112,18 @@ class Settings:
     llm_context_tokens: int | None = None
     reranker: str | None = None
     device: str | None = None
+    # the answer step (issue 9): the model file (default: the one shipped in qa/models), an
+    # override of its "found" threshold (default: the model's, chosen on validation data), and
+    # the most sentences an extractive answer quotes
+    answer_model: str | None = None
+    found_threshold: float | None = None
+    max_quotes: int = 5
 
     def __post_init__(self) -> None:
         conv = {
             "index_dir": Path, "top_k": int, "chunk_size": int, "chunk_overlap": int,
             "batch_size": int, "llm_timeout": float, "llm_max_tokens": int,
-            "llm_context_tokens": int_or_none,
+            "llm_context_tokens": int_or_none, "found_threshold": float_or_none, "max_quotes": int,
             "retriever": RetrieverMode.parse, "vector_index": VectorIndexKind.parse,
             "generator": GeneratorKind.parse,
         }
@@ -134,6 +147,10 @@ class Settings:
             raise ConfigError(f"llm_timeout must be > 0 seconds, got {self.llm_timeout}")
         if self.llm_max_tokens < 1:
             raise ConfigError(f"llm_max_tokens must be at least 1, got {self.llm_max_tokens}")
+        if self.found_threshold is not None and not 0.0 <= self.found_threshold <= 1.0:
+            raise ConfigError(f"found_threshold is a probability between 0 and 1, got {self.found_threshold}")
+        if self.max_quotes < 1:
+            raise ConfigError(f"max_quotes must be at least 1, got {self.max_quotes}")
         if self.llm_context_tokens is not None and self.llm_context_tokens < 256:
             raise ConfigError(f"llm_context_tokens must be at least 256, got {self.llm_context_tokens}")
 

@@ -4,9 +4,12 @@ Layout of ``index/``::
 
     manifest.json        what built the index; names the live generation (the commit point)
     gen-000007/          one complete generation
-        docs.sqlite      articles and chunks (chunk ``row`` = FAISS row)
-        vectors.faiss    normalised chunk vectors
-        bm25/            bm25s index over jieba tokens
+        docs.sqlite      articles, chunks, sentences (sentence ``row`` = FAISS row) and the
+                         sentences' annotations (people, organisations, places, dates, quantities)
+        vectors.faiss    one normalised vector per sentence; a chunk's dense score is the
+                         best of its sentences'
+        bm25/            bm25s index over the chunks' jieba tokens
+        lexicon.json     pinyin keys of the corpus's words and names, for English questions
     .lock                held by the one process that writes
 
 Changes are written by ``qa.build.write_index``: a new generation beside the live
@@ -24,13 +27,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
+from qa.annotate import ANNOTATION_VERSION
 from qa.errors import ArticleNotFoundError, IndexFormatError, IndexNotFoundError
-from qa.lexical import BM25_PARAMS, TOKENIZER, BM25Index
+from qa.lang.segment import TOKENIZER
+from qa.lexical import BM25_PARAMS, BM25Index
 from qa.settings import VectorIndexKind
-from qa.types import Article, Chunk
+from qa.types import Article, Chunk, Mention, Sentence
 from qa.vectors import FaissVectorStore
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 DOCS, VECTORS, BM25_DIR, LEXICON = "docs.sqlite", "vectors.faiss", "bm25", "lexicon.json"
 EMBED_BATCH = 32
@@ -42,8 +49,16 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS chunks (
     row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL REFERENCES articles(id),
     start_char INTEGER NOT NULL, end_char INTEGER NOT NULL, text TEXT NOT NULL, tokens TEXT NOT NULL,
-    names TEXT NOT NULL DEFAULT '', pinyin TEXT NOT NULL DEFAULT '');
+    pinyin TEXT NOT NULL DEFAULT '', sent_lo INTEGER NOT NULL, sent_hi INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS sentences (
+    row INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id),
+    start_char INTEGER NOT NULL, end_char INTEGER NOT NULL, chunk_lo INTEGER NOT NULL, chunk_hi INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sentences_article ON sentences(article_id);
+CREATE TABLE IF NOT EXISTS mentions (
+    sentence INTEGER NOT NULL, kind TEXT NOT NULL, start_char INTEGER NOT NULL, end_char INTEGER NOT NULL,
+    text TEXT NOT NULL, norm TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS mentions_sentence ON mentions(sentence);
 """
 
 
@@ -66,9 +81,11 @@ class Manifest:
     chunks: int
     created_at: str
     updated_at: str
+    sentences: int = 0
     tokenizer: str = TOKENIZER
     bm25: dict = field(default_factory=lambda: dict(BM25_PARAMS))
     title_in_passage: bool = True
+    annotation_version: int = ANNOTATION_VERSION
     qa_version: str = ""
 
     def to_json(self) -> dict:
@@ -78,8 +95,10 @@ class Manifest:
             "encoder": {"name": d.pop("encoder"), "dim": d.pop("dim")},
             "chunking": {"size": d.pop("chunk_size"), "overlap_sentences": d.pop("chunk_overlap"),
                          "title_in_passage": d.pop("title_in_passage")},
-            "vector_index": {"kind": d.pop("vector_index"), "metric": "inner_product"},
-            "counts": {"articles": d.pop("articles"), "chunks": d.pop("chunks")},
+            "vector_index": {"kind": d.pop("vector_index"), "metric": "inner_product", "rows": "sentences"},
+            "counts": {"articles": d.pop("articles"), "chunks": d.pop("chunks"), "sentences": d.pop("sentences")},
+            "annotations": {"version": d.pop("annotation_version"),
+                            "kinds": ["person", "org", "place", "date", "quantity"]},
             **d,
         }
 
@@ -91,8 +110,10 @@ class Manifest:
             chunk_size=d["chunking"]["size"], chunk_overlap=d["chunking"]["overlap_sentences"],
             title_in_passage=d["chunking"].get("title_in_passage", True),
             vector_index=d["vector_index"]["kind"], articles=d["counts"]["articles"],
-            chunks=d["counts"]["chunks"], created_at=d["created_at"], updated_at=d["updated_at"],
-            tokenizer=d.get("tokenizer", TOKENIZER), bm25=d.get("bm25", {}), qa_version=d.get("qa_version", ""),
+            chunks=d["counts"]["chunks"], sentences=d["counts"].get("sentences", 0),
+            created_at=d["created_at"], updated_at=d["updated_at"],
+            tokenizer=d.get("tokenizer", TOKENIZER), bm25=d.get("bm25", {}),
+            annotation_version=d.get("annotations", {}).get("version", 0), qa_version=d.get("qa_version", ""),
         )
 
 
@@ -143,6 +164,8 @@ class IndexStore:
         self._bm25_loaded = False
         self._lexicon: dict | None = None
         self._pinyin: list[tuple[str, str]] | None = None
+        self._chunk_sentences: np.ndarray | None = None
+        self._sentence_chunks: np.ndarray | None = None
 
     @classmethod
     def open(cls, root: str | Path) -> IndexStore:
@@ -211,8 +234,29 @@ class IndexStore:
                     self._pinyin = rows
         return self._pinyin
 
+    @property
+    def sentence_chunks(self) -> np.ndarray:
+        """``(first, last)`` chunk row of every sentence row (a sentence is in one chunk,
+        or in two or more neighbours where chunks overlap)."""
+        if self._sentence_chunks is None:
+            rows = self._query("SELECT chunk_lo, chunk_hi FROM sentences ORDER BY row")
+            arr = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+            with self._lock:
+                self._sentence_chunks = arr
+        return self._sentence_chunks
+
+    @property
+    def chunk_sentences(self) -> np.ndarray:
+        """``(first, last)`` sentence row of every chunk row."""
+        if self._chunk_sentences is None:
+            rows = self._query("SELECT sent_lo, sent_hi FROM chunks ORDER BY row")
+            arr = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+            with self._lock:
+                self._chunk_sentences = arr
+        return self._chunk_sentences
+
     def warm_up(self) -> IndexStore:
-        _ = self.db, self.vectors, self.bm25
+        _ = self.db, self.vectors, self.bm25, self.sentence_chunks, self.chunk_sentences
         return self
 
     def close(self) -> None:
@@ -239,6 +283,30 @@ class IndexStore:
                 found[r] = Chunk(id=cid, article_id=aid, start=s, end=e, text=t)
         return [found[r] for r in rows if r in found]
 
+    def sentences(self, rows: Iterable[int]) -> list[Sentence]:
+        """Sentences at the given rows with their annotations, in the order asked."""
+        rows = [int(r) for r in dict.fromkeys(rows)]
+        if not rows:
+            return []
+        found: dict[int, tuple] = {}
+        notes: dict[int, list[Mention]] = {}
+        for i in range(0, len(rows), 500):
+            part = rows[i: i + 500]
+            marks = ",".join("?" * len(part))
+            q = ("SELECT s.row, s.article_id, s.start_char, s.end_char, substr(a.text, s.start_char + 1, "
+                 f"s.end_char - s.start_char) FROM sentences s JOIN articles a ON a.id = s.article_id WHERE s.row IN ({marks})")
+            for r, aid, st, en, text in self._query(q, part):
+                found[r] = (aid, st, en, text)
+            q = f"SELECT sentence, kind, start_char, end_char, text, norm FROM mentions WHERE sentence IN ({marks}) ORDER BY rowid"
+            for r, kind, st, en, text, norm in self._query(q, part):
+                notes.setdefault(r, []).append(Mention(kind, st, en, text, norm))
+        return [Sentence(row=r, article_id=found[r][0], start=found[r][1], end=found[r][2], text=found[r][3],
+                         mentions=tuple(notes.get(r, ()))) for r in rows if r in found]
+
+    def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        """The stored vectors of sentence rows, in the order asked."""
+        return self.vectors.reconstruct(rows)
+
     def article(self, article_id: str) -> Article:
         rows = self._query("SELECT id, text, title, source, author, date, url, path FROM articles WHERE id = ?",
                            (article_id,))
@@ -251,6 +319,10 @@ class IndexStore:
         q = ("SELECT a.id, a.title, a.source, a.author, a.date, a.path, length(a.text), COUNT(c.row) "
              "FROM articles a LEFT JOIN chunks c ON c.article_id = a.id GROUP BY a.id ORDER BY MIN(c.row)")
         return [ArticleInfo(*r) for r in self._query(q)]
+
+    def names(self) -> list[str]:
+        """Every distinct person, organisation and place name the annotations hold."""
+        return [r[0] for r in self._query("SELECT DISTINCT text FROM mentions WHERE kind IN ('person', 'org', 'place')")]
 
     def article_chunks(self, article_id: str) -> list[Chunk]:
         rows = self._query("SELECT row FROM chunks WHERE article_id = ? ORDER BY start_char", (article_id,))

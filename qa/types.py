@@ -1,9 +1,11 @@
-"""Typed values that cross module boundaries: Article, Chunk, Hit, Citation, Answer."""
+"""Typed values that cross module boundaries: Article, Chunk, Sentence, Mention, Hit,
+Citation, Quote, ShortAnswer, Answer."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any
 
 
@@ -51,12 +53,53 @@ class Chunk:
                      start=start, end=end, text=text)
 
 
+class MentionKind(str, Enum):
+    """What a stored annotation marks."""
+
+    PERSON = "person"
+    ORG = "org"
+    PLACE = "place"
+    DATE = "date"
+    QUANTITY = "quantity"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A person, organisation, place, date or quantity in an article (article offsets).
+
+    ``norm`` is the comparable form: a romanised name (Chen Zhaoxiong, Xiamen), an ISO
+    date or interval (2020-11-16/2020-11-17), a quantity as ``<value> <unit>`` (134000 元).
+    """
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    norm: str = ""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article as indexed: its span, its vector's row, its annotations."""
+
+    row: int
+    article_id: str
+    start: int
+    end: int
+    text: str
+    mentions: tuple[Mention, ...] = ()
+
+
 @dataclass(frozen=True)
 class Hit:
     """A retrieved chunk with its fused score and each retriever's view of it."""
 
     chunk: Chunk
     score: float
+    row: int = -1  # the chunk's row in the index (-1 when not from an index)
     dense_score: float | None = None
     bm25_score: float | None = None
     dense_rank: int | None = None
@@ -82,8 +125,34 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A quoted sentence of an answer: its citation number, article offsets, and the
+    calibrated probability that it answers the question."""
+
+    n: int
+    text: str
+    start: int
+    end: int
+    probability: float
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The typed answer that heads an answer (names, a date, a number, a place...)."""
+
+    text: str
+    type: str
+    citations: tuple[int, ...]
+    probability: float
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What ``Assistant.ask`` returns; ``to_dict`` is the ``qa ask --json`` shape."""
+    """What ``Assistant.ask`` returns; ``to_dict`` is the ``qa ask --json`` shape.
+
+    ``probability`` is the calibrated probability that the passages answer the question
+    (None when no scorer judged it, e.g. an empty question).
+    """
 
     question: str
     answer: str
@@ -93,9 +162,15 @@ class Answer:
     generator: str = "extractive"
     timings_ms: dict[str, float] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    short_answer: ShortAnswer | None = None
+    quotes: tuple[Quote, ...] = ()
+    probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         for c in d["citations"]:
             c["highlights"] = [list(h) for h in c["highlights"]]
+        d["quotes"] = list(d["quotes"])
+        if d["short_answer"] is not None:
+            d["short_answer"]["citations"] = list(d["short_answer"]["citations"])
         return d

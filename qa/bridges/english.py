@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from qa.lexical import STOPWORDS_EN
+from qa.lang import resources
+from qa.lang.segment import stopwords_en
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.]*[A-Za-z]|[A-Za-z]")
-# Question words and fillers that name nothing in an article.
-QUESTION_WORDS = STOPWORDS_EN | set(
-    "did does do many much whom whose which what who when where why how according article articles "
-    "news report reported say says said mention mentioned name named kind sort type".split()
-)
-_IRREGULAR = {
-    "met": "meet", "won": "win", "held": "hold", "took": "take", "taken": "take", "gave": "give", "given": "give",
-    "went": "go", "gone": "go", "spoke": "speak", "spoken": "speak", "built": "build", "made": "make",
-    "said": "say", "told": "tell", "paid": "pay", "found": "find", "led": "lead", "sent": "send", "saw": "see",
-    "seen": "see", "chose": "choose", "chosen": "choose", "brought": "bring", "began": "begin", "begun": "begin",
-    "signed": "sign", "became": "become", "came": "come", "set": "set", "put": "put", "thought": "think",
-    "sought": "seek", "bought": "buy", "taught": "teach", "grew": "grow", "grown": "grow", "knew": "know",
-    "known": "know", "wrote": "write", "written": "write", "ran": "run", "stood": "stand", "understood": "understand",
-    "people": "person", "children": "child", "men": "man", "women": "woman", "companies": "company",
-    "cities": "city", "countries": "country", "bodies": "body",
-}
+
+
+@lru_cache(maxsize=1)
+def question_words() -> frozenset[str]:
+    """Question words and fillers that name nothing in an article (stopwords too)."""
+    return stopwords_en() | resources.words("question_words_en")
+
+
+@lru_cache(maxsize=1)
+def irregular() -> dict[str, str]:
+    """Irregular form -> base form (met -> meet, children -> child)."""
+    return {form: row[0] for row in resources.table("irregular_en") for form in row[1:]}
 
 
 @dataclass(frozen=True)
@@ -43,8 +41,8 @@ def lemmas(word: str) -> list[str]:
     if w.endswith("'s"):
         w = w[:-2]
     out = [w]
-    if w in _IRREGULAR:
-        out.insert(0, _IRREGULAR[w])
+    if base := irregular().get(w):
+        out.insert(0, base)
     rules = [("ies", "y"), ("ied", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"),
              ("es", "e"), ("es", ""), ("s", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""),
              ("ly", ""), ("ers", "er"), ("er", "")]
@@ -75,4 +73,4 @@ def span(question: str, run: list[Word]) -> str:
 
 
 def content(ws: list[Word]) -> list[Word]:
-    return [w for w in ws if w.lower not in QUESTION_WORDS and len(w.lower) > 1]
+    return [w for w in ws if w.lower not in question_words() and len(w.lower) > 1]

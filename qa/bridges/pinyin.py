@@ -2,102 +2,20 @@
 the corpus through their toneless pinyin ("Hu Changsheng" -> 胡昌升, "Xiamen" -> 厦门).
 
 At build time every Chinese word of the index (the jieba vocabulary plus the person,
-place and organisation names jieba's POS tagging finds) is keyed by its toneless
-pinyin, spaces removed (``huchangsheng``); heteronyms give extra keys. At query time
-runs of 1-4 English words are looked up the same way, longest first.
+place and organisation names of the annotations) is keyed by its toneless pinyin,
+spaces removed (``huchangsheng``; ``qa.lang.pinyin.build_lexicon``); heteronyms give
+extra keys. At query time runs of 1-4 English words are looked up the same way,
+longest first.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterable
 
 from qa.bridges.english import Word, content, span
+from qa.lang.chars import is_cjk
+from qa.lang.pinyin import normalize_key
 from qa.query import KeyTerm
-from qa.text import COMPOUND_SURNAMES, is_cjk, looks_like_person
-
-_NAME_FLAGS = ("nr", "ns", "nt", "nz")
-MAX_VARIANTS = 8
-# News introduces people by their post: 董事长林中湘一行, 主委薛卫民出席, 导师计国君，
-_ROLE_NAME = re.compile(
-    r"(?:董事长|总经理|总裁|主席|主任|书记|部长|院长|校长|教授|导师|局长|市长|省长|区长|县长|主委|委员|"
-    r"经理|秘书长|理事长|会长|社长|总监|代表|记者|通讯员)"
-    r"([\u4e00-\u9fff]{2,3}?)(?=[，、。；：,]|等|一行|就|与|和|在|出席|表示|说|指出|强调|介绍|主持|参加|陪同|$)")
-
-
-def names_in(text: str) -> list[str]:
-    """Person, place and organisation names in a text, by jieba's POS tagging."""
-    import jieba.posseg as pseg
-
-    from qa.lexical import _jieba
-
-    _jieba()
-    found = [p.word for p in pseg.lcut(text)
-             if p.flag.startswith(_NAME_FLAGS) and len(p.word) >= 2 and all(map(is_cjk, p.word))]
-    found += [n for n in _ROLE_NAME.findall(text) if not _ROLE_NAME.match(n + "，")]
-    return list(dict.fromkeys(found))
-
-
-def people_in(text: str) -> list[str]:
-    """Person names in a text: jieba's ``nr`` words and names introduced by a post."""
-    import jieba.posseg as pseg
-
-    from qa.lexical import _jieba
-
-    jieba = _jieba()
-    freq = jieba.dt.FREQ
-
-    def ordinary(word: str) -> bool:
-        # 高水平, 高素质 come tagged nr: a surname-like first character before an everyday word
-        # (a one-character given name is often an everyday character too: 孙瑜, 刘宇)
-        return (len(word) > 2 and (freq.get(word[1:]) or 0) >= 1000) or (freq.get(word) or 0) >= 1000
-
-    found = [p.word for p in pseg.lcut(text) if p.flag.startswith("nr") and looks_like_person(p.word)
-             and not ordinary(p.word)]
-    found += [n for n in _ROLE_NAME.findall(text) if not _ROLE_NAME.match(n + "，")
-              and looks_like_person(n) and not ordinary(n)]
-    return list(dict.fromkeys(found))
-
-
-
-
-def romanize_name(name: str) -> str:
-    """Hanyu Pinyin of a Chinese personal name, surname first: 陈肇雄 -> Chen Zhaoxiong."""
-    from pypinyin import Style, lazy_pinyin
-
-    cut = 2 if name.startswith(COMPOUND_SURNAMES) and len(name) > 2 else 1
-    surname = "".join(lazy_pinyin(name[:cut], style=Style.NORMAL, errors="ignore")).replace("v", "ü")
-    given = "".join(lazy_pinyin(name[cut:], style=Style.NORMAL, errors="ignore")).replace("v", "ü")
-    return f"{surname.capitalize()} {given.capitalize()}".strip()
-
-
-def pinyin_keys(word: str) -> list[str]:
-    """Toneless pinyin keys of a Chinese word: its usual reading first, then heteronym
-    readings (at most ``MAX_VARIANTS``); ü is written both v and u."""
-    from pypinyin import Style, lazy_pinyin, pinyin
-
-    usual = "".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
-    keys = [usual]
-    if len(word) <= 4:
-        readings = pinyin(word, style=Style.NORMAL, heteronym=True, errors="ignore")
-        for combo in itertools.islice(itertools.product(*readings), MAX_VARIANTS):
-            keys.append("".join(combo))
-    keys += [k.replace("v", "u") for k in keys if "v" in k]
-    return [k for k in dict.fromkeys(keys) if k]
-
-
-def build_lexicon(words: Iterable[str]) -> dict[str, list[str]]:
-    """pinyin key -> Chinese words, for words of 2+ CJK characters."""
-    lex: dict[str, list[str]] = {}
-    for w in dict.fromkeys(words):
-        if len(w) >= 2 and all(map(is_cjk, w)):
-            for k in pinyin_keys(w):
-                bucket = lex.setdefault(k, [])
-                if w not in bucket:
-                    bucket.append(w)
-    return lex
-
 
 _syllables: frozenset[str] | None = None
 
@@ -132,20 +50,6 @@ def segmentations(key: str, *, limit: int = 4) -> list[list[str]]:
 
     walk(0, [])
     return sorted(out, key=len)[:limit]
-
-
-def transliterate(text: str) -> str:
-    """Toneless pinyin of every character, one per character ("·" for anything not CJK),
-    space-separated, so that a match's position maps back to characters."""
-    from pypinyin import Style, lazy_pinyin
-
-    return " ".join(lazy_pinyin(text, style=Style.NORMAL, errors=lambda run: ["·"] * len(run)))
-
-
-def normalize_key(text: str) -> str:
-    """"Hu Chang-sheng", "HU CHANGSHENG", "Lü" -> "huchangsheng", "lv"."""
-    t = text.lower().replace("ü", "v").replace("u:", "v")
-    return re.sub(r"[^a-z]", "", t)
 
 
 class SyllableScan:

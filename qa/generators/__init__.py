@@ -6,7 +6,7 @@ usable, the extractive generator answers instead (``fallback``).
 
 >>> from qa.settings import Settings
 >>> s = Settings.load(generator="openai", llm_base_url="http://127.0.0.1:8000/v1", llm_model="qwen2.5")
->>> make_generator(s, encoder=None).name
+>>> make_generator(s).name
 'openai:qwen2.5'
 """
 
@@ -25,17 +25,23 @@ def _require(*modules: str, extra: str) -> None:
         raise ImportError(f"generator needs {', '.join(missing)}: {extra}")
 
 
-def make_generator(settings: Settings, *, encoder) -> Generator:
+def extractive_generator(settings: Settings) -> Generator:
+    """The offline generator with the answer-step settings (model file, threshold, quotes)."""
+    from qa.extractive import ExtractiveGenerator
+
+    return ExtractiveGenerator(settings.answer_model, found_threshold=settings.found_threshold,
+                               max_quotes=settings.max_quotes)
+
+
+def make_generator(settings: Settings) -> Generator:
     """The generator ``settings.generator`` names; models load on first use.
 
     Raises:
         ConfigError: a model generator without ``llm_model`` (transformers).
         ImportError: its packages are not installed (with the ``pip install`` to run).
     """
-    from qa.extractive import ExtractiveGenerator
-
     kind = GeneratorKind.parse(settings.generator)
-    extractive = ExtractiveGenerator(encoder)
+    extractive = extractive_generator(settings)
     if kind is GeneratorKind.EXTRACTIVE:
         return extractive
     if kind is GeneratorKind.TRANSFORMERS:
@@ -58,5 +64,5 @@ def make_generator(settings: Settings, *, encoder) -> Generator:
     from qa.generators.fallback import WithFallback
     from qa.generators.llm import LLMGenerator
 
-    return WithFallback(LLMGenerator(model, max_tokens=settings.llm_max_tokens, timeout=settings.llm_timeout),
-                        extractive)
+    return WithFallback(LLMGenerator(model, max_tokens=settings.llm_max_tokens, timeout=settings.llm_timeout,
+                                     answer_model=settings.answer_model), extractive)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from qa.errors import QAError
-from qa.text import is_cjk
+from qa.lang.chars import is_cjk
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}, the chat format
 

@@ -4,7 +4,10 @@ A claim is the text up to and including a run of citation markers (``…座谈[2
 or a paragraph without one. For each claim:
 
 - markers of passages the prompt did not show (``[9]``) are removed;
-- a cited claim must be supported by its cited passages (``qa.generators.support``);
+- a cited claim must be supported by its cited passages: the answer scorer that
+  decides whether passages answer a question (``qa.judge``) reads the claim as a
+  statement and gives the calibrated probability that a sentence of those passages
+  holds it; the claim stands when that reaches the model's claim threshold;
 - a claim without a valid marker is checked against every shown passage: if one
   supports it, that passage is cited; if it names nothing checkable ("据报道，")
   it stays as connecting text;
@@ -16,13 +19,14 @@ Claims are checked as they complete, so a streamed answer shows only checked tex
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from qa.chunking import split_sentences
+import numpy as np
+
 from qa.generators.prompt import Shown
-from qa.generators.support import MIN_COVERAGE, Evidence, Support, support
+from qa.lang.script import to_simplified
 
 MARKER = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[,，、\-–]\s*\d{1,3})*)\s*[\]】]")
 _CLOSERS = "”’」』）)】》\"'"
@@ -109,79 +113,91 @@ class ClaimCheck:
                 "missing": list(self.missing)}
 
 
+@dataclass(frozen=True)
+class Support:
+    """How well the sentences of some passages support a claim."""
+
+    supported: bool
+    probability: float
+    checked: int  # the claim's checkable items: key terms, numbers, names (0: "据报道，")
+    best: tuple[int, int, int] | None = None  # (passage, start, end) of the best sentence
+    missing: tuple[str, ...] = ()
+    reason: str = ""
+
+
 class ClaimChecker:
-    """Checks claims against the passages a prompt showed.
+    """Checks claims against the passages a prompt showed, with the answer scorer.
 
     Args:
+        ctx: the answer context (its evidence holds the passages' sentences).
         shown: the passages of the prompt (claims may cite only these).
+        model: the answer model, or its file (default: the shipped one).
         unsupported: drop unsupported claims or keep them flagged.
-        min_coverage: the least weighted share of a claim's items its passage must contain.
-        translate: English word -> Chinese words, for English claims.
     """
 
-    def __init__(self, shown: Sequence[Shown], *, unsupported: Unsupported = Unsupported.DROP,
-                 min_coverage: float = MIN_COVERAGE, translate: Callable[[str], Iterable[str]] | None = None) -> None:
+    def __init__(self, ctx, shown: Sequence[Shown], *, model=None, unsupported: Unsupported = Unsupported.DROP) -> None:
+        from qa.scorer import AnswerModel, load_model
+
+        self.ctx = ctx
         self.passages = {s.n: s.passage for s in shown}
         self.unsupported = Unsupported(unsupported)
-        self.min_coverage = min_coverage
-        self.evidence = {n: Evidence(self._full_text(p), translate=translate) for n, p in self.passages.items()}
-        self.translate = translate
+        self.model = model if isinstance(model, AnswerModel) else load_model(model)
+        self.threshold = float(self.model.thresholds.get("claim", 0.5))
 
-    @staticmethod
-    def _full_text(p) -> str:
-        a = p.article
-        return "\n".join(x for x in (a.title, a.date, p.text) if x)
+    def support(self, claim: str) -> dict[int, Support]:
+        """Per shown passage, how well it supports ``claim``."""
+        from qa.judge import featurize
 
-    def _support(self, claim: str, ns: Sequence[int]) -> Support:
-        if len(ns) == 1:
-            return support(claim, self.evidence[ns[0]], min_coverage=self.min_coverage)
-        joined = Evidence("\n".join(self.evidence[n].text for n in ns), translate=self.translate)
-        return support(claim, joined, min_coverage=self.min_coverage)
+        q, X = featurize(self.ctx, claim=True, text=claim, model=self.model)
+        checked = len(q.terms) + len(q.numbers) + len(q.mentions)
+        raw = self.model.sentence_raw(X) if len(X) else np.zeros(0)
+        cands = self.ctx.evidence.candidates
+        out = {}
+        for n in self.passages:
+            rows = [i for i, c in enumerate(cands) if c.passage == n]
+            if not rows:
+                out[n] = Support(False, 0.0, checked, reason="the passage has no sentences")
+                continue
+            p = self.model.claim_probability(raw[rows])
+            best = max(rows, key=lambda i: raw[i])
+            text = "\n".join(to_simplified(cands[i].text).lower() for i in rows) + "\n" + to_simplified(
+                self.passages[n].article.title).lower()
+            missing = tuple(t.text for t in q.terms if t.kind in ("name", "number") and not any(f in text for f in t.forms))
+            ok = p >= self.threshold
+            why = (f"supported (p={p:.2f})" if ok else f"not supported (p={p:.2f} < {self.threshold:.2f})"
+                   + (f"; not in the passage: {', '.join(missing[:4])}" if missing else ""))
+            out[n] = Support(ok, p, checked, (n, cands[best].start, cands[best].end), missing, why)
+        return out
 
     def check(self, claim: str) -> ClaimCheck:
         cited = cited_numbers(claim)
         valid = tuple(n for n in cited if n in self.passages)
         removed = tuple(n for n in cited if n not in self.passages)
         plain = strip_markers(claim).strip()
+        scores = self.support(plain)
+        if scores and next(iter(scores.values())).checked == 0 and not valid:
+            return ClaimCheck(claim, "connective", (), removed, reason="nothing to check")
         failure: Support | None = None
         if valid:
-            failure = self._support(plain, valid)
-            if failure.supported:
-                return ClaimCheck(claim, "keep", valid, removed, reason=failure.reason, missing=failure.missing,
-                                  highlights=self._highlights(plain, valid))
+            cited_best = max((scores[n] for n in valid), key=lambda x: x.probability)
+            if cited_best.supported:
+                return ClaimCheck(claim, "keep", valid, removed, reason=cited_best.reason,
+                                  highlights=tuple(scores[n].best for n in valid if scores[n].best))
+            failure = cited_best
         # no valid marker, or the cited passage does not support it: does another passage?
-        best: tuple[float, int, Support] | None = None
-        for n in self.passages:
-            if n in valid:
-                continue
-            s = support(plain, self.evidence[n], min_coverage=self.min_coverage)
-            if s.checked == 0 and not valid:
-                return ClaimCheck(claim, "connective", (), removed, reason="nothing to check")
-            if s.supported and (best is None or s.coverage > best[0]):
-                best = (s.coverage, n, s)
-        if best is not None:
+        others = [x for n, x in scores.items() if n not in valid and x.supported]
+        if others:
+            best = max(others, key=lambda x: x.probability)
+            n = best.best[0]
             why = f"the cited passage(s) {list(valid)} do not support it ({failure.reason}); " if failure else ""
-            return ClaimCheck(claim, "keep", (best[1],), removed, recited=True, reason=why + best[2].reason,
-                              highlights=self._highlights(plain, (best[1],)))
+            return ClaimCheck(claim, "keep", (n,), removed, recited=True, reason=why + best.reason,
+                              highlights=(best.best,))
         reason = failure.reason if failure else "no passage supports it"
         if removed:
             reason += f"; cites passage(s) not shown: {list(removed)}"
         action = "flag" if self.unsupported is Unsupported.FLAG else "drop"
-        return ClaimCheck(claim, action, valid, removed, reason=reason, missing=failure.missing if failure else ())
-
-    def _highlights(self, claim: str, ns: Sequence[int]) -> tuple[tuple[int, int, int], ...]:
-        """Per cited passage, the sentence that supports the claim best (article offsets)."""
-        out = []
-        for n in ns:
-            p = self.passages[n]
-            best = None
-            for s, e in split_sentences(p.article.text, p.hit.chunk.start, p.hit.chunk.end):
-                sup = support(claim, Evidence(p.article.text[s:e], translate=self.translate), min_coverage=0.0)
-                if sup.checked and (best is None or sup.coverage > best[0]):
-                    best = (sup.coverage, s, e)
-            if best is not None and best[0] > 0:
-                out.append((n, best[1], best[2]))
-        return tuple(out)
+        missing = failure.missing if failure else ()
+        return ClaimCheck(claim, action, valid, removed, reason=reason, missing=missing)
 
     def render(self, verdict: ClaimCheck, renumber: dict[int, int], language: str) -> str:
         """A kept claim as the answer shows it: markers renumbered (and added when the

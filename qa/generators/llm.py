@@ -11,17 +11,14 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from qa.answer import AnswerContext, Event, make_citations, not_found
 from qa.generators.base import ChatModel, EmptyOutput, ModelError, UnusableOutput, Usage, estimate_tokens
 from qa.generators.check import ClaimBuffer, ClaimCheck, ClaimChecker, Unsupported, cited_numbers
 from qa.generators.prompt import answer_messages, clean_rewrite, fit_passages, is_not_in_articles, rewrite_messages
-from qa.generators.support import MIN_COVERAGE, default_translate
-from qa.text import detect_language
+from qa.lang.chars import detect_language
 from qa.types import Answer
-
-_DEFAULT = object()
 
 
 class LLMGenerator:
@@ -32,30 +29,20 @@ class LLMGenerator:
         max_tokens: the longest answer, in tokens (at most half the model's window).
         timeout: seconds the model may take for one answer or rewrite.
         unsupported: drop claims their passage does not support, or keep them flagged.
-        min_coverage: see ``qa.generators.support.support``.
-        translate: English word -> Chinese words for checking English claims
-            (default: the CC-CEDICT dictionary bridge; ``None`` checks names and numbers only).
+        answer_model: the answer scorer that checks claims (default: the shipped model).
     """
 
     def __init__(self, model: ChatModel, *, max_tokens: int = 512, timeout: float = 60.0,
-                 unsupported: Unsupported | str = Unsupported.DROP, min_coverage: float = MIN_COVERAGE,
-                 translate: Callable[[str], Iterable[str]] | None | object = _DEFAULT) -> None:
+                 unsupported: Unsupported | str = Unsupported.DROP, answer_model=None) -> None:
         self.model = model
         self.max_tokens = max_tokens
         self.timeout = timeout
         self.unsupported = Unsupported(unsupported)
-        self.min_coverage = min_coverage
-        self._translate = translate
+        self.answer_model = answer_model
 
     @property
     def name(self) -> str:
         return self.model.name
-
-    @property
-    def translate(self) -> Callable[[str], Iterable[str]] | None:
-        if self._translate is _DEFAULT:
-            self._translate = default_translate()
-        return self._translate  # type: ignore[return-value]
 
     def load(self) -> LLMGenerator:
         """Load the model now rather than on the first question."""
@@ -76,8 +63,7 @@ class LLMGenerator:
         answer_tokens = max(16, min(self.max_tokens, window // 2))
         shown = fit_passages(ctx, self.model.count_tokens, window - answer_tokens)
         messages = answer_messages(ctx.question, ctx.language, shown)
-        checker = ClaimChecker(shown, unsupported=self.unsupported, min_coverage=self.min_coverage,
-                               translate=self.translate)
+        checker = ClaimChecker(ctx, shown, model=self.answer_model, unsupported=self.unsupported)
         run = _Run(checker, ctx.language)
         usage: Usage | None = None
         first: float | None = None

@@ -6,7 +6,7 @@ import codecs
 import re
 
 from qa.errors import IngestError
-from qa.text import is_cjk
+from qa.lang.chars import is_cjk
 
 # UTF-32 first: its little-endian mark starts with UTF-16's
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),

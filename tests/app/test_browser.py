@@ -75,7 +75,7 @@ SCROLLED_INTO_VIEW = """id => {
 
 def test_streamed_answer_with_clickable_citations(page, tmp_path, quoted_in):
     page.evaluate(RECORD_ANSWER_STATES)
-    ask(page, "who did Hu Changsheng meet in Beijing?")
+    ask(page, "胡昌升在北京会见了哪些人？")
     wait_for_answer(page, 1)
     states = page.evaluate("window.__qaStates")
     assert len(states) >= 2, states  # shown while it was produced, not only at the end

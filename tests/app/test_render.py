@@ -96,3 +96,11 @@ def test_status_lines():
 
 def test_notice_escapes_lines():
     assert "&lt;script&gt;" in render.notice_html(["Added: <script>"])
+
+
+def test_the_short_answer_line_is_bold_and_each_quote_its_own_line():
+    from webui.render import answer_html
+
+    html = answer_html("38元[1]\n单程票价为38元。[1]", 3, known=[1], short="38元")
+    assert html.count("<strong>") == 1 and html.index("<strong>") < html.index("<br>")
+    assert "单程票价为38元。" in html.split("<br>")[1]

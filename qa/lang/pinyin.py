@@ -1,0 +1,81 @@
+"""Pinyin: romanised names (陈肇雄 -> Chen Zhaoxiong), the toneless keys the English
+name bridge looks words up by, and a per-character transliteration of a text."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+
+from qa.lang.chars import is_cjk
+from qa.lang.names import compound_surnames
+
+MAX_VARIANTS = 8
+
+
+def romanize_name(name: str) -> str:
+    """Hanyu Pinyin of a Chinese personal name, surname first: 陈肇雄 -> Chen Zhaoxiong."""
+    from pypinyin import Style, lazy_pinyin
+
+    cut = 2 if name.startswith(compound_surnames()) and len(name) > 2 else 1
+    surname = "".join(lazy_pinyin(name[:cut], style=Style.NORMAL, errors="ignore")).replace("v", "ü")
+    given = "".join(lazy_pinyin(name[cut:], style=Style.NORMAL, errors="ignore")).replace("v", "ü")
+    return f"{surname.capitalize()} {given.capitalize()}".strip()
+
+
+def romanize_place(name: str) -> str:
+    """The English name of a place: a well-known one's (中国 -> China), else its pinyin as
+    one word without the administrative suffix (厦门市 -> Xiamen)."""
+    from pypinyin import Style, lazy_pinyin
+
+    from qa.lang import resources
+
+    known = resources.mapping("places_en")
+    if name in known:
+        return " ".join(known[name])
+    if len(name) > 2 and name[-1] in "市省县区":
+        name = name[:-1]
+        if name in known:
+            return " ".join(known[name])
+    return "".join(lazy_pinyin(name, style=Style.NORMAL, errors="ignore")).replace("v", "ü").capitalize()
+
+
+def pinyin_keys(word: str) -> list[str]:
+    """Toneless pinyin keys of a Chinese word: its usual reading first, then heteronym
+    readings (at most ``MAX_VARIANTS``); ü is written both v and u."""
+    from pypinyin import Style, lazy_pinyin, pinyin
+
+    usual = "".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
+    keys = [usual]
+    if len(word) <= 4:
+        readings = pinyin(word, style=Style.NORMAL, heteronym=True, errors="ignore")
+        for combo in itertools.islice(itertools.product(*readings), MAX_VARIANTS):
+            keys.append("".join(combo))
+    keys += [k.replace("v", "u") for k in keys if "v" in k]
+    return [k for k in dict.fromkeys(keys) if k]
+
+
+def build_lexicon(words: Iterable[str]) -> dict[str, list[str]]:
+    """pinyin key -> Chinese words, for words of 2+ CJK characters."""
+    lex: dict[str, list[str]] = {}
+    for w in dict.fromkeys(words):
+        if len(w) >= 2 and all(map(is_cjk, w)):
+            for k in pinyin_keys(w):
+                bucket = lex.setdefault(k, [])
+                if w not in bucket:
+                    bucket.append(w)
+    return lex
+
+
+def transliterate(text: str) -> str:
+    """Toneless pinyin of every character, one per character ("·" for anything not CJK),
+    space-separated, so that a match's position maps back to characters."""
+    from pypinyin import Style, lazy_pinyin
+
+    return " ".join(lazy_pinyin(text, style=Style.NORMAL, errors=lambda run: ["·"] * len(run)))
+
+
+def normalize_key(text: str) -> str:
+    """"Hu Chang-sheng", "HU CHANGSHENG", "Lü" -> "huchangsheng", "lv"."""
+    t = text.lower().replace("ü", "v").replace("u:", "v")
+    return re.sub(r"[^a-z]", "", t)

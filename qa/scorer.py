@@ -1,0 +1,155 @@
+"""The answer scorer: one learned model that says how likely each candidate sentence
+answers a question (or supports a claim), calibrated, plus the calibrated probability
+that the passages answer at all. The same model ranks short-answer spans.
+
+The model file (``qa/models/answer-model.json``, written by ``python -m train``) is
+JSON: LightGBM boosters as text (loaded without pickle), isotonic calibration maps,
+the thresholds chosen on validation data, and what it was trained on.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.errors import ConfigError
+
+MODEL_FORMAT = "qa-answer-model"
+DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "answer-model.json"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A monotone map from a raw score to a probability (isotonic regression's steps,
+    interpolated linearly between them)."""
+
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+
+    def __call__(self, raw: np.ndarray | float) -> np.ndarray:
+        return np.clip(np.interp(raw, self.x, self.y), 0.0, 1.0)
+
+    def to_json(self) -> dict:
+        return {"x": [round(v, 6) for v in self.x], "y": [round(v, 6) for v in self.y]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Calibration:
+        return cls(tuple(d["x"]), tuple(d["y"]))
+
+
+class Booster:
+    """A LightGBM booster held as its text form."""
+
+    def __init__(self, text: str, features: tuple[str, ...]) -> None:
+        import lightgbm
+
+        self.text = text
+        self.features = features
+        self._booster = lightgbm.Booster(model_str=text)
+        if self._booster.num_feature() != len(features):
+            raise ConfigError(f"answer model expects {self._booster.num_feature()} features, "
+                              f"the file lists {len(features)}")
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        if not len(X):
+            return np.zeros(0, dtype=np.float64)
+        return self._booster.predict(np.asarray(X, dtype=np.float64), num_threads=1)
+
+
+class AnswerModel:
+    """The loaded model file.
+
+    Attributes:
+        version: the model's version string (shown in answers' details).
+        thresholds: ``found`` (per language), ``quote``, ``short`` probabilities.
+    """
+
+    def __init__(self, raw: dict, path: Path | None = None) -> None:
+        if raw.get("format") != MODEL_FORMAT:
+            raise ConfigError(f"{path or 'the answer model'} is not a {MODEL_FORMAT} file")
+        from qa.features import FEATURES
+
+        if tuple(raw["sentence"]["features"]) != FEATURES:
+            raise ConfigError(f"the answer model {path or ''} was trained on other features than this version of qa "
+                              "computes; retrain it: python -m train")
+        self.path = path
+        self.version = str(raw["version"])
+        self.annotation_version = int(raw["annotation_version"])
+        self.sentence = Booster(raw["sentence"]["model"], tuple(raw["sentence"]["features"]))
+        self.sentence_calibration = Calibration.from_json(raw["sentence"]["calibration"])
+        self.found_calibration = Calibration.from_json(raw["found"]["calibration"])
+        self.claim_calibration = Calibration.from_json(raw.get("claim", raw["found"])["calibration"])
+        span = raw.get("span")
+        from qa.shortanswer import SPAN_FEATURES
+
+        if span and tuple(span["features"]) != SPAN_FEATURES:
+            raise ConfigError(f"the answer model {path or ''} was trained on other span features than this version "
+                              "of qa computes; retrain it: python -m train")
+        self.span = Booster(span["model"], tuple(span["features"])) if span else None
+        self.span_calibration = Calibration.from_json(span["calibration"]) if span else None
+        self.thresholds: dict = raw["thresholds"]
+        self.trained: dict = raw.get("trained", {})
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> AnswerModel:
+        """Load a model file (default: the one shipped in the package).
+
+        Raises:
+            ConfigError: the file is missing, not a model file, or for other features.
+        """
+        path = Path(path) if path else DEFAULT_MODEL
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"answer model {path} not found; train one: python -m train") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"answer model {path} is not valid JSON ({e})") from None
+        return cls(raw, path)
+
+    def sentence_raw(self, X: np.ndarray) -> np.ndarray:
+        """The model's uncalibrated probability for each sentence row."""
+        return self.sentence.predict(X)
+
+    def span_probability(self, X: np.ndarray) -> np.ndarray:
+        """Calibrated probability that each span (rows of span features) is the answer."""
+        if self.span is None:
+            raise ConfigError("this answer model has no span scorer; retrain it: python -m train")
+        return self.span_calibration(self.span.predict(X))
+
+    def sentence_probability(self, raw: np.ndarray) -> np.ndarray:
+        return self.sentence_calibration(raw)
+
+    def found_probability(self, raw: np.ndarray) -> float:
+        """Calibrated probability that the sentences (``raw``: their raw scores) answer."""
+        return float(self.found_calibration(float(raw.max()) if len(raw) else 0.0))
+
+    def claim_probability(self, raw: np.ndarray) -> float:
+        """Calibrated probability that sentences (``raw``: their raw scores for a claim) hold the claim."""
+        return float(self.claim_calibration(float(raw.max()) if len(raw) else 0.0))
+
+    def short_threshold(self, typed: bool) -> float:
+        """The probability from which a short answer heads the answer, for a question that
+        asks for a name, date, place, number or organisation (``typed``) or another one."""
+        t = self.thresholds.get("short", 0.5)
+        return float(t.get("typed" if typed else "other", 0.5)) if isinstance(t, dict) else float(t)
+
+    def found_threshold(self, language: str) -> float:
+        t = self.thresholds["found"]
+        return float(t.get(language, t.get("zh")))
+
+
+_lock = threading.Lock()
+_loaded: dict[Path, AnswerModel] = {}
+
+
+def load_model(path: str | Path | None = None) -> AnswerModel:
+    """The model file at ``path`` (default: shipped), loaded once per process."""
+    key = Path(path).resolve() if path else DEFAULT_MODEL
+    with _lock:
+        if key not in _loaded:
+            _loaded[key] = AnswerModel.load(key)
+        return _loaded[key]

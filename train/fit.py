@@ -1,0 +1,307 @@
+"""Fit the answer model: a LightGBM span scorer and sentence scorer on the ``train``
+split, isotonic calibration and thresholds on ``calib``, figures on ``test``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import numpy as np
+
+from train.examples import Examples
+
+PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 40,
+          "feature_fraction": 0.9, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
+          "verbose": -1, "seed": 7, "num_threads": 2, "deterministic": True, "force_row_wise": True}
+ROUNDS = 600
+EARLY_STOP = 40
+# false-refusal budgets: the share of answerable questions (their passage is in the corpus,
+# untouched) that may be refused, per question language
+BUDGETS = {"zh": 0.03, "en": 0.07}
+SHORT_PRECISION = 0.5  # the least mean character F1 of the short answers shown
+
+
+def _train(X, y, Xv, yv, names):
+    import lightgbm as lgb
+
+    train = lgb.Dataset(X, y, free_raw_data=False, feature_name=list(names))
+    if not len(yv) or len(set(yv.tolist())) < 2:  # a tiny slice: no validation data to stop early on
+        return lgb.train(PARAMS, train, ROUNDS // 6)
+    valid = lgb.Dataset(Xv, yv, reference=train)
+    return lgb.train(PARAMS, train, ROUNDS, valid_sets=[valid], callbacks=[lgb.early_stopping(EARLY_STOP, verbose=False)])
+
+
+def _isotonic(raw: np.ndarray, y: np.ndarray) -> dict:
+    from sklearn.isotonic import IsotonicRegression
+
+    if len(set(np.asarray(y).tolist())) < 2:  # nothing to calibrate on (a tiny slice): the identity
+        return {"x": [0.0, 1.0], "y": [0.0, 1.0]}
+    ir = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw, y)
+    return {"x": [float(v) for v in ir.X_thresholds_], "y": [float(v) for v in ir.y_thresholds_]}
+
+
+def apply(cal: dict, raw: np.ndarray) -> np.ndarray:
+    return np.clip(np.interp(raw, cal["x"], cal["y"]), 0.0, 1.0)
+
+
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> tuple[float, list[dict]]:
+    """Expected calibration error over equal-width bins, and the bins (for a reliability diagram)."""
+    edges = np.linspace(0, 1, bins + 1)
+    out, total = [], 0.0
+    for lo, hi in zip(edges, edges[1:]):
+        m = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        if m.any():
+            total += m.sum() / len(p) * abs(p[m].mean() - y[m].mean())
+            out.append({"lo": float(lo), "hi": float(hi), "n": int(m.sum()), "p": float(p[m].mean()),
+                        "y": float(y[m].mean())})
+    return float(total), out
+
+
+def _per_question_max(values: np.ndarray, question: np.ndarray, n: int) -> np.ndarray:
+    out = np.full(n, -np.inf)
+    np.maximum.at(out, question, values)
+    out[~np.isfinite(out)] = 0.0
+    return out
+
+
+# ------------------------------------------------------------------ spans
+
+def fit_spans(spans: dict) -> tuple[dict, Callable[[np.ndarray], np.ndarray], dict]:
+    """The span booster and its calibration; a scorer for the sentence features; test figures."""
+    from qa.shortanswer import SPAN_FEATURES
+
+    split = np.array([spans["questions"][qi]["split"] for qi in spans["question"]])
+    tr, ca, te = (split == s for s in ("train", "calib", "test"))
+    booster = _train(spans["X"][tr], spans["y"][tr], spans["X"][ca], spans["y"][ca], SPAN_FEATURES)
+    cal = _isotonic(booster.predict(spans["X"][ca]), spans["y"][ca])
+    block = {"features": list(SPAN_FEATURES), "model": booster.model_to_string(), "calibration": cal}
+    prob = apply(cal, booster.predict(spans["X"]))
+    best: dict[int, int] = {}
+    for i in np.flatnonzero(te):
+        qi = int(spans["question"][i])
+        if qi not in best or prob[i] > prob[best[qi]]:
+            best[qi] = int(i)
+    report = {"questions": len(best), "f1": _mean(spans["f1"][i] for i in best.values()),
+              "em": _mean(float(spans["y"][i]) for i in best.values())}
+    return block, (lambda X: apply(cal, booster.predict(X))), report
+
+
+def _mean(values) -> float | None:
+    xs = list(values)
+    return round(float(np.mean(xs)), 4) if xs else None
+
+
+# ------------------------------------------------------------------ sentences and the decision
+
+def fit(ex: Examples, *, span_block: dict, spans: dict, span_scorer, version: str | None = None,
+        budgets: dict[str, float] = BUDGETS) -> tuple[dict, dict]:
+    """The model file's content and the training report."""
+    from qa.annotate import ANNOTATION_VERSION
+    from qa.features import FEATURES
+    from qa.scorer import MODEL_FORMAT
+
+    meta = ex.questions
+    n_q = len(meta)
+    split = np.array([m["split"] for m in meta])
+    lang = np.array([m["lang"] for m in meta])
+    qlabel = np.array([m["label"] for m in meta])
+    answerable = np.array([m["answerable"] for m in meta])
+    kind = np.array([m.get("kind", "question") for m in meta])
+    is_q = kind != "claim"  # questions, and questions with a noun swapped (never answered)
+    row_split = split[ex.question]
+    tr, ca = row_split == "train", row_split == "calib"
+
+    booster = _train(ex.X[tr], ex.y[tr], ex.X[ca], ex.y[ca], FEATURES)
+    raw = booster.predict(ex.X)
+    row_q = is_q[ex.question]
+    sentence_cal = _isotonic(raw[ca & row_q], ex.y[ca & row_q])
+    sprob = apply(sentence_cal, raw)
+    qraw = _per_question_max(raw, ex.question, n_q)
+    qcal = (split == "calib") & is_q
+    found_cal = _isotonic(qraw[qcal], qlabel[qcal])
+    qprob = apply(found_cal, qraw)
+
+    thresholds: dict = {"found": {}}
+    for lg, budget in budgets.items():
+        m = qcal & (lang == lg) & (answerable == 1)
+        if not m.any():
+            m = qcal & (answerable == 1)
+        thresholds["found"][lg] = float(np.quantile(qprob[m], budget)) if m.any() else 0.5
+
+    # claims: the same sentence scores, calibrated on claims; the threshold that best separates
+    # true claims whose passages hold them from false ones (balanced accuracy)
+    ccal = (split == "calib") & (kind == "claim")
+    claim_cal = _isotonic(qraw[ccal], qlabel[ccal]) if ccal.any() else found_cal
+    cprob = apply(claim_cal, qraw)
+    thresholds["claim"] = _balanced_threshold(cprob[ccal], qlabel[ccal]) if ccal.any() else 0.5
+    thresholds["quote"] = _quote_threshold(sprob, ex.y, ex.question, qcal, qlabel)
+    thresholds["short"] = _short_thresholds(spans, span_scorer, sprob, ex, "calib")
+    # another span joins the short answer (a list: the people met on a trip) when it is of the
+    # same kind, in a quoted sentence, and more likely than not its sentence's answer: the
+    # decision point of a calibrated probability (the training data has no list answers)
+    thresholds["short_more"] = 0.5
+    qprob = np.where(is_q, qprob, cprob)
+
+    model = {
+        "format": MODEL_FORMAT, "version": version or dt.date.today().isoformat(),
+        "annotation_version": ANNOTATION_VERSION,
+        "sentence": {"features": list(FEATURES), "model": booster.model_to_string(), "calibration": sentence_cal},
+        "found": {"calibration": found_cal}, "claim": {"calibration": claim_cal}, "span": span_block,
+        "thresholds": thresholds, "trained": {"date": dt.date.today().isoformat(), "budgets": budgets},
+    }
+    report = _report(ex, raw, qprob, thresholds, booster)
+    report["budgets"] = budgets
+    report["short_test"] = _short_figures(spans, span_scorer, sprob, ex, thresholds["short"])
+    model["trained"].update({k: report[k] for k in ("sizes", "test")})
+    return model, report
+
+
+def _balanced_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    best_t, best = 0.5, -1.0
+    for t in np.linspace(0.05, 0.95, 37):
+        pos, neg = y == 1, y == 0
+        tpr = float((p[pos] >= t).mean()) if pos.any() else 0.0
+        tnr = float((p[neg] < t).mean()) if neg.any() else 0.0
+        if (tpr + tnr) / 2 > best:
+            best_t, best = float(t), (tpr + tnr) / 2
+    return round(best_t, 3)
+
+
+def _quote_threshold(sprob, y, question, qmask, qlabel) -> float:
+    """The sentence probability from which a sentence is quoted beside the best one: the one
+    that best recovers the sentences holding the answer (mean F1 per question)."""
+    best_t, best_f = 0.5, -1.0
+    rows_of = {int(qi): np.flatnonzero(question == qi) for qi in np.flatnonzero(qmask & (qlabel == 1))}
+    for t in np.linspace(0.1, 0.9, 17):
+        f1s = []
+        for rows in rows_of.values():
+            p = sprob[rows]
+            chosen = p >= t
+            chosen[np.argmax(p)] = True
+            gold = y[rows] == 1
+            tp = (chosen & gold).sum()
+            f1s.append(2 * tp / (chosen.sum() + gold.sum()) if tp else 0.0)
+        f = float(np.mean(f1s)) if f1s else 0.0
+        if f > best_f:
+            best_t, best_f = float(t), f
+    return round(best_t, 3)
+
+
+def _span_choices(spans, span_scorer, sprob, ex: Examples, which: str, typed: bool | None = None):
+    """Per question of ``which`` split (and kind: typed or not): (best span row, its
+    probability times its sentence's)."""
+    from qa.shortanswer import SPAN_FEATURES
+
+    index = {m["id"]: qi for qi, m in enumerate(ex.questions) if m.get("kind", "question") == "question"}
+    starts = np.searchsorted(ex.question, np.arange(len(ex.questions)))
+    prob = span_scorer(spans["X"])
+    # a typed question's short answer is an annotation of the kind asked (as at run time, which
+    # also asks a count's quantity to be in the unit the question names)
+    match = spans["X"][:, SPAN_FEATURES.index("type_match")] == 1
+    best: dict[int, tuple[int, float]] = {}
+    for i, (sq, k) in enumerate(zip(spans["question"], spans["sentence"])):
+        meta = spans["questions"][sq]
+        if meta["split"] != which or meta["id"] not in index or (typed is not None and meta["typed"] != typed):
+            continue
+        if meta["typed"] and not match[i]:
+            continue
+        qi = index[meta["id"]]
+        p = float(prob[i] * sprob[starts[qi] + k])
+        if sq not in best or p > best[sq][1]:
+            best[sq] = (i, p)
+    return best
+
+
+def _short_thresholds(spans, span_scorer, sprob, ex, which: str) -> dict[str, float]:
+    """Per kind of question (``typed``: who, when, where, how many, which organisation;
+    ``other``), the probability from which a short answer heads the answer."""
+    return {name: _short_threshold(spans, span_scorer, sprob, ex, which, typed)
+            for name, typed in (("typed", True), ("other", False))}
+
+
+def _short_threshold(spans, span_scorer, sprob, ex, which: str, typed: bool) -> float:
+    """The one that maximises the mean character F1 of what the answer shows first (the
+    short answer, else its best sentence), among those whose shown short answers are
+    mostly right (mean F1 at least SHORT_PRECISION): a wrong headline is worse than none."""
+    best = _span_choices(spans, span_scorer, sprob, ex, which, typed)
+    best_t, best_f = 1.0, -1.0
+    for t in np.linspace(0.0, 0.95, 20):
+        shown = [spans["f1"][i] for i, p in best.values() if p >= t]
+        if not shown or np.mean(shown) < SHORT_PRECISION:
+            continue
+        f = np.mean([spans["f1"][i] if p >= t else spans["sentence_f1"][i] for i, p in best.values()])
+        if f > best_f + 1e-9:
+            best_t, best_f = float(t), float(f)
+    return round(best_t, 3)
+
+
+def _short_figures(spans, span_scorer, sprob, ex, thresholds: dict) -> dict:
+    best = _span_choices(spans, span_scorer, sprob, ex, "test")
+    limit = {sq: thresholds["typed" if spans["questions"][sq]["typed"] else "other"] for sq in best}
+    shown = [spans["f1"][i] if p >= limit[sq] else spans["sentence_f1"][i] for sq, (i, p) in best.items()]
+    return {"questions": len(best), "f1_shown": _mean(shown), "f1_best_span": _mean(spans["f1"][i] for i, _ in best.values()),
+            "em_best_span": _mean(float(spans["y"][i]) for i, _ in best.values()),
+            "with_short_answer": _mean(float(p >= limit[sq]) for sq, (_, p) in best.items())}
+
+
+def _auc(score: np.ndarray, y: np.ndarray) -> float:
+    pos, neg = score[y == 1], score[y == 0]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    order = np.argsort(np.concatenate([pos, neg]), kind="mergesort")
+    ranks = np.empty(len(order))
+    ranks[order] = np.arange(1, len(order) + 1)
+    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+
+
+def _rate(flags: np.ndarray, mask: np.ndarray) -> float | None:
+    return round(float(flags[mask].mean()), 4) if mask.any() else None
+
+
+def _report(ex, raw, qprob, thresholds, booster) -> dict:
+    meta = ex.questions
+    split = np.array([m["split"] for m in meta])
+    lang = np.array([m["lang"] for m in meta])
+    role = np.array([m["role"] for m in meta])
+    qlabel = np.array([m["label"] for m in meta])
+    kind = np.array([m.get("kind", "question") for m in meta])
+    is_q = kind != "claim"
+    sizes = {s: {"questions": int(((split == s) & (kind == "question")).sum()),
+                 "zh": int(((split == s) & (lang == "zh") & (kind == "question")).sum()),
+                 "en": int(((split == s) & (lang == "en") & (kind == "question")).sum()),
+                 "swapped": int(((split == s) & (kind == "perturbed")).sum()),
+                 "claims": int(((split == s) & (kind == "claim")).sum()),
+                 "sentences": int((split[ex.question] == s).sum())} for s in ("train", "calib", "test")}
+    test: dict = {}
+    claims = (split == "test") & ~is_q
+    if claims.any():
+        t = thresholds["claim"]
+        kept = qprob >= t
+        test["claims"] = {"n": int(claims.sum()), "threshold": t, "true_kept": _rate(kept, claims & (qlabel == 1)),
+                          "false_dropped": _rate(~kept, claims & (qlabel == 0))}
+    for lg in ("zh", "en"):
+        m = (split == "test") & (lang == lg) & is_q
+        t = thresholds["found"][lg]
+        refused = qprob < t
+        row = {"questions": int(m.sum()), "threshold": round(t, 4),
+               "false_refusals": _rate(refused, m & (role == "keep")),
+               "refused_answer_cut": _rate(refused, m & (role == "cut")),
+               "refused_passage_dropped": _rate(refused, m & (role == "drop")),
+               "refused_noun_swapped": _rate(refused, m & (role == "perturbed")),
+               "refused_attribute_swapped": _rate(refused, m & (role == "attribute")),
+               "auc_found": round(_auc(qprob[m], qlabel[m]), 4)}
+        e, bins = ece(qprob[m], qlabel[m])
+        row["ece"] = round(e, 4)
+        row["reliability"] = bins
+        test[lg] = row
+    top1 = []
+    for qi in np.flatnonzero((split == "test") & (qlabel == 1) & (kind == "question")):
+        rows = np.flatnonzero(ex.question == qi)
+        top1.append(ex.y[rows[np.argmax(raw[rows])]] == 1)
+    test["sentence_top1"] = round(float(np.mean(top1)), 4) if top1 else None
+    importance = dict(sorted(zip(booster.feature_name(), booster.feature_importance("gain").tolist()),
+                             key=lambda x: -x[1])[:15])
+    return {"sizes": sizes, "test": test, "thresholds": thresholds,
+            "importance": {k: round(v, 1) for k, v in importance.items()}}
+
+
