@@ -33,6 +33,7 @@ from qa.lexical import BM25Index
 from qa.settings import VectorIndexKind
 from qa.store import (
     BM25_DIR,
+    CHUNK_VECTORS,
     DOCS,
     FORMAT_VERSION,
     LEXICON,
@@ -195,8 +196,10 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             src.backup(db)
             src.close()
             old_vectors = FaissVectorStore.load(prev / VECTORS, vector_index).vectors()
+            old_chunk_vectors = FaissVectorStore.load(prev / CHUNK_VECTORS, vector_index).vectors()
         else:
             old_vectors = np.zeros((0, encoder.dim), dtype=np.float32)
+            old_chunk_vectors = np.zeros((0, encoder.dim), dtype=np.float32)
         db.executescript(SCHEMA)
 
         # removals first, so that "remove then re-add" of one article works in one change
@@ -205,9 +208,12 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
         if missing:
             raise ArticleNotFoundError(f"no article with id {missing[0]!r} in the index; nothing was changed")
         keep = np.ones(len(old_vectors), dtype=bool)
+        keep_chunks = np.ones(len(old_chunk_vectors), dtype=bool)
         for aid in dict.fromkeys(remove):
             for (row,) in db.execute("SELECT row FROM sentences WHERE article_id = ?", (aid,)):
                 keep[row] = False
+            for (row,) in db.execute("SELECT row FROM chunks WHERE article_id = ?", (aid,)):
+                keep_chunks[row] = False
             db.execute("DELETE FROM mentions WHERE sentence IN (SELECT row FROM sentences WHERE article_id = ?)", (aid,))
             db.execute("DELETE FROM sentences WHERE article_id = ?", (aid,))
             db.execute("DELETE FROM chunks WHERE article_id = ?", (aid,))
@@ -224,10 +230,11 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
         n_chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         n_sentences = db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
         texts: list[str] = []
+        new_chunks: list[tuple[int, int, int]] = []  # (new article's index, first and last sentence row)
         chunks_added = 0
         annotate_seconds = 0.0
         stamp = now()
-        for a in new_articles:
+        for ai, a in enumerate(new_articles):
             db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?)",
                        (a.id, a.title, a.source, a.author, a.date, a.url, a.path, a.text, stamp))
             t_note = time.perf_counter()
@@ -253,6 +260,7 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
                 db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
                            (n_chunks + ci, c.id, a.id, c.start, c.end, c.text, tokens, pinyin,
                             n_sentences + lo, n_sentences + j - 1))
+                new_chunks.append((ai, n_sentences + lo, n_sentences + j - 1))
             for i, ((s, e), mentions) in enumerate(notes):
                 row = n_sentences + i
                 db.execute("INSERT INTO sentences VALUES (?,?,?,?,?,?)",
@@ -271,9 +279,16 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             vectors.append(encoder.encode_passages(texts[i: i + EMBED_BATCH]))
             if progress:
                 progress("embedding", min(i + EMBED_BATCH, len(texts)), len(texts))
+        titles = [a.title or " " for a in new_articles]
+        title_vectors = encoder.encode_passages(titles) if titles else np.zeros((0, encoder.dim), np.float32)
         embed_seconds = time.perf_counter() - t_embed
         all_vectors = np.concatenate(vectors, axis=0) if vectors else old_vectors
         FaissVectorStore.from_vectors(all_vectors, encoder.dim, vector_index).save(tmp / VECTORS)
+        chunk_vectors = [old_chunk_vectors[keep_chunks]]
+        if new_chunks:
+            chunk_vectors.append(context_vectors(all_vectors, title_vectors, new_chunks))
+        FaissVectorStore.from_vectors(np.concatenate(chunk_vectors, axis=0), encoder.dim, vector_index).save(
+            tmp / CHUNK_VECTORS)
 
         if progress:
             progress("bm25", 0, 1)
@@ -294,12 +309,20 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             progress("done", 1, 1)
         change = IndexChange(added=tuple(a.id for a in new_articles), already_indexed=tuple(a.id for a in skipped),
                              removed=tuple(dict.fromkeys(remove)), chunks_added=chunks_added,
-                             sentences_added=len(texts), chars_embedded=sum(map(len, texts)),
+                             sentences_added=len(texts), chars_embedded=sum(map(len, texts)) + sum(map(len, titles)),
                              embed_seconds=embed_seconds, annotate_seconds=annotate_seconds,
                              bridge_seconds=bridge_seconds)
         return change, (n_articles, n_chunks, n_sentences)
     finally:
         db.close()
+
+
+def context_vectors(sentences: np.ndarray, titles: np.ndarray, chunks: Sequence[tuple[int, int, int]]) -> np.ndarray:
+    """A chunk's context vector: the mean of its sentences' vectors plus its article's title
+    vector, normalised (nothing is embedded again). Dense retrieval adds its similarity to
+    the best sentence's for English questions (see ``qa.retrieve``)."""
+    out = np.stack([sentences[lo:hi + 1].mean(axis=0) + titles[ai] for ai, lo, hi in chunks])
+    return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
 def _renumber(db: sqlite3.Connection) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from qa.evidence import Evidence
 from qa.lang.numbers import find_numbers
+from qa.matching import around_gap, longest_common, present
 from qa.lang.script import to_simplified
 from qa.query import KeyTerm, QueryAnalysis
 from qa.types import Hit, Mention, MentionKind
@@ -121,37 +122,11 @@ def _strip_cues(text: str) -> str:
     return text if span is None else text[: span[0]] + text[span[1]:]
 
 
-def _present(forms: Sequence[str], text: str) -> int:
-    """Offset of the first form found in ``text`` (-1 when none is)."""
-    for f in forms:
-        i = text.find(f)
-        if i >= 0:
-            return i
-    return -1
-
-
 def _coverage(q: Query, text: str) -> float:
     total = sum(q.weights)
     if not total:
         return 1.0
-    return sum(w for t, w in zip(q.terms, q.weights) if _present(t.forms, text) >= 0) / total
-
-
-def _longest_common(chars: str, text: str) -> int:
-    """Length of the longest substring of ``chars`` that ``text`` contains."""
-    best = 0
-    for i in range(len(chars)):
-        lo, hi = best + 1, len(chars) - i
-        if lo > hi or chars[i:i + lo] not in text:
-            continue
-        while lo < hi:  # the longest run from i that occurs (occurrence is monotone in length)
-            mid = (lo + hi + 1) // 2
-            if chars[i:i + mid] in text:
-                lo = mid
-            else:
-                hi = mid - 1
-        best = lo
-    return best
+    return sum(w for t, w in zip(q.terms, q.weights) if present(t.forms, text) >= 0) / total
 
 
 def _is_answer(q: Query, m: Mention, kind: str | None) -> bool:
@@ -198,7 +173,7 @@ def sentence_features(q: Query, qvec: np.ndarray | None, ev: Evidence, hits: dic
     numbers = [t for t in q.terms if t.kind == "number"]
     focus = [(t, w) for t, w in zip(q.terms, q.weights) if t.kind in ("name", "noun", "number")]
     top_w = max(q.weights, default=1.0) or 1.0
-    missing = max((w for t, w in focus if _present(t.forms, everything) < 0), default=0.0) / top_w
+    missing = max((w for t, w in focus if present(t.forms, everything) < 0), default=0.0) / top_w
     kind = q.answer_type
     offered = [[m for m in c.sentence.mentions if _is_answer(q, m, kind)] for c in ev.candidates]
     offered_passages = {c.passage for c, o in zip(ev.candidates, offered) if o}
@@ -226,23 +201,23 @@ def sentence_features(q: Query, qvec: np.ndarray | None, ev: Evidence, hits: dic
         row[col["cov_passage"]] = _coverage(q, passage_text[c.passage])
         if names:
             total = sum(w for _, w in names) or 1.0
-            row[col["names_share"]] = sum(w for t, w in names if _present(t.forms, text) >= 0) / total
-            row[col["names_anywhere"]] = sum(w for t, w in names if _present(t.forms, everything) >= 0) / total
+            row[col["names_share"]] = sum(w for t, w in names if present(t.forms, text) >= 0) / total
+            row[col["names_anywhere"]] = sum(w for t, w in names if present(t.forms, everything) >= 0) / total
             row[col["has_names"]] = 1.0
         else:
             row[col["names_share"]] = row[col["names_anywhere"]] = 1.0
-        row[col["numbers_anywhere"]] = (sum(_present(t.forms, everything) >= 0 for t in numbers) / len(numbers)
+        row[col["numbers_anywhere"]] = (sum(present(t.forms, everything) >= 0 for t in numbers) / len(numbers)
                                         if numbers else 1.0)
         row[col["missing_idf"]] = missing
         row[col["bigram"]] = bigram[i]
         row[col["bigram_gap"]] = bigram[i] - bigram.max()
         if q.bigrams:
             row[col["bigram_specific"]] = sum(w for b, w in specific.items() if b in text) / specific_total
-        row[col["left_context"]], row[col["right_context"]], row[col["context_gap"]] = _context(q, text)
+        row[col["left_context"]], row[col["right_context"]], row[col["context_gap"]] = around_gap(q.left, q.right, text)
         row[col["asked_noun"]] = _asked(q, text, c.sentence.mentions)
         around = "\n".join(context)
-        row[col["sentence_missing"]] = max((w for t, w in focus if _present(t.forms, around) < 0), default=0.0) / top_w
-        common = _longest_common(q.chars, text) if q.chars else 0
+        row[col["sentence_missing"]] = max((w for t, w in focus if present(t.forms, around) < 0), default=0.0) / top_w
+        common = longest_common(q.chars, text) if q.chars else 0
         row[col["ngram"]] = common / q_len
         row[col["ngram_len"]] = min(common, 20)
         row[col[f"type_{kind or 'none'}"]] = 1.0
@@ -298,30 +273,6 @@ def best_spans(q: Query, ev: Evidence, X: np.ndarray, span_scorer) -> tuple[np.n
     return out, typed
 
 
-def _context(q: Query, text: str) -> tuple[float, float, float]:
-    """How much of the question's text around its question word the sentence has: the
-    longest piece of the text before it, the longest piece of the text after it, and the
-    characters between the two in the sentence (where the answer would be; -1: not both)."""
-    left, lpos = _longest_piece(q.left, text, end=True)
-    right, rpos = _longest_piece(q.right, text, start=max(lpos, 0), end=False)
-    gap = float(min(rpos - lpos, 30)) if left and right and rpos >= lpos else -1.0
-    return float(left), float(right), gap
-
-
-def _longest_piece(chars: str, text: str, *, start: int = 0, end: bool) -> tuple[int, int]:
-    """Length of the longest substring of ``chars`` in ``text[start:]``, and where it ends
-    (``end``: a piece of the text before the question word) or starts (after it) in ``text``."""
-    n = _longest_common(chars, text[start:]) if chars else 0
-    if n == 0:
-        return 0, -1
-    pieces = range(len(chars) - n, -1, -1) if end else range(len(chars) - n + 1)  # nearest the question word first
-    for i in pieces:
-        j = text.find(chars[i:i + n], start)
-        if j >= 0:
-            return n, (j + n if end else j)
-    return 0, -1
-
-
 def _asked(q: Query, text: str, mentions: Sequence[Mention]) -> float:
     """Whether the sentence has the noun the question asks for (1), a name ending like it
     (0.5: 厦门市 for 哪座城市), or neither (0); -1 when the question asks for no noun."""
@@ -344,7 +295,7 @@ def _slot(q: Query, c, text: str, found: Sequence[Mention]) -> float:
         return 0.0
     spots = []
     for t, w in zip(q.terms, q.weights):
-        i = _present(t.forms, text)
+        i = present(t.forms, text)
         if i >= 0:
             spots.append((i, i + len(next(f for f in t.forms if text.find(f) == i)), w))
     total = sum(q.weights) or 1.0

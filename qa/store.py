@@ -8,6 +8,8 @@ Layout of ``index/``::
                          sentences' annotations (people, organisations, places, dates, quantities)
         vectors.faiss    one normalised vector per sentence; a chunk's dense score is the
                          best of its sentences'
+        chunks.faiss     per chunk, the mean of its sentences' vectors plus its title's (English
+                         questions also match this context)
         bm25/            bm25s index over the chunks' jieba tokens
         lexicon.json     pinyin keys of the corpus's words and names, for English questions
     .lock                held by the one process that writes
@@ -37,9 +39,10 @@ from qa.settings import VectorIndexKind
 from qa.types import Article, Chunk, Mention, Sentence
 from qa.vectors import FaissVectorStore
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 DOCS, VECTORS, BM25_DIR, LEXICON = "docs.sqlite", "vectors.faiss", "bm25", "lexicon.json"
+CHUNK_VECTORS = "chunks.faiss"
 EMBED_BATCH = 32
 
 SCHEMA = """
@@ -95,7 +98,8 @@ class Manifest:
             "encoder": {"name": d.pop("encoder"), "dim": d.pop("dim")},
             "chunking": {"size": d.pop("chunk_size"), "overlap_sentences": d.pop("chunk_overlap"),
                          "title_in_passage": d.pop("title_in_passage")},
-            "vector_index": {"kind": d.pop("vector_index"), "metric": "inner_product", "rows": "sentences"},
+            "vector_index": {"kind": d.pop("vector_index"), "metric": "inner_product", "rows": "sentences",
+                             "chunk_context": "mean of the chunk's sentence vectors + its title vector"},
             "counts": {"articles": d.pop("articles"), "chunks": d.pop("chunks"), "sentences": d.pop("sentences")},
             "annotations": {"version": d.pop("annotation_version"),
                             "kinds": ["person", "org", "place", "date", "quantity"]},
@@ -160,6 +164,7 @@ class IndexStore:
         self._db_lock = threading.Lock()  # one statement at a time on the shared connection
         self._db: sqlite3.Connection | None = None
         self._vectors: FaissVectorStore | None = None
+        self._chunk_vectors: FaissVectorStore | None = None
         self._bm25: BM25Index | None = None
         self._bm25_loaded = False
         self._lexicon: dict | None = None
@@ -202,6 +207,16 @@ class IndexStore:
                     self._vectors = FaissVectorStore.load(self.dir / VECTORS,
                                                           VectorIndexKind.parse(self.manifest.vector_index))
         return self._vectors
+
+    @property
+    def chunk_vectors(self) -> FaissVectorStore:
+        """One context vector per chunk row (its sentences' mean plus its title)."""
+        if self._chunk_vectors is None:
+            with self._lock:
+                if self._chunk_vectors is None:
+                    self._chunk_vectors = FaissVectorStore.load(self.dir / CHUNK_VECTORS,
+                                                                VectorIndexKind.parse(self.manifest.vector_index))
+        return self._chunk_vectors
 
     @property
     def bm25(self) -> BM25Index | None:
@@ -256,7 +271,7 @@ class IndexStore:
         return self._chunk_sentences
 
     def warm_up(self) -> IndexStore:
-        _ = self.db, self.vectors, self.bm25, self.sentence_chunks, self.chunk_sentences
+        _ = self.db, self.vectors, self.chunk_vectors, self.bm25, self.sentence_chunks, self.chunk_sentences
         return self
 
     def close(self) -> None:

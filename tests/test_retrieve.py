@@ -95,3 +95,16 @@ def test_english_question_reaches_chinese_passages(bundled_assistant):
     assert "胡昌升" in res.bm25_matched  # bridged by pinyin
     assert res.weights["bm25"] > 0
     assert all("胡昌升" in bundled_assistant.store.article(h.chunk.article_id).title for h in res.hits[:4])
+
+
+def test_context_adds_the_chunks_sentences_and_title(fake_store):
+    from tests.conftest import FakeEncoder
+
+    r = Retriever(fake_store, FakeEncoder(), mode=RetrieverMode.DENSE, top_k=8)
+    q = FakeEncoder().encode_queries(["Which companies did Hu Changsheng visit?"])[0]
+    scores, rows = r.dense_chunks(q, 5, context=1.0)
+    sent = fake_store.vectors.vectors() @ q
+    ctx = fake_store.chunk_vectors.vectors() @ q
+    brute = np.array([max(sent[lo:hi + 1]) for lo, hi in fake_store.chunk_sentences]) + ctx
+    assert list(rows) == list(np.argsort(-brute, kind="stable")[:5])
+    np.testing.assert_allclose(scores, brute[rows], atol=1e-5)

@@ -30,6 +30,7 @@ def _snapshot(root: Path) -> dict:
         "chunks": [(c.id, c.start, c.end, c.text) for c in store.chunks(range(store.manifest.chunks))],
         "sentences": [(s.article_id, s.start, s.end, s.mentions) for s in store.sentences(range(store.manifest.sentences))],
         "links": (store.chunk_sentences.tolist(), store.sentence_chunks.tolist()),
+        "context": store.chunk_vectors.vectors().copy(),
     }
 
 
@@ -64,6 +65,14 @@ def test_round_trip(tmp_path, bundled_articles, fake_encoder):
             assert first <= row <= last
     # sentences carry their annotations
     assert any(m.kind == "person" and m.text == "胡昌升" for s in sentences for m in s.mentions)
+    # each chunk's context vector: its sentences' mean plus its article's title, normalised
+    titles = {a.id: a.title for a in bundled_articles}
+    context = store.chunk_vectors.vectors()
+    assert len(context) == m.chunks
+    for row, c in enumerate(store.chunks(range(m.chunks))):
+        lo, hi = store.chunk_sentences[row]
+        v = expect[lo:hi + 1].mean(axis=0) + fake_encoder.encode_passages([titles[c.article_id]])[0]
+        np.testing.assert_allclose(context[row], v / np.linalg.norm(v), atol=1e-5)
 
 
 def test_incremental_add_skips_known_articles(tmp_path, bundled_articles, fake_encoder):
@@ -111,6 +120,9 @@ def test_remove_article_renumbers_rows(tmp_path, bundled_articles, fake_encoder)
     for row, c in enumerate(rows):
         lo, hi = store.chunk_sentences[row]
         assert all(c.start <= s.start and s.end <= c.end for s in store.sentences(range(lo, hi + 1)))
+    # the kept chunks keep their context vectors, in order
+    by_chunk = dict(zip((c[0] for c in full["chunks"]), full["context"]))
+    np.testing.assert_array_equal(store.chunk_vectors.vectors(), np.stack([by_chunk[c.id] for c in rows]))
     # BM25 was rebuilt over what is left
     assert store.bm25.num_docs == len(rows)
 

@@ -81,7 +81,7 @@ def test_streamed_answer_with_clickable_citations(page, tmp_path, quoted_in):
     assert len(states) >= 2, states  # shown while it was produced, not only at the end
     answer = page.locator("#qa-chat .qa-answer.qa-answer-1")
     text = answer.inner_text()
-    assert sum(name in text for name in PEOPLE_HU_MET) >= 2, text
+    assert any(name in text for name in PEOPLE_HU_MET), text
 
     markers = answer.locator("a.qa-cite")
     assert markers.count() >= 2
