@@ -18,8 +18,8 @@ import numpy as np
 
 from qa.evidence import Evidence
 from qa.lang.numbers import find_numbers
-from qa.matching import around_gap, longest_common, present
 from qa.lang.script import to_simplified
+from qa.matching import around_gap, longest_common, present
 from qa.query import KeyTerm, QueryAnalysis
 from qa.types import Hit, Mention, MentionKind
 
