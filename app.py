@@ -62,7 +62,7 @@ def build_demo(bot: Assistant, keeper: IndexKeeper) -> gr.Blocks:
                             placeholder="Ask a question, or pick an example.")
                         with gr.Row():
                             question = gr.Textbox(show_label=False, scale=5, submit_btn=True, autofocus=True,
-                                                  elem_id="qa-question", max_length=500,
+                                                  elem_id="qa-question", max_length=bot.settings.max_question_chars,
                                                   placeholder="Ask about the news… 例如：胡昌升在北京会见了哪些人？")
                             clear = gr.Button("New chat", scale=0, min_width=110, elem_id="qa-new")
                         with gr.Accordion("Retrieval settings", open=False):

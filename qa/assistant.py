@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from qa import evidence
+from qa import evidence, limits
 from qa.answer import NO_CONTENT, AnswerContext, Event, Generator, Passage
 from qa.build import IndexChange, Progress, write_index
 from qa.encoders import DEFAULT_ENCODER, BatchedEncoder, make_encoder
@@ -136,8 +136,9 @@ class Assistant:
         the passages, and their sentences with stored vectors and annotations. A question in
         Traditional characters is read as Simplified (as the index reads its articles)."""
         question = to_simplified(question)
-        retrieval = self.retrieve(question, top_k=top_k, mode=mode)
-        store = self.retriever.store
+        retriever = self.retriever  # one generation for the whole question, even if a change commits meanwhile
+        retrieval = retriever.retrieve(question, top_k=top_k, mode=mode)
+        store = retriever.store
         articles: dict[str, Article] = {}
         passages = []
         for i, h in enumerate(retrieval.hits, 1):
@@ -149,7 +150,7 @@ class Assistant:
         encoder = self.encoder
         ctx = AnswerContext(question=question, language=language or retrieval.language, passages=tuple(passages),
                             analysis=retrieval.analysis, query_vector=retrieval.query_vector, history=tuple(history),
-                            idf=idf_function(store.bm25), evidence=ev, bridges=self.retriever.bridges,
+                            idf=idf_function(store.bm25), evidence=ev, bridges=retriever.bridges,
                             encode_query=lambda text: encoder.encode_queries([text])[0])
         return ctx, retrieval
 
@@ -158,14 +159,13 @@ class Assistant:
         """Answer text deltas as they are produced, then the final ``Answer``.
 
         Raises:
-            QAError: an empty question (ConfigError) or an empty index (EmptyIndexError).
+            QAError: a question, top_k or history outside ``qa.limits`` (RequestError), or an
+                empty index (EmptyIndexError).
         """
         t0 = time.perf_counter()
-        question = (question or "").strip()
-        if not question:
-            from qa.errors import ConfigError
-
-            raise ConfigError("the question is empty")
+        question = limits.check_question(question, self.settings.max_question_chars)
+        top_k = limits.check_top_k(top_k)
+        history = limits.check_history(history)
         if not has_content(question):  # only punctuation, symbols or emoji: nothing to look for
             language = "zh" if re.search(r"[\u3000-\u303f\uff00-\uffef]", question) else "en"  # full-width: Chinese
             text = NO_CONTENT[language]
@@ -236,12 +236,12 @@ class Assistant:
         Raises:
             IngestError: no article could be read from ``paths`` (the old index stays).
         """
-        result = _ingest(paths)
+        result = _ingest(paths, self.settings.max_article_chars)
         return result, self._write(add=result.articles, replace=True, progress=progress)
 
     def add(self, paths: Iterable[str | Path], *, progress: Progress | None = None) -> tuple[IngestResult, IndexChange]:
         """Index the articles of ``paths`` that are not indexed yet (creates the index if needed)."""
-        result = _ingest(paths)
+        result = _ingest(paths, self.settings.max_article_chars)
         return result, self._write(add=result.articles, progress=progress)
 
     def add_articles(self, articles: Sequence[Article], *, progress: Progress | None = None) -> IndexChange:
@@ -269,8 +269,8 @@ class Assistant:
         return out
 
 
-def _ingest(paths: Iterable[str | Path]) -> IngestResult:
-    result = ingest_paths(list(paths))
+def _ingest(paths: Iterable[str | Path], max_article_chars: int) -> IngestResult:
+    result = ingest_paths(list(paths), max_article_chars=max_article_chars)
     if not result.articles:
         reasons = "; ".join(s.reason for s in result.skipped[:5]) or "no supported files"
         raise IngestError(f"no article found, nothing changed ({reasons})")

@@ -3,8 +3,9 @@ commit it by atomically replacing ``manifest.json`` (see ``qa.store`` for the la
 
 A build interrupted at any point (Ctrl-C, kill, a crash) leaves the previous index
 intact and loadable; the next write removes what the interrupted one left behind.
-The previous generation is kept until the next change, so readers that opened it
-keep working.
+Old generations are deleted only when no reader holds them (``qa.store.Lease``), and
+never while ``manifest.json`` is missing: then writes stop with a message until
+``qa index recover`` restores it from the newest complete generation.
 """
 
 from __future__ import annotations
@@ -36,14 +37,17 @@ from qa.store import (
     CHUNK_VECTORS,
     DOCS,
     FORMAT_VERSION,
+    LEASES,
     LEXICON,
     MANIFEST,
     SCHEMA,
     VECTORS,
     Manifest,
+    generations,
     now,
     passage_text,
     read_manifest,
+    retire,
 )
 from qa.types import Article
 from qa.vectors import FaissVectorStore
@@ -116,10 +120,32 @@ def _next_generation(root: Path, current: str | None) -> str:
 
 
 def _clean(root: Path, keep: set[str]) -> None:
-    """Remove generations other than ``keep`` and unfinished ones of dead writers."""
+    """Under the writer lock: remove what dead writers left (unfinished generations,
+    temporary manifests) and the generations other than ``keep`` that no reader holds."""
     for p in root.iterdir():
-        if p.is_dir() and (p.name.startswith(".gen-") or p.name.startswith("gen-")) and p.name not in keep:
+        if p.name.startswith(".gen-") and p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith(f".{MANIFEST}.tmp-"):
+            p.unlink(missing_ok=True)
+    for gen in generations(root):
+        if gen not in keep:
+            retire(root, gen)
+    leases = root / LEASES
+    if leases.is_dir():
+        for lease in leases.iterdir():
+            if not (root / lease.name).exists():
+                retire(root, lease.name)
+
+
+def write_manifest(root: Path, manifest: Manifest) -> None:
+    """Commit ``manifest``: written beside the live one, then atomically put in its place."""
+    tmp_manifest = root / f".{MANIFEST}.tmp-{os.getpid()}"
+    with open(tmp_manifest, "w", encoding="utf-8") as fh:
+        json.dump(manifest.to_json(), fh, ensure_ascii=False, indent=2)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp_manifest, root / MANIFEST)  # the commit
+    _fsync_dir(root)
 
 
 def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = (),
@@ -143,6 +169,8 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
     t0 = time.perf_counter()
     with writer_lock(root):
         current: Manifest | None = None
+        if not (root / MANIFEST).exists() and generations(root) and not replace:
+            read_manifest(root)  # raises: the manifest is lost, the data is not; never build over it
         if (root / MANIFEST).exists() and not replace:
             current = read_manifest(root)
             if current.encoder != encoder.name or current.dim != encoder.dim:
@@ -153,7 +181,7 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
             chunk_size, chunk_overlap = current.chunk_size, current.chunk_overlap
             vector_index = VectorIndexKind.parse(current.vector_index)
         live = _live_generation(root)
-        _clean(root, {live} if live else set())
+        _clean(root, {live} if live else set(generations(root)))  # no live one known: keep them all until the commit
         gen = _next_generation(root, live)
         tmp = root / f".{gen}.tmp-{os.getpid()}"
         tmp.mkdir()
@@ -162,8 +190,6 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
                 tmp, root / current.generation if current else None, encoder=encoder, add=add,
                 remove=remove, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
                 vector_index=vector_index, progress=progress)
-            _fsync_tree(tmp)
-            os.rename(tmp, root / gen)
             from qa import __version__
 
             stamp = now()
@@ -172,13 +198,11 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
                 chunk_size=chunk_size, chunk_overlap=chunk_overlap, vector_index=str(vector_index),
                 articles=counts[0], chunks=counts[1], sentences=counts[2], created_at=current.created_at if current else stamp,
                 updated_at=stamp, qa_version=__version__)
-            tmp_manifest = root / f".{MANIFEST}.tmp-{os.getpid()}"
-            with open(tmp_manifest, "w", encoding="utf-8") as fh:
-                json.dump(manifest.to_json(), fh, ensure_ascii=False, indent=2)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp_manifest, root / MANIFEST)  # the commit
-            _fsync_dir(root)
+            # the generation's own copy: what `qa index recover` restores if manifest.json is lost
+            (tmp / MANIFEST).write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=2), "utf-8")
+            _fsync_tree(tmp)
+            os.rename(tmp, root / gen)
+            write_manifest(root, manifest)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

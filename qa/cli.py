@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = isub.add_parser("remove", help="remove articles by id (see `qa index info --articles`)")
     p.add_argument("article_ids", nargs="+", metavar="ARTICLE_ID")
     _common(p)
+    p = isub.add_parser("recover", help="restore a lost or garbled manifest.json from the newest complete "
+                        "generation (nothing is deleted)")
+    _common(p)
     p = isub.add_parser("info", help="show the index status, its manifest and the settings in effect")
     p.add_argument("--articles", action="store_true", help="list the indexed articles")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -104,6 +107,16 @@ def _report(result, change) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    if args.action == "recover":
+        from qa.settings import Settings
+        from qa.store import recover_manifest
+
+        m, skipped = recover_manifest(Settings.load(index_dir=args.index_dir).index_dir)
+        for gen in skipped:
+            print(f"skipped {gen}: incomplete (a build that did not finish, or damaged files)", file=sys.stderr)
+        print(f"recovered {m.generation}: {m.articles} article(s), {m.chunks} chunks, "
+              f"encoder {m.encoder}, updated {m.updated_at}")
+        return 0
     bot = _assistant(args)
     if args.action == "build":
         _report(*bot.build(args.paths, progress=_progress()))

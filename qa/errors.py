@@ -40,3 +40,7 @@ class ArticleNotFoundError(QAError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
+
+
+class RequestError(QAError, ValueError):
+    """A question, its top_k or its history is not something we answer (qa.limits)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from qa.errors import ConfigError
+from qa.limits import MAX_ARTICLE_CHARS, MAX_QUESTION_CHARS
 
 
 class _Choice(str, Enum):
@@ -80,6 +81,8 @@ ENV_VARS = {
     "answer_model": "QA_ANSWER_MODEL",
     "found_threshold": "QA_FOUND_THRESHOLD",
     "max_quotes": "QA_MAX_QUOTES",
+    "max_question_chars": "QA_MAX_QUESTION_CHARS",
+    "max_article_chars": "QA_MAX_ARTICLE_CHARS",
 }
 SECRET = {"llm_api_key"}
 
@@ -118,12 +121,17 @@ class Settings:
     answer_model: str | None = None
     found_threshold: float | None = None
     max_quotes: int = 5
+    # the longest question answered and the longest article indexed (qa.limits: the other
+    # limits are fixed there)
+    max_question_chars: int = MAX_QUESTION_CHARS
+    max_article_chars: int = MAX_ARTICLE_CHARS
 
     def __post_init__(self) -> None:
         conv = {
             "index_dir": Path, "top_k": int, "chunk_size": int, "chunk_overlap": int,
             "batch_size": int, "llm_timeout": float, "llm_max_tokens": int,
             "llm_context_tokens": int_or_none, "found_threshold": float_or_none, "max_quotes": int,
+            "max_question_chars": int, "max_article_chars": int,
             "retriever": RetrieverMode.parse, "vector_index": VectorIndexKind.parse,
             "generator": GeneratorKind.parse,
         }
@@ -149,6 +157,10 @@ class Settings:
             raise ConfigError(f"llm_max_tokens must be at least 1, got {self.llm_max_tokens}")
         if self.found_threshold is not None and not 0.0 <= self.found_threshold <= 1.0:
             raise ConfigError(f"found_threshold is a probability between 0 and 1, got {self.found_threshold}")
+        if self.max_article_chars < 1:
+            raise ConfigError(f"max_article_chars must be at least 1, got {self.max_article_chars}")
+        if self.max_question_chars < 1:
+            raise ConfigError(f"max_question_chars must be at least 1, got {self.max_question_chars}")
         if self.max_quotes < 1:
             raise ConfigError(f"max_quotes must be at least 1, got {self.max_quotes}")
         if self.llm_context_tokens is not None and self.llm_context_tokens < 256:

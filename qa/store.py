@@ -13,6 +13,12 @@ Layout of ``index/``::
         bm25/            bm25s index over the chunks' jieba tokens
         lexicon.json     pinyin keys of the corpus's words and names, for English questions
     .lock                held by the one process that writes
+    .leases/gen-000007   readers hold a shared lock on the generation they opened; a writer
+                         deletes an old generation only when it can lock it exclusively
+
+Each generation also holds a copy of the manifest that commits it, so that a lost or
+garbled ``manifest.json`` can be restored from the newest complete generation
+(``qa index recover``) instead of the data being rebuilt or lost.
 
 Changes are written by ``qa.build.write_index``: a new generation beside the live
 one, then ``manifest.json`` replaced atomically, so a build that is interrupted at
@@ -21,7 +27,10 @@ any point leaves the previous index intact and loadable.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import re
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -32,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.annotate import ANNOTATION_VERSION
-from qa.errors import ArticleNotFoundError, IndexFormatError, IndexNotFoundError
+from qa.errors import ArticleNotFoundError, IndexFormatError, IndexNotFoundError, QAError
 from qa.lang.segment import TOKENIZER
 from qa.lexical import BM25_PARAMS, BM25Index
 from qa.settings import VectorIndexKind
@@ -41,6 +50,7 @@ from qa.vectors import FaissVectorStore
 
 FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
+LEASES = ".leases"
 DOCS, VECTORS, BM25_DIR, LEXICON = "docs.sqlite", "vectors.faiss", "bm25", "lexicon.json"
 CHUNK_VECTORS = "chunks.faiss"
 EMBED_BATCH = 32
@@ -133,15 +143,29 @@ class ArticleInfo:
     chunks: int
 
 
+def generations(root: Path) -> list[str]:
+    """The committed-looking generation folders under ``root``, newest first."""
+    try:
+        names = [p.name for p in Path(root).iterdir() if p.is_dir() and re.fullmatch(r"gen-\d{6,}", p.name)]
+    except OSError:
+        return []
+    return sorted(names, key=lambda n: int(n[4:]), reverse=True)
+
+
 def read_manifest(root: Path) -> Manifest:
     path = Path(root) / MANIFEST
     if not path.is_file():
+        if gens := generations(root):
+            raise IndexNotFoundError(
+                f"{root}/{MANIFEST} is missing but {root} holds {len(gens)} generation(s) of an index "
+                f"(newest: {gens[0]}); nothing was changed. Restore it: qa index recover --index-dir {root}")
         raise IndexNotFoundError(f"no index at {root} (no {MANIFEST}); build one: qa index build data/ --index-dir {root}")
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         version = raw.get("format_version")
-    except (json.JSONDecodeError, AttributeError) as e:
-        raise IndexFormatError(f"{path} is not a valid manifest ({e}); rebuild: qa index build data/ --index-dir {root}") from None
+    except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as e:
+        raise IndexFormatError(f"{path} is not a valid manifest ({e}); restore it from the newest complete "
+                               f"generation: qa index recover --index-dir {root}") from None
     if version != FORMAT_VERSION:
         raise IndexFormatError(
             f"the index at {root} has format version {version}, this version of qa reads {FORMAT_VERSION}; "
@@ -153,12 +177,105 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+class Lease:
+    """A reader's shared lock on one generation, held while its store is in use: a writer
+    deletes an old generation only when it can lock it exclusively (``retire``), so a
+    question in flight keeps the files it opened however many changes commit meanwhile."""
+
+    def __init__(self, root: Path, generation: str) -> None:
+        self._fh = None
+        try:
+            (root / LEASES).mkdir(exist_ok=True)
+            fh = open(root / LEASES / generation, "a+")  # noqa: SIM115 (held for the store's lifetime)
+        except OSError:  # a read-only index: nobody can delete its generations either
+            return
+        fcntl.flock(fh, fcntl.LOCK_SH)
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            self._fh.close()  # closing drops the lock
+            self._fh = None
+
+    def __del__(self) -> None:
+        self.release()
+
+
+def retire(root: Path, generation: str) -> bool:
+    """Delete an old generation unless a reader holds it; True when it is gone."""
+    root = Path(root)
+    lease = root / LEASES / generation
+    try:
+        fh = open(lease, "a+")  # noqa: SIM115
+    except OSError:
+        fh = None
+    try:
+        if fh is not None:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # in use: the next change retires it
+        shutil.rmtree(root / generation, ignore_errors=True)
+        lease.unlink(missing_ok=True)  # after the folder: a reader that locked the old file finds it gone
+        return not (root / generation).exists()
+    finally:
+        if fh is not None:
+            fh.close()
+
+
+def generation_complete(root: Path, generation: str) -> Manifest | None:
+    """The manifest copy a generation holds, when the generation is complete: every file
+    present, its article and vector counts those its manifest states; else None."""
+    d = Path(root) / generation
+    try:
+        m = Manifest.from_json(json.loads((d / MANIFEST).read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if m.generation != generation or m.format_version != FORMAT_VERSION:
+        return None
+    if not all((d / f).is_file() for f in (DOCS, VECTORS, CHUNK_VECTORS, LEXICON)) or not (d / BM25_DIR).is_dir():
+        return None
+    try:
+        db = sqlite3.connect((d / DOCS).resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            articles = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            sentences = db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+        finally:
+            db.close()
+        import faiss
+
+        vectors = faiss.read_index(str(d / VECTORS)).ntotal
+    except Exception:  # noqa: BLE001 (sqlite, faiss: any failure means "not complete")
+        return None
+    return m if (articles, sentences, vectors) == (m.articles, m.sentences, m.sentences) else None
+
+
+def recover_manifest(root: str | Path) -> tuple[Manifest, list[str]]:
+    """Restore ``manifest.json`` from the newest complete generation (under the writer lock);
+    returns its manifest and the newer generations skipped as incomplete. Nothing is deleted."""
+    from qa.build import write_manifest, writer_lock
+
+    root = Path(root)
+    with writer_lock(root):
+        skipped = []
+        for gen in generations(root):
+            m = generation_complete(root, gen)
+            if m is None:
+                skipped.append(gen)
+                continue
+            write_manifest(root, m)
+            return m, skipped
+    raise QAError(f"no complete generation to recover in {root} (looked at: {', '.join(skipped) or 'none'}); "
+                  f"rebuild: qa index build data/ --index-dir {root}")
+
+
 class IndexStore:
     """A loaded generation of an index; read-only. Changes go through ``write_index``."""
 
-    def __init__(self, root: Path, manifest: Manifest) -> None:
+    def __init__(self, root: Path, manifest: Manifest, lease: Lease | None = None) -> None:
         self.root = Path(root)
         self.manifest = manifest
+        self._lease = lease
         self.dir = self.root / manifest.generation
         self._lock = threading.Lock()  # lazy loading
         self._db_lock = threading.Lock()  # one statement at a time on the shared connection
@@ -176,11 +293,16 @@ class IndexStore:
     def open(cls, root: str | Path) -> IndexStore:
         """Open the live generation. Raises IndexNotFoundError or IndexMismatchError."""
         root = Path(root)
-        manifest = read_manifest(root)
-        if not (root / manifest.generation / DOCS).is_file():
-            raise IndexFormatError(f"{root}/{MANIFEST} names {manifest.generation}, which is missing; "
-                                     f"rebuild: qa index build data/ --index-dir {root}")
-        return cls(root, manifest)
+        for _ in range(5):  # a writer may retire the generation between reading the manifest and the lease
+            manifest = read_manifest(root)
+            lease = Lease(root, manifest.generation)
+            if (root / manifest.generation / DOCS).is_file():
+                return cls(root, manifest, lease)
+            lease.release()
+            if read_manifest(root).generation == manifest.generation:
+                break
+        raise IndexFormatError(f"{root}/{MANIFEST} names {manifest.generation}, which is missing; "
+                               f"restore the newest complete generation: qa index recover --index-dir {root}")
 
     def is_current(self) -> bool:
         """False once another writer has committed a newer generation."""
@@ -275,9 +397,12 @@ class IndexStore:
         return self
 
     def close(self) -> None:
+        """Close the database and release the generation (a writer may then delete it)."""
         if self._db is not None:
             self._db.close()
             self._db = None
+        if self._lease is not None:
+            self._lease.release()
 
     # -- reads -----------------------------------------------------------------
     def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:

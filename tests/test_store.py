@@ -251,3 +251,105 @@ def test_write_is_quick_without_the_model(tmp_path, bundled_articles, fake_encod
     t = time.perf_counter()
     write_index(tmp_path / "index", encoder=fake_encoder, add=bundled_articles)
     assert time.perf_counter() - t < 30  # tokenising, tagging and pinyin for one page: seconds at most
+
+
+# -- readers' snapshots and a lost manifest (issue 10) ---------------------------------
+
+def _generations(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and p.name.startswith("gen-"))
+
+
+def test_a_reader_keeps_its_generation_however_many_changes_commit(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
+    store = IndexStore.open(root)  # opened, nothing loaded yet: a question about to start
+    first = store.manifest.generation
+    write_index(root, encoder=fake_encoder, add=bundled_articles[1:2])
+    write_index(root, encoder=fake_encoder, add=bundled_articles[2:3])
+    write_index(root, encoder=fake_encoder, remove=[bundled_articles[1].id])
+    assert first in _generations(root)  # held by the reader, so not deleted
+    q = fake_encoder.encode_queries(["胡昌升"])
+    assert len(store.vectors.search(q, 3)[1][0]) > 0  # loads its files now: still there
+    assert store.article(bundled_articles[0].id).title == bundled_articles[0].title
+    store.close()
+    write_index(root, encoder=fake_encoder, add=bundled_articles[3:])
+    assert first not in _generations(root)  # released: the next change retires it
+    assert len(_generations(root)) <= 2
+
+
+def test_a_missing_manifest_stops_writes_and_recover_restores_it(tmp_path, bundled_articles, fake_encoder):
+    from qa.store import recover_manifest
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
+    write_index(root, encoder=fake_encoder, add=bundled_articles[2:])
+    before = _snapshot(root)
+    gens = _generations(root)
+    (root / MANIFEST).unlink()
+    with pytest.raises(IndexNotFoundError, match="qa index recover"):
+        write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
+    with pytest.raises(IndexNotFoundError, match=r"manifest.json is missing but .* holds 2 generation"):
+        IndexStore.open(root)
+    assert _generations(root) == gens  # nothing deleted
+    m, skipped = recover_manifest(root)
+    assert m.articles == 4 and skipped == []
+    after = _snapshot(root)
+    assert after["manifest"] == before["manifest"] and after["chunks"] == before["chunks"]
+    assert (after["vectors"] == before["vectors"]).all()
+
+
+def test_a_garbled_manifest_names_recover(tmp_path, bundled_articles, fake_encoder):
+    from qa.errors import IndexFormatError
+    from qa.store import recover_manifest
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles)
+    (root / MANIFEST).write_bytes(b"\x00\xff{garbage")
+    with pytest.raises(IndexFormatError, match="qa index recover"):
+        write_index(root, encoder=fake_encoder, remove=[bundled_articles[0].id])
+    assert recover_manifest(root)[0].articles == 4
+    assert IndexStore.open(root).manifest.articles == 4
+
+
+def test_recover_skips_an_incomplete_newest_generation(tmp_path, bundled_articles, fake_encoder):
+    from qa.store import VECTORS, recover_manifest
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
+    write_index(root, encoder=fake_encoder, add=bundled_articles[2:])
+    older, newest = _generations(root)
+    data = (root / newest / VECTORS).read_bytes()
+    (root / newest / VECTORS).write_bytes(data[: len(data) // 2])  # damaged
+    (root / MANIFEST).unlink()
+    m, skipped = recover_manifest(root)
+    assert m.generation == older and m.articles == 2 and skipped == [newest]
+    assert _generations(root) == [older, newest]  # recovery deletes nothing
+
+
+def test_recover_without_any_complete_generation_says_rebuild(tmp_path):
+    from qa.errors import QAError
+    from qa.store import recover_manifest
+
+    (tmp_path / "index" / "gen-000001").mkdir(parents=True)
+    with pytest.raises(QAError, match="no complete generation .* qa index build"):
+        recover_manifest(tmp_path / "index")
+
+
+def test_writes_sweep_what_dead_writers_left(tmp_path, bundled_articles, fake_encoder):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
+    (root / f".{MANIFEST}.tmp-99999").write_text("{}")
+    (root / ".gen-000009.tmp-99999").mkdir()
+    write_index(root, encoder=fake_encoder, add=bundled_articles[1:])
+    assert not [p.name for p in root.iterdir() if ".tmp-" in p.name]
+
+
+def test_cli_recover(tmp_path, bundled_articles, fake_encoder, capsys):
+    from qa.cli import main
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles)
+    (root / MANIFEST).unlink()
+    assert main(["index", "recover", "--index-dir", str(root)]) == 0
+    assert "recovered gen-000001: 4 article(s)" in capsys.readouterr().out
+    assert read_manifest(root).articles == 4

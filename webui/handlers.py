@@ -240,8 +240,7 @@ class Handlers:
         self.keeper.ensure()
         self.keeper.wait(BUILD_WAIT_S)
         try:
-            ans = self.bot.ask(question, top_k=top_k, mode=retriever,
-                               history=[(q, a) for q, a in (history or [])])
+            ans = self.bot.ask(question, top_k=top_k, mode=retriever, history=history or ())
         except QAError as e:
             raise gr.Error(str(e)) from None
         return ans.to_dict()

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from qa.errors import IngestError
 from qa.ingest.newspaper import ArticleText, date_from_name
 from qa.ingest.readers import READERS, page_articles
+from qa.limits import MAX_ARTICLE_CHARS, indexing_time
 from qa.types import Article
 
 log = logging.getLogger(__name__)
@@ -53,14 +55,53 @@ def ingest_text(text: str, *, title: str | None = None, source: str | None = Non
     return out
 
 
+def _walk(root: Path, skipped: list[Skipped]) -> list[Path]:
+    """The supported files under ``root`` at any depth (iteratively: no recursion limit),
+    hidden entries left out; a link is followed only when it points inside ``root``."""
+    real_root = root.resolve()
+    found: list[Path] = []
+    top = root.stat()
+    stack, seen = [root], {(top.st_dev, top.st_ino)}  # folders walked: a link back up would loop
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as e:
+            skipped.append(Skipped(str(folder), f"{folder}: cannot read the folder ({e.strerror or e})"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                if entry.is_symlink():
+                    target = path.resolve()
+                    if not target.is_relative_to(real_root):
+                        skipped.append(Skipped(str(path), f"{path}: a link out of {root}, not followed"))
+                        continue
+                    st = target.stat()
+                    is_dir, key = target.is_dir(), (st.st_dev, st.st_ino)
+                else:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    key = (entry.stat(follow_symlinks=False).st_dev, entry.inode()) if is_dir else None
+                if is_dir:
+                    if key not in seen:
+                        seen.add(key)
+                        stack.append(path)
+                elif path.suffix.lower() in READERS and (entry.is_symlink() or entry.is_file(follow_symlinks=False)):
+                    found.append(path)
+            except OSError as e:  # a dangling link, a permission problem
+                skipped.append(Skipped(str(path), f"{path}: cannot read ({e.strerror or e})"))
+    return sorted(found)
+
+
 def iter_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Skipped]]:
-    """Expand files and folders (recursively) into supported files, in a stable order."""
+    """Expand files and folders (at any depth) into supported files, in a stable order."""
     files: list[Path] = []
     skipped: list[Skipped] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in READERS
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            found = _walk(p, skipped)
             if not found:
                 skipped.append(Skipped(str(p), f"folder holds no {', '.join(SUPPORTED_SUFFIXES)} file"))
             files.extend(found)
@@ -78,16 +119,19 @@ def iter_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Skipped]]:
     return unique, skipped
 
 
-def ingest_paths(paths: Iterable[str | Path] | str | Path) -> IngestResult:
-    """Read every supported file under ``paths``; a file that fails is reported and skipped."""
+def ingest_paths(paths: Iterable[str | Path] | str | Path, *,
+                 max_article_chars: int = MAX_ARTICLE_CHARS) -> IngestResult:
+    """Read every supported file under ``paths``; a file that fails, and an article longer
+    than ``max_article_chars``, is reported and skipped."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files, skipped = iter_files(paths)
     result = IngestResult(skipped=skipped)
     seen: set[str] = set()
     for f in files:
+        problems: list[str] = []
         try:
-            arts = READERS[f.suffix.lower()](f)
+            arts = READERS[f.suffix.lower()](f, problems)
         except IngestError as e:
             result.skipped.append(Skipped(str(f), str(e)))
             log.warning("skipped %s", e)
@@ -95,12 +139,21 @@ def ingest_paths(paths: Iterable[str | Path] | str | Path) -> IngestResult:
         except OSError as e:
             result.skipped.append(Skipped(str(f), f"{f}: cannot read ({e.strerror or e})"))
             continue
+        for problem in problems:  # parts of the file left out (a bad JSONL line); the rest is read
+            where, _, why = problem.partition(": ")
+            result.skipped.append(Skipped(f"{f}:{where.removeprefix('line ')}", f"{f}: {problem}"))
         if not arts:
             result.skipped.append(Skipped(str(f), f"{f}: holds no article text"))
             continue
         result.files.append(str(f))
         for a in arts:
             art = _to_article(a, f)
+            if len(art.text) > max_article_chars:
+                result.skipped.append(Skipped(str(f), (
+                    f"{f}: the article «{art.title[:30]}» is {len(art.text):,} characters, over the limit of "
+                    f"{max_article_chars:,} (QA_MAX_ARTICLE_CHARS); indexing it would take {indexing_time(len(art.text))}. "
+                    "Split it into articles, or raise the limit")))
+                continue
             if art.id not in seen:
                 seen.add(art.id)
                 result.articles.append(art)

@@ -1,4 +1,5 @@
-"""Decode bytes of unknown encoding: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK, Big5."""
+"""Decode bytes of unknown encoding: UTF-8 (with or without BOM), UTF-16 and UTF-32 (with or
+without BOM), GB18030/GBK, Big5."""
 
 from __future__ import annotations
 
@@ -15,6 +16,39 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codec
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 # GB18030 is a superset of GBK and GB2312; Big5-HKSCS of Big5.
 _LEGACY = ("gb18030", "big5hkscs")
+# without a byte-order mark (Windows "Unicode" files saved without one): tried when NUL bytes
+# show a multi-byte unit, and beside the legacy codecs for CJK text, which has no NUL bytes
+_BOMLESS = (("utf-32-le", 4), ("utf-32-be", 4), ("utf-16-le", 2), ("utf-16-be", 2))
+# the least share of plain characters (_plain_share) of a BOM-less UTF-16/32 decoding: real
+# Chinese text scores its wordiness (0.3-0.8), English text ~1; the wrong byte order, which
+# turns ASCII into rare ideographs, and random bytes score near 0
+MIN_PLAIN_SHARE = 0.25
+
+
+def _plain_share(text: str) -> float:
+    """Share of characters that are printable ASCII or whitespace, plus the share of CJK
+    characters weighted by how many of them form dictionary words (``_wordiness``)."""
+    sample = text[:4000]
+    if not sample:
+        return 0.0
+    plain = sum(1 for c in sample if c.isascii() and (c.isprintable() or c.isspace()))
+    cjk = sum(1 for c in sample if is_cjk(c))
+    return (plain + _wordiness(sample) * cjk) / len(sample)
+
+
+def _decode_bomless(data: bytes, units: tuple[int, ...] = (2, 4)) -> list[tuple[float, str, str]]:
+    """(plain share, encoding, text) of each BOM-less UTF-16/UTF-32 decoding that reads as text."""
+    out = []
+    for enc, unit in _BOMLESS:
+        if unit not in units or len(data) % unit:
+            continue
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _is_text(text) and (share := _plain_share(text)) >= MIN_PLAIN_SHARE:
+            out.append((share, enc, text))
+    return out
 
 
 def _wordiness(text: str) -> float:
@@ -58,8 +92,11 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
             if not _is_text(text):
                 raise binary
             return text, enc
-    if b"\x00" in data[:8192]:
-        raise binary
+    if b"\x00" in data[:8192]:  # UTF-16 or UTF-32 without a byte-order mark, or binary
+        best = max(_decode_bomless(data), default=None)
+        if best is None:
+            raise binary
+        return best[2], best[1]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -76,6 +113,8 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
             continue
         if _is_text(text):
             decoded.append((_wordiness(text), enc, text))
+    # CJK text in UTF-16 without a byte-order mark has no NUL bytes: it competes on wordiness
+    decoded += [(_wordiness(text), enc, text) for _, enc, text in _decode_bomless(data, units=(2,))]
     if not decoded:
         raise IngestError(f"{name}: cannot be decoded as UTF-8, GB18030/GBK or Big5; convert it to UTF-8 and retry")
     score, enc, text = max(decoded)

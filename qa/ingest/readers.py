@@ -1,4 +1,7 @@
-"""File readers: each turns one file into a list of ArticleText (or raises IngestError)."""
+"""File readers: each turns one file into a list of ArticleText (or raises IngestError).
+
+A reader that can keep part of a file (JSONL: one article per line) appends what it left
+out to ``problems`` ("line 7: not valid JSON ...") instead of dropping the whole file."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ def page_articles(text: str) -> list[ArticleText]:
     return out
 
 
-def read_txt(path: Path) -> list[ArticleText]:
+def read_txt(path: Path, problems: list[str] | None = None) -> list[ArticleText]:
     text, _ = decode_bytes(path.read_bytes(), name=str(path))
     return page_articles(text)
 
@@ -47,7 +50,7 @@ _MD_RULES = [
 ]
 
 
-def read_md(path: Path) -> list[ArticleText]:
+def read_md(path: Path, problems: list[str] | None = None) -> list[ArticleText]:
     text, _ = decode_bytes(path.read_bytes(), name=str(path))
     meta: dict[str, str] = {}
     m = _FRONT_MATTER.match(text)
@@ -69,10 +72,12 @@ def read_md(path: Path) -> list[ArticleText]:
     return [_with_meta(a, meta) for a in arts]
 
 
-def read_jsonl(path: Path) -> list[ArticleText]:
-    """One article per line: ``text`` required; title, date, source, author, url optional."""
+def read_jsonl(path: Path, problems: list[str] | None = None) -> list[ArticleText]:
+    """One article per line: ``text`` required; title, date, source, author, url optional.
+    A bad line is left out and named in ``problems``; a file with no good line raises."""
     text, _ = decode_bytes(path.read_bytes(), name=str(path))
-    out = []
+    out: list[ArticleText] = []
+    bad: list[tuple[int, str]] = []  # (line number, what is wrong)
     # only \n ends a record: str.splitlines() would also split inside a JSON string
     # that holds U+2028 or U+0085, which JSON allows unescaped
     for no, line in enumerate(text.split("\n"), 1):
@@ -81,9 +86,11 @@ def read_jsonl(path: Path) -> list[ArticleText]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
-            raise IngestError(f"{path}:{no}: not valid JSON ({e.msg})") from None
+            bad.append((no, f"not valid JSON ({e.msg})"))
+            continue
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or not obj["text"].strip():
-            raise IngestError(f"{path}:{no}: each line needs a non-empty string field 'text'")
+            bad.append((no, "each line needs a non-empty string field 'text'"))
+            continue
         body = normalize_text(obj["text"])
         lines = body.split("\n")
         art = parse_article(lines, reflowed=is_hard_wrapped(lines))
@@ -91,6 +98,11 @@ def read_jsonl(path: Path) -> list[ArticleText]:
             continue
         meta = {k: str(obj[k]).strip() for k in JSONL_FIELDS if obj.get(k) not in (None, "")}
         out.append(_with_meta(art, meta))
+    if bad and not out:
+        more = f" (and {len(bad) - 1} more bad line(s))" if len(bad) > 1 else ""
+        raise IngestError(f"{path}:{bad[0][0]}: {bad[0][1]}{more}")
+    if problems is not None:
+        problems.extend(f"line {no}: {why}" for no, why in bad)
     return out
 
 
@@ -151,7 +163,7 @@ class _HTMLText(HTMLParser):
         self.parts.append(data)
 
 
-def read_html(path: Path) -> list[ArticleText]:
+def read_html(path: Path, problems: list[str] | None = None) -> list[ArticleText]:
     text, _ = decode_bytes(path.read_bytes(), name=str(path))
     parser = _HTMLText()
     parser.feed(text)
@@ -167,7 +179,7 @@ def read_html(path: Path) -> list[ArticleText]:
     return [_with_meta(a, meta) for a in arts]
 
 
-def read_pdf(path: Path) -> list[ArticleText]:
+def read_pdf(path: Path, problems: list[str] | None = None) -> list[ArticleText]:
     try:
         from pypdf import PdfReader
         from pypdf.errors import PdfReadError
@@ -196,7 +208,7 @@ def _with_meta(a: ArticleText, meta: dict[str, Any]) -> ArticleText:
                        url=meta.get("url") or a.url)
 
 
-READERS: dict[str, Callable[[Path], list[ArticleText]]] = {
+READERS: dict[str, Callable[[Path, list[str] | None], list[ArticleText]]] = {
     ".txt": read_txt, ".text": read_txt, ".md": read_md, ".markdown": read_md,
     ".jsonl": read_jsonl, ".html": read_html, ".htm": read_html, ".pdf": read_pdf,
 }

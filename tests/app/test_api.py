@@ -85,6 +85,15 @@ def test_bad_questions_and_settings_get_clear_errors(client):
         client.predict("  ", api_name="/ask")
     with pytest.raises(AppError, match="valid values: dense, bm25, hybrid"):
         client.predict("厦门", 5, "fuzzy", api_name="/ask")
+    # request limits (qa.limits): each names the value, none is a Python error text
+    with pytest.raises(AppError, match="top_k must be a whole number from 1 to 50, got 10000"):
+        client.predict("厦门", 10000, api_name="/ask")
+    with pytest.raises(AppError, match="top_k must be a whole number from 1 to 50, got -3"):
+        client.predict("厦门", -3, api_name="/ask")
+    with pytest.raises(AppError, match=r"history item 1 is not a \[question, answer\] pair"):
+        client.predict("他和IBM谈了什么？", 3, "bm25", [["only a question"]], api_name="/ask")
+    with pytest.raises(AppError, match="the limit is 1,000"):
+        client.predict("问" * 1001, api_name="/ask")
 
 
 def test_upload_ask_remove(client, check_citations, tmp_path):

@@ -140,3 +140,21 @@ def test_no_reader_raises_on_undecodable_bytes(tmp_path: Path, suffix: str) -> N
     f.write_bytes(random_junk(3))
     result = ingest_paths(f)
     assert result.articles == [] and [s.path for s in result.skipped] == [str(f)]
+
+
+ENGLISH = "Xiamen News, 17 November 2020: the BRICS innovation base opens in Xiamen.\n" * 3
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("text", [SIMPLIFIED, TRADITIONAL, ENGLISH], ids=["simplified", "traditional", "english"])
+def test_utf16_and_utf32_without_a_byte_order_mark(codec: str, text: str) -> None:
+    """Windows "Unicode" files saved without a BOM were called binary."""
+    assert decode_bytes(text.encode(codec)) == (text, codec)
+
+
+def test_the_bomless_threshold_is_one_setting_that_separates_text_from_wrong_byte_order() -> None:
+    from qa.ingest.encoding import MIN_PLAIN_SHARE, _plain_share
+
+    right = [_plain_share(t) for t in (SIMPLIFIED, TRADITIONAL, ENGLISH)]
+    wrong = [_plain_share(t.encode("utf-16-le").decode("utf-16-be", errors="replace")) for t in (SIMPLIFIED, ENGLISH)]
+    assert min(right) >= MIN_PLAIN_SHARE > max(wrong)

@@ -150,14 +150,25 @@ def test_jsonl_text_may_hold_unicode_line_separators(tmp_path: Path) -> None:
     ('{"text": 42}', "'text'"),
     ('["厦门"]', "'text'"),
 ])
-def test_jsonl_bad_line_skips_the_file_with_its_line_number(tmp_path: Path, bad_line: str, why: str) -> None:
+def test_jsonl_bad_line_is_skipped_with_its_line_number_and_the_rest_kept(tmp_path: Path, bad_line: str,
+                                                                          why: str) -> None:
     good = json.dumps({"text": LEAD}, ensure_ascii=False)
-    bad = write(tmp_path / "bad.jsonl", f"{good}\n\n{bad_line}\n{good}\n")
+    second = json.dumps({"text": DONATION, "title": "捐赠"}, ensure_ascii=False)
+    bad = write(tmp_path / "bad.jsonl", f"{good}\n\n{bad_line}\n{second}\n")
+    result = ingest_paths([bad])
+    assert [s.path for s in result.skipped] == [f"{bad}:3"]
+    reason = result.skipped[0].reason
+    assert "line 3:" in reason and why in reason and str(bad) in reason
+    assert len(result.articles) == 2 and result.articles[1].title == "捐赠"
+
+
+def test_jsonl_with_no_good_line_is_skipped_naming_the_first_bad_one(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.jsonl", '{"text": "厦门\n{"title": "x"}\n')
     other = write(tmp_path / "other.txt", DONATION)
     result = ingest_paths([bad, other])
     assert [s.path for s in result.skipped] == [str(bad)]
-    reason = result.skipped[0].reason
-    assert f"{bad}:3:" in reason and why in reason
+    assert f"{bad}:1: not valid JSON" in result.skipped[0].reason and "1 more bad line" in result.skipped[0].reason
+    assert len(result.articles) == 1
     assert [a.text for a in result.articles] == [DONATION]
     assert result.files == [str(other)]
 
@@ -351,3 +362,54 @@ def test_same_article_in_two_formats_is_stored_once(tmp_path: Path) -> None:
     result = ingest_paths([tmp_path])
     assert len(result.files) == 3
     assert [a.path for a in result.articles] == [str(tmp_path / "a.txt")]
+
+
+# --- limits of the input (issue 10) --------------------------------------------------
+
+
+def test_a_deep_folder_is_walked_without_recursion(tmp_path: Path) -> None:
+    deep = tmp_path / "top"
+    deep.mkdir()
+    for i in range(1000):  # rglob raised RecursionError here (so does Path.mkdir(parents=True))
+        deep = deep / f"d{i % 10}"
+        deep.mkdir()
+    write(deep / "news.txt", f"本报讯 {LEAD}")
+    result = ingest_paths([tmp_path / "top"])
+    assert len(result.articles) == 1 and result.skipped == []
+
+
+def test_links_out_of_the_folder_are_not_followed(tmp_path: Path) -> None:
+    outside = write(tmp_path / "secret" / "private.txt", f"本报讯 {DONATION}")
+    folder = tmp_path / "news"
+    write(folder / "a.txt", f"本报讯 {LEAD}")
+    (folder / "private.txt").symlink_to(outside)
+    (folder / "elsewhere").symlink_to(outside.parent, target_is_directory=True)
+    (folder / "inside.txt").symlink_to(folder / "a.txt")  # inside the folder: followed (and deduplicated)
+    (folder / "loop").symlink_to(folder, target_is_directory=True)  # a cycle: walked once
+    result = ingest_paths([folder])
+    assert [a.text for a in result.articles] == [LEAD]
+    assert sorted(Path(s.path).name for s in result.skipped) == ["elsewhere", "private.txt"]
+    assert all("a link out of" in s.reason and "not followed" in s.reason for s in result.skipped)
+
+
+def test_an_article_over_the_size_limit_is_refused_with_its_size_and_an_estimate(tmp_path: Path) -> None:
+    from qa.limits import MAX_ARTICLE_CHARS
+
+    big = write(tmp_path / "book.txt", "本报讯 " + (LEAD + "\n") * 40)
+    small = write(tmp_path / "small.txt", f"本报讯 {DONATION}")
+    result = ingest_paths([big, small], max_article_chars=1000)
+    assert [a.text for a in result.articles] == [DONATION]
+    (s,) = result.skipped
+    assert s.path == str(big) and "over the limit of 1,000 (QA_MAX_ARTICLE_CHARS)" in s.reason
+    assert "would take about" in s.reason and "Split it" in s.reason
+    assert len(ingest_paths([big]).articles) == 1  # under the default limit
+    assert MAX_ARTICLE_CHARS >= 100_000
+
+
+def test_indexing_time_estimates_read_well() -> None:
+    from qa.limits import indexing_time
+
+    assert indexing_time(10) == "about 1 s"
+    assert indexing_time(30_000) == "about 30 s"
+    assert indexing_time(600_000) == "about 10 min"
+    assert indexing_time(19_000_000) == "about 5.3 h"
