@@ -261,7 +261,9 @@ class Assistant:
         try:
             store = self.store
         except Exception as e:  # reported, not raised: info is how people find out what is wrong
-            out.update(status="unavailable", error=str(e))
+            from qa.errors import IndexCorruptError
+
+            out.update(status="damaged" if isinstance(e, IndexCorruptError) else "unavailable", error=str(e))
             return out
         m = store.manifest
         out.update(status="ready" if m.chunks else "empty", manifest=m.to_json(),

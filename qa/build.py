@@ -27,7 +27,7 @@ import numpy as np
 from qa.annotate import annotate
 from qa.chunking import chunk_article, sentence_spans
 from qa.encoders import Encoder
-from qa.errors import ArticleNotFoundError, EncoderMismatchError
+from qa.errors import ArticleNotFoundError, EncoderMismatchError, QAError
 from qa.lang.pinyin import build_lexicon, transliterate
 from qa.lang.segment import tokenize
 from qa.lexical import BM25Index
@@ -43,6 +43,7 @@ from qa.store import (
     SCHEMA,
     VECTORS,
     Manifest,
+    file_checksums,
     generations,
     now,
     passage_text,
@@ -197,7 +198,7 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
                 format_version=FORMAT_VERSION, generation=gen, encoder=encoder.name, dim=encoder.dim,
                 chunk_size=chunk_size, chunk_overlap=chunk_overlap, vector_index=str(vector_index),
                 articles=counts[0], chunks=counts[1], sentences=counts[2], created_at=current.created_at if current else stamp,
-                updated_at=stamp, qa_version=__version__)
+                updated_at=stamp, qa_version=__version__, files=file_checksums(tmp))
             # the generation's own copy: what `qa index recover` restores if manifest.json is lost
             (tmp / MANIFEST).write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=2), "utf-8")
             _fsync_tree(tmp)
@@ -208,6 +209,58 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
             raise
         _clean(root, {gen, live} if live else {gen})
     return dataclasses.replace(change, seconds=time.perf_counter() - t0)
+
+
+def stored_settings(root: Path) -> Manifest:
+    """The manifest of the index at ``root`` (its settings: encoder, chunking, vector index),
+    from ``manifest.json`` or, when that is lost or garbled, the newest generation's copy."""
+    try:
+        return read_manifest(root)
+    except QAError:
+        for gen in generations(root):
+            try:
+                return Manifest.from_json(json.loads((root / gen / MANIFEST).read_text("utf-8")))
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue
+        raise
+
+
+def stored_articles(root: Path) -> tuple[list[Article], str]:
+    """Every article of the newest generation whose database is sound, and that generation."""
+    for gen in generations(root):
+        path = root / gen / DOCS
+        if not path.is_file():
+            continue
+        try:
+            db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+            try:
+                if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                    continue
+                rows = db.execute("SELECT id, text, title, source, author, date, url, path FROM articles "
+                                  "ORDER BY rowid").fetchall()
+            finally:
+                db.close()
+        except sqlite3.DatabaseError:
+            continue
+        return [Article(id=i, text=t, title=ti, source=s, author=a, date=d, url=u, path=p)
+                for i, t, ti, s, a, d, u, p in rows], gen
+    raise QAError(f"no generation under {root} holds a readable {DOCS}: the articles' text is lost; "
+                  f"index your files again: qa index build PATH... --index-dir {root}")
+
+
+def repair_index(root: str | Path, *, encoder: Encoder, progress: Progress | None = None) -> tuple[IndexChange, str]:
+    """Rebuild everything derived (vectors, BM25, lexicon, annotations) from the articles stored
+    in the newest generation whose database is sound, with the index's own settings, as a new
+    generation. Returns the change and the generation the articles were read from."""
+    root = Path(root)
+    m = stored_settings(root)
+    if m.encoder != encoder.name:
+        raise EncoderMismatchError(f"the index at {root} was built with encoder {m.encoder!r}, not {encoder.name!r}")
+    articles, source = stored_articles(root)
+    change = write_index(root, encoder=encoder, add=articles, replace=True, chunk_size=m.chunk_size,
+                         chunk_overlap=m.chunk_overlap, vector_index=VectorIndexKind.parse(m.vector_index),
+                         progress=progress)
+    return change, source
 
 
 def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Sequence[Article],

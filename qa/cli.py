@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = isub.add_parser("recover", help="restore a lost or garbled manifest.json from the newest complete "
                         "generation (nothing is deleted)")
     _common(p)
+    p = isub.add_parser("verify", help="check every file of the index against the checksums in its manifest")
+    _common(p)
+    p = isub.add_parser("repair", help="rebuild vectors, keyword index and annotations from the articles the "
+                        "index stores (after `verify` reports damage; no article is lost)")
+    _common(p)
     p = isub.add_parser("info", help="show the index status, its manifest and the settings in effect")
     p.add_argument("--articles", action="store_true", help="list the indexed articles")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -117,6 +122,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"recovered {m.generation}: {m.articles} article(s), {m.chunks} chunks, "
               f"encoder {m.encoder}, updated {m.updated_at}")
         return 0
+    if args.action in ("verify", "repair"):
+        return _verify(args) if args.action == "verify" else _repair(args)
     bot = _assistant(args)
     if args.action == "build":
         _report(*bot.build(args.paths, progress=_progress()))
@@ -127,19 +134,54 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"removed {len(change.removed)} article(s): {', '.join(change.removed)}")
     else:
         info = bot.info()
-        if info["status"] != "unavailable" and args.articles:
+        if info["status"] not in ("unavailable", "damaged") and args.articles:
             info["articles"] = [a.__dict__ for a in bot.articles()]
         if args.json:
             print(json.dumps(info, ensure_ascii=False, indent=2))
         else:
             _print_info(info)
-        return 0 if info["status"] != "unavailable" else 1
+        return 0 if info["status"] not in ("unavailable", "damaged") else 1
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from qa.settings import Settings
+    from qa.store import check_generation, read_manifest
+
+    root = Settings.load(index_dir=args.index_dir).index_dir
+    m = read_manifest(root)
+    if not m.files:
+        print(f"{root}: {m.generation} was written before checksums; nothing to check it against "
+              f"(qa index repair rewrites it with them)")
+        return 0
+    problems = check_generation(root, m, full=True)
+    for p in problems:
+        print(f"damaged: {p}")
+    if problems:
+        print(f"repair: qa index repair --index-dir {root}")
+        return 1
+    size = sum(f["size"] for f in m.files.values())
+    print(f"ok: {m.generation}, {len(m.files)} files, {size / 1e6:.1f} MB match their checksums")
+    return 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from qa.assistant import Assistant
+    from qa.build import repair_index, stored_settings
+    from qa.settings import Settings
+
+    root = Settings.load(index_dir=args.index_dir).index_dir
+    m = stored_settings(root)
+    bot = Assistant(Settings.load(index_dir=root, encoder=m.encoder))
+    change, source = repair_index(root, encoder=bot.encoder, progress=_progress())
+    print(f"repaired: {len(change.added)} article(s) read from {source} and indexed again "
+          f"({change.chunks_added} chunks), {change.seconds:.1f}s")
     return 0
 
 
 def _print_info(info: dict) -> None:
     print(f"index:    {info['index_dir']} ({info['status']})")
-    if info["status"] == "unavailable":
+    if info["status"] in ("unavailable", "damaged"):
         print(f"problem:  {info['error']}")
     else:
         m = info["manifest"]
@@ -196,7 +238,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     bot = _assistant(args)
     info = bot.info()
-    if info["status"] == "unavailable":
+    if info["status"] in ("unavailable", "damaged"):
         raise SystemExit(f"error: {info['error']}")
     print(f"{info['manifest']['counts']['articles']} articles indexed. Ask in Chinese or English; "
           "/new starts over, /quit or Ctrl-D leaves.")

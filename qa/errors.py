@@ -31,6 +31,15 @@ class EncoderMismatchError(IndexMismatchError):
     """The index was built with another encoder than the one asked for."""
 
 
+class ManifestLostError(QAError):
+    """``manifest.json`` is missing or garbled, or names a missing generation, while the index
+    folder holds generations: the data is there; ``qa index recover`` restores the manifest."""
+
+
+class IndexCorruptError(QAError):
+    """A file of the index is missing, truncated or altered (its checksum differs)."""
+
+
 class EmptyIndexError(QAError):
     """The operation needs articles but the index holds none."""
 

@@ -27,7 +27,9 @@ any point leaves the previous index intact and loadable.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import hashlib
 import json
 import re
 import shutil
@@ -41,7 +43,14 @@ from pathlib import Path
 import numpy as np
 
 from qa.annotate import ANNOTATION_VERSION
-from qa.errors import ArticleNotFoundError, IndexFormatError, IndexNotFoundError, QAError
+from qa.errors import (
+    ArticleNotFoundError,
+    IndexCorruptError,
+    IndexFormatError,
+    IndexNotFoundError,
+    ManifestLostError,
+    QAError,
+)
 from qa.lang.segment import TOKENIZER
 from qa.lexical import BM25_PARAMS, BM25Index
 from qa.settings import VectorIndexKind
@@ -54,6 +63,9 @@ LEASES = ".leases"
 DOCS, VECTORS, BM25_DIR, LEXICON = "docs.sqlite", "vectors.faiss", "bm25", "lexicon.json"
 CHUNK_VECTORS = "chunks.faiss"
 EMBED_BATCH = 32
+# opening a generation checks every file's size; up to this many bytes it also checks their
+# SHA-256 (about 0.1 s per 100 MB), so that altered vectors are never answered from
+FULL_CHECK_BYTES = 256 * 1024 * 1024
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -100,6 +112,7 @@ class Manifest:
     title_in_passage: bool = True
     annotation_version: int = ANNOTATION_VERSION
     qa_version: str = ""
+    files: dict | None = None  # path in the generation -> {"size", "sha256"} (None: written before checksums)
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -128,6 +141,7 @@ class Manifest:
             created_at=d["created_at"], updated_at=d["updated_at"],
             tokenizer=d.get("tokenizer", TOKENIZER), bm25=d.get("bm25", {}),
             annotation_version=d.get("annotations", {}).get("version", 0), qa_version=d.get("qa_version", ""),
+            files=d.get("files"),
         )
 
 
@@ -156,7 +170,7 @@ def read_manifest(root: Path) -> Manifest:
     path = Path(root) / MANIFEST
     if not path.is_file():
         if gens := generations(root):
-            raise IndexNotFoundError(
+            raise ManifestLostError(
                 f"{root}/{MANIFEST} is missing but {root} holds {len(gens)} generation(s) of an index "
                 f"(newest: {gens[0]}); nothing was changed. Restore it: qa index recover --index-dir {root}")
         raise IndexNotFoundError(f"no index at {root} (no {MANIFEST}); build one: qa index build data/ --index-dir {root}")
@@ -164,7 +178,7 @@ def read_manifest(root: Path) -> Manifest:
         raw = json.loads(path.read_text(encoding="utf-8"))
         version = raw.get("format_version")
     except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as e:
-        raise IndexFormatError(f"{path} is not a valid manifest ({e}); restore it from the newest complete "
+        raise ManifestLostError(f"{path} is not a valid manifest ({e}); restore it from the newest complete "
                                f"generation: qa index recover --index-dir {root}") from None
     if version != FORMAT_VERSION:
         raise IndexFormatError(
@@ -223,6 +237,45 @@ def retire(root: Path, generation: str) -> bool:
             fh.close()
 
 
+def file_checksums(folder: Path) -> dict[str, dict]:
+    """Size and SHA-256 of every file of a generation folder (its manifest copy aside)."""
+    out = {}
+    for f in sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.name != MANIFEST):
+        h = hashlib.sha256()
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        out[f.relative_to(folder).as_posix()] = {"size": f.stat().st_size, "sha256": h.hexdigest()}
+    return out
+
+
+def check_generation(root: Path, m: Manifest, *, full: bool) -> list[str]:
+    """What is wrong with the files of ``m``'s generation: missing, another size, or (``full``)
+    another checksum than the manifest records; [] when sound, or when the manifest predates
+    checksums."""
+    if not m.files:
+        return []
+    d = Path(root) / m.generation
+    problems = []
+    actual = file_checksums(d) if full else None
+    for rel, want in sorted(m.files.items()):
+        f = d / rel
+        if not f.is_file():
+            problems.append(f"{f} is missing")
+        elif f.stat().st_size != want["size"]:
+            problems.append(f"{f} has {f.stat().st_size:,} bytes, not {want['size']:,}")
+        elif actual is not None and actual.get(rel, {}).get("sha256") != want["sha256"]:
+            problems.append(f"{f} was altered (its SHA-256 differs)")
+    return problems
+
+
+def corrupt(root: Path, problems: list[str]) -> IndexCorruptError:
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return IndexCorruptError(
+        f"the index at {root} is damaged: {problems[0]}{more}. Nothing was answered from it. Rebuild its "
+        f"vectors and keyword index from the articles it stores (none are lost): qa index repair --index-dir {root}")
+
+
 def generation_complete(root: Path, generation: str) -> Manifest | None:
     """The manifest copy a generation holds, when the generation is complete: every file
     present, its article and vector counts those its manifest states; else None."""
@@ -233,6 +286,8 @@ def generation_complete(root: Path, generation: str) -> Manifest | None:
         return None
     if m.generation != generation or m.format_version != FORMAT_VERSION:
         return None
+    if m.files:
+        return None if check_generation(root, m, full=True) else m
     if not all((d / f).is_file() for f in (DOCS, VECTORS, CHUNK_VECTORS, LEXICON)) or not (d / BM25_DIR).is_dir():
         return None
     try:
@@ -296,12 +351,20 @@ class IndexStore:
         for _ in range(5):  # a writer may retire the generation between reading the manifest and the lease
             manifest = read_manifest(root)
             lease = Lease(root, manifest.generation)
-            if (root / manifest.generation / DOCS).is_file():
+            folder = root / manifest.generation
+            if folder.is_dir():
+                size = sum(f["size"] for f in (manifest.files or {}).values())
+                problems = check_generation(root, manifest, full=size <= FULL_CHECK_BYTES)
+                if not (folder / DOCS).is_file() and not problems:
+                    problems = [f"{folder / DOCS} is missing"]
+                if problems:
+                    lease.release()
+                    raise corrupt(root, problems)
                 return cls(root, manifest, lease)
             lease.release()
             if read_manifest(root).generation == manifest.generation:
                 break
-        raise IndexFormatError(f"{root}/{MANIFEST} names {manifest.generation}, which is missing; "
+        raise ManifestLostError(f"{root}/{MANIFEST} names {manifest.generation}, which is missing; "
                                f"restore the newest complete generation: qa index recover --index-dir {root}")
 
     def is_current(self) -> bool:
@@ -326,8 +389,9 @@ class IndexStore:
         if self._vectors is None:
             with self._lock:
                 if self._vectors is None:
-                    self._vectors = FaissVectorStore.load(self.dir / VECTORS,
-                                                          VectorIndexKind.parse(self.manifest.vector_index))
+                    with self._reading(VECTORS):
+                        self._vectors = FaissVectorStore.load(self.dir / VECTORS,
+                                                              VectorIndexKind.parse(self.manifest.vector_index))
         return self._vectors
 
     @property
@@ -336,8 +400,9 @@ class IndexStore:
         if self._chunk_vectors is None:
             with self._lock:
                 if self._chunk_vectors is None:
-                    self._chunk_vectors = FaissVectorStore.load(self.dir / CHUNK_VECTORS,
-                                                                VectorIndexKind.parse(self.manifest.vector_index))
+                    with self._reading(CHUNK_VECTORS):
+                        self._chunk_vectors = FaissVectorStore.load(self.dir / CHUNK_VECTORS,
+                                                                    VectorIndexKind.parse(self.manifest.vector_index))
         return self._chunk_vectors
 
     @property
@@ -347,7 +412,8 @@ class IndexStore:
             with self._lock:
                 if not self._bm25_loaded:
                     p = self.dir / BM25_DIR
-                    self._bm25 = BM25Index.load(p) if p.is_dir() else None
+                    with self._reading(BM25_DIR):
+                        self._bm25 = BM25Index.load(p) if p.is_dir() else None
                     self._bm25_loaded = True
         return self._bm25
 
@@ -358,7 +424,8 @@ class IndexStore:
             with self._lock:
                 if self._lexicon is None:
                     p = self.dir / LEXICON
-                    self._lexicon = json.loads(p.read_text("utf-8")) if p.is_file() else {"pinyin": {}}
+                    with self._reading(LEXICON):
+                        self._lexicon = json.loads(p.read_text("utf-8")) if p.is_file() else {"pinyin": {}}
         return self._lexicon
 
     @property
@@ -407,8 +474,18 @@ class IndexStore:
     # -- reads -----------------------------------------------------------------
     def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:
         db = self.db
-        with self._db_lock:
+        with self._db_lock, self._reading(DOCS):
             return db.execute(sql, args).fetchall()
+
+    @contextlib.contextmanager
+    def _reading(self, name: str):
+        """Turn a failure to read one of the generation's files into one clear error."""
+        try:
+            yield
+        except QAError:
+            raise
+        except (sqlite3.DatabaseError, OSError, RuntimeError, ValueError, KeyError, IndexError, EOFError) as e:
+            raise corrupt(self.root, [f"{self.dir / name} cannot be read ({type(e).__name__}: {e})"]) from None
 
     def chunks(self, rows: Iterable[int]) -> list[Chunk]:
         """Chunks at the given rows, in the order asked."""

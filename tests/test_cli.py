@@ -77,3 +77,25 @@ def test_build_add_remove_cycle(tmp_path):
 def test_chat_loop_with_follow_up(bundled_index):
     proc = qa("chat", "--index-dir", str(bundled_index), input="胡昌升在北京会见了哪些人？\n他和IBM谈了什么？\n/quit\n")
     assert "包卓蓝" in proc.stdout and proc.stdout.count("[1]") >= 2
+
+
+def test_damaged_index_verify_repair_cycle(index_copy):
+    """Garbled vectors: asking refuses with the fix, verify names the file, repair rebuilds
+    from the stored articles with the real encoder, and the answers come back."""
+    idx = str(index_copy)
+    manifest = json.loads((index_copy / "manifest.json").read_text())
+    vectors = index_copy / manifest["generation"] / "vectors.faiss"
+    data = bytearray(vectors.read_bytes())
+    data[len(data) // 2: len(data) // 2 + 16] = bytes(16)
+    vectors.write_bytes(bytes(data))
+    ask = qa("ask", "胡昌升在北京会见了哪些人？", "--index-dir", idx, check=False)
+    assert ask.returncode == 1 and "vectors.faiss was altered" in ask.stderr and "qa index repair" in ask.stderr
+    assert "Traceback" not in ask.stderr
+    info = json.loads(qa("index", "info", "--json", "--index-dir", idx, check=False).stdout)
+    assert info["status"] == "damaged"
+    verify = qa("index", "verify", "--index-dir", idx, check=False)
+    assert verify.returncode == 1 and "vectors.faiss was altered" in verify.stdout
+    assert "4 article(s) read from gen-000001" in qa("index", "repair", "--index-dir", idx).stdout
+    assert qa("index", "verify", "--index-dir", idx).stdout.startswith("ok: gen-000002")
+    out = json.loads(qa("ask", "胡昌升在北京会见了哪些人？", "--json", "--index-dir", idx).stdout)
+    assert out["found"] is True and any(p in out["answer"] for p in ["陈肇雄", "刘宇", "孙瑜", "包卓蓝", "林中湘"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 
 from qa.build import write_index
-from qa.errors import ArticleNotFoundError, IndexMismatchError, IndexNotFoundError
+from qa.errors import ArticleNotFoundError, IndexMismatchError, IndexNotFoundError, ManifestLostError
 from qa.settings import VectorIndexKind
 from qa.store import FORMAT_VERSION, MANIFEST, IndexStore, read_manifest
 from tests.conftest import FakeEncoder
@@ -286,9 +287,9 @@ def test_a_missing_manifest_stops_writes_and_recover_restores_it(tmp_path, bundl
     before = _snapshot(root)
     gens = _generations(root)
     (root / MANIFEST).unlink()
-    with pytest.raises(IndexNotFoundError, match="qa index recover"):
+    with pytest.raises(ManifestLostError, match="qa index recover"):
         write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
-    with pytest.raises(IndexNotFoundError, match=r"manifest.json is missing but .* holds 2 generation"):
+    with pytest.raises(ManifestLostError, match=r"manifest.json is missing but .* holds 2 generation"):
         IndexStore.open(root)
     assert _generations(root) == gens  # nothing deleted
     m, skipped = recover_manifest(root)
@@ -299,13 +300,12 @@ def test_a_missing_manifest_stops_writes_and_recover_restores_it(tmp_path, bundl
 
 
 def test_a_garbled_manifest_names_recover(tmp_path, bundled_articles, fake_encoder):
-    from qa.errors import IndexFormatError
     from qa.store import recover_manifest
 
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles)
     (root / MANIFEST).write_bytes(b"\x00\xff{garbage")
-    with pytest.raises(IndexFormatError, match="qa index recover"):
+    with pytest.raises(ManifestLostError, match="qa index recover"):
         write_index(root, encoder=fake_encoder, remove=[bundled_articles[0].id])
     assert recover_manifest(root)[0].articles == 4
     assert IndexStore.open(root).manifest.articles == 4
@@ -353,3 +353,87 @@ def test_cli_recover(tmp_path, bundled_articles, fake_encoder, capsys):
     assert main(["index", "recover", "--index-dir", str(root)]) == 0
     assert "recovered gen-000001: 4 article(s)" in capsys.readouterr().out
     assert read_manifest(root).articles == 4
+
+
+# -- checksums, verify and repair (issue 10) -------------------------------------------
+
+def _damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "garble":  # same size, other bytes in the middle
+        mid = len(data) // 2
+        path.write_bytes(data[:mid] + bytes(255 - b for b in data[mid: mid + 64]) + data[mid + 64:])
+    else:
+        path.unlink()
+
+
+def test_the_manifest_records_every_file_with_its_checksum(tmp_path, bundled_articles, fake_encoder):
+    from qa.store import check_generation
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles)
+    m = read_manifest(root)
+    assert {"docs.sqlite", "vectors.faiss", "chunks.faiss", "lexicon.json"} <= set(m.files)
+    assert any(f.startswith("bm25/") for f in m.files)
+    assert all(len(v["sha256"]) == 64 and v["size"] > 0 for v in m.files.values())
+    assert check_generation(root, m, full=True) == []
+
+
+@pytest.mark.parametrize("how", ["truncate", "garble", "delete"])
+def test_every_damaged_file_is_one_clear_error_never_an_answer(tmp_path, bundled_articles, fake_encoder, how):
+    """Each file of a generation damaged in turn: opening the index says which file and how to
+    repair it; nothing is read from it; ``verify`` names it too."""
+    from qa.cli import main
+    from qa.errors import IndexCorruptError
+
+    built = tmp_path / "built"
+    write_index(built, encoder=fake_encoder, add=bundled_articles)
+    files = sorted(read_manifest(built).files)
+    for rel in files:
+        root = tmp_path / f"{how}-{rel.replace('/', '_')}"
+        shutil.copytree(built, root)
+        _damage(root / read_manifest(root).generation / rel, how)
+        with pytest.raises(IndexCorruptError, match=r"qa index repair") as err:
+            IndexStore.open(root).warm_up()
+        assert rel.split("/")[-1] in str(err.value)
+        assert main(["index", "verify", "--index-dir", str(root)]) == 1
+
+
+def test_repair_rebuilds_from_the_stored_articles_and_keeps_every_one(tmp_path, bundled_articles, fake_encoder):
+    from qa.build import repair_index
+    from qa.store import VECTORS
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
+    write_index(root, encoder=fake_encoder, add=bundled_articles[2:])  # "added later": only in SQLite and vectors
+    before = _snapshot(root)
+    _damage(root / read_manifest(root).generation / VECTORS, "garble")
+    change, source = repair_index(root, encoder=fake_encoder)
+    assert len(change.added) == 4 and source == before["manifest"].generation
+    after = _snapshot(root)
+    assert after["articles"] == before["articles"] and after["chunks"] == before["chunks"]
+    assert np.allclose(after["vectors"], before["vectors"])
+
+
+def test_repair_reads_an_older_generation_when_the_newest_database_is_damaged(tmp_path, bundled_articles,
+                                                                                fake_encoder):
+    from qa.build import repair_index
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
+    older = read_manifest(root).generation
+    write_index(root, encoder=fake_encoder, add=bundled_articles[2:])
+    db = root / read_manifest(root).generation / "docs.sqlite"
+    db.write_bytes(b"\0" * db.stat().st_size)
+    change, source = repair_index(root, encoder=fake_encoder)
+    assert source == older and len(change.added) == 2
+
+
+def test_verify_says_ok(tmp_path, bundled_articles, fake_encoder, capsys):
+    from qa.cli import main
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles)
+    assert main(["index", "verify", "--index-dir", str(root)]) == 0
+    assert capsys.readouterr().out.startswith("ok: gen-000001,")

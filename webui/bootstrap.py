@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qa.assistant import Assistant
-from qa.errors import EncoderMismatchError, IndexFormatError, IndexNotFoundError
+from qa.errors import EncoderMismatchError, IndexCorruptError, IndexFormatError, IndexNotFoundError, ManifestLostError
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,9 @@ class IndexKeeper:
                 self.reason = f"no index at {self.bot.index_dir}"
             except IndexFormatError as e:
                 self.reason = str(e).split(";")[0]  # what is wrong, without the CLI hint
-            except EncoderMismatchError as e:
+            except (EncoderMismatchError, ManifestLostError, IndexCorruptError) as e:
                 # the articles in it are the user's: never rebuild over them; questions report this
+                # (a lost manifest: qa index recover; damaged files: qa index repair)
                 log.error("%s", e)
                 return
             self._stage = "starting"

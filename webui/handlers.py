@@ -58,7 +58,7 @@ class Handlers:
         self.keeper.ensure()
         building = self.keeper.building
         info = {} if building else self.bot.info()
-        if not building and self.keeper.error and info.get("status") == "unavailable":
+        if not building and self.keeper.error and info.get("status") in ("unavailable", "damaged"):
             info["error"] = f"building from the bundled corpus failed: {self.keeper.error}"
         return render.status_html(info, building)
 
@@ -261,7 +261,7 @@ class Handlers:
         return {"removed": article_id, "articles": len(self.bot.articles())}
 
     def api_status(self) -> dict:
-        """Index status: "building" | "ready" | "empty" | "unavailable", counts, encoder, articles."""
+        """Index status: "building" | "ready" | "empty" | "unavailable" | "damaged", counts, encoder, articles."""
         self.keeper.ensure()
         if self.keeper.building:
             return {"status": "building", "message": self.keeper.building, "articles": []}
@@ -269,7 +269,7 @@ class Handlers:
         m = info.get("manifest") or {}
         out = {"status": info["status"], "index_dir": info["index_dir"],
                "counts": m.get("counts"), "encoder": m.get("encoder"), "articles": []}
-        if info["status"] == "unavailable":
+        if info["status"] in ("unavailable", "damaged"):
             out["error"] = self.keeper.error or info.get("error")
         else:
             # no "path" key: gradio_client would take the dict for a file to download

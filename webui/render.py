@@ -144,8 +144,8 @@ def status_html(info: Mapping[str, Any], building: str | None = None) -> str:
     if building:
         return f'<div class="qa-status qa-building">{esc(building)}</div>'
     status = info.get("status")
-    if status == "unavailable":
-        return f'<div class="qa-status qa-error">Index unavailable: {esc(info.get("error"))}</div>'
+    if status in ("unavailable", "damaged"):
+        return f'<div class="qa-status qa-error">Index {status}: {esc(info.get("error"))}</div>'
     m = info.get("manifest") or {}
     counts, enc = m.get("counts", {}), m.get("encoder", {})
     if status == "empty" or not counts.get("articles"):

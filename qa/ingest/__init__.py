@@ -141,7 +141,8 @@ def ingest_paths(paths: Iterable[str | Path] | str | Path, *,
             continue
         for problem in problems:  # parts of the file left out (a bad JSONL line); the rest is read
             where, _, why = problem.partition(": ")
-            result.skipped.append(Skipped(f"{f}:{where.removeprefix('line ')}", f"{f}: {problem}"))
+            at = f"{f}:{where.removeprefix('line ')}"
+            result.skipped.append(Skipped(at, f"{at}: {why}"))
         if not arts:
             result.skipped.append(Skipped(str(f), f"{f}: holds no article text"))
             continue

@@ -126,8 +126,8 @@ def test_upload_ask_remove(client, check_citations, tmp_path):
 def test_bad_uploads_get_a_clear_message_and_change_nothing(client, tmp_path):
     before = client.predict(api_name="/status")
     broken = tmp_path / "broken.jsonl"
-    broken.write_text('{"text": "好的"}\n{not json\n', encoding="utf-8")
-    with pytest.raises(AppError, match=r"broken\.jsonl:2: not valid JSON"):
+    broken.write_text('{"title": "没有正文"}\n{not json\n', encoding="utf-8")  # no good line: nothing to add
+    with pytest.raises(AppError, match=r"broken\.jsonl:1: each line needs .*'text' \(and 1 more bad line"):
         client.predict([handle_file(broken)], api_name="/upload")
     sheet = tmp_path / "table.csv"
     sheet.write_text("a,b\n1,2\n", encoding="utf-8")

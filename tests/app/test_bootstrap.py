@@ -65,3 +65,29 @@ def test_a_failed_build_is_reported(tmp_path):
     keeper.ensure()
     assert keeper.wait(60)
     assert keeper.error and "IngestError" in keeper.error and "no such file" in keeper.error
+
+
+@pytest.mark.parametrize("damage", ["manifest deleted", "manifest garbled", "vectors garbled"])
+def test_a_lost_manifest_or_damaged_files_are_never_rebuilt_over(index_copy, corpus, damage):
+    """The user's articles are in there: the app says what to run instead of replacing them
+    with the bundled corpus."""
+    from qa.store import VECTORS, read_manifest
+
+    gen = read_manifest(index_copy).generation
+    if damage == "manifest deleted":
+        (index_copy / "manifest.json").unlink()
+    elif damage == "manifest garbled":
+        (index_copy / "manifest.json").write_text("{oops", encoding="utf-8")
+    else:
+        f = index_copy / gen / VECTORS
+        data = bytearray(f.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        f.write_bytes(bytes(data))
+    bot = bot_at(index_copy)
+    keeper = IndexKeeper(bot, corpus)
+    keeper.ensure()
+    assert keeper.building is None
+    info = bot.info()
+    assert info["status"] == ("damaged" if damage == "vectors garbled" else "unavailable")
+    assert ("qa index repair" if damage == "vectors garbled" else "qa index recover") in info["error"]
+    assert (index_copy / gen).is_dir()

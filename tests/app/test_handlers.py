@@ -148,6 +148,16 @@ def test_unreadable_file_gives_a_clear_message_without_the_temp_path(h, uploads)
     assert str(uploads) not in err.value.message
 
 
+def test_a_bad_jsonl_line_is_skipped_by_number_and_the_rest_added(h, uploads):
+    part = uploads / "part.jsonl"
+    good = '{"text": "本报讯 厦门新开一座海上图书馆，位于鼓浪屿码头旁，藏书三十万册，由市文旅局建设。"}'
+    part.write_text(f"{good}\n{{not json\n", encoding="utf-8")
+    out = h._ingest([str(part)])
+    assert len(out["added"]) + len(out["already_indexed"]) == 1
+    assert out["skipped"] == [{"file": "part.jsonl:2", "reason": "part.jsonl:2: not valid JSON (Expecting property "
+                                                               "name enclosed in double quotes)"}]
+
+
 def test_ui_upload_and_remove_report_in_the_notice(h, uploads):
     f = uploads / "x.txt"
     f.write_text("本报讯 测试<script>window.__x=1</script>文章，厦门举办了测试活动。", encoding="utf-8")
