@@ -1,6 +1,8 @@
 """The chat app: ask the indexed news in Chinese or English, add your own articles.
 
     python app.py                      # http://127.0.0.1:7860, index in ./index (QA_INDEX_DIR)
+    QA_READ_ONLY=1 python app.py       # public: ask only, no uploads or removals (the default on a Space)
+    QA_AUTH=admin:secret python app.py # private: a login in front of everything
 
 On first start, or when ``index/`` was built by an older format, the index is built
 from the bundled corpus (data/) in the background, with its progress on the page.
@@ -17,6 +19,7 @@ import gradio as gr
 from gradio.utils import get_space
 
 from qa.assistant import Assistant
+from qa.errors import ConfigError
 from qa.settings import Settings
 from webui import render
 from webui.assets import CITE_JS, CSS
@@ -44,8 +47,36 @@ def app_settings() -> Settings:
     return settings
 
 
-def build_demo(bot: Assistant, keeper: IndexKeeper) -> gr.Blocks:
-    h = Handlers(bot, keeper)
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={value!r} is not a yes/no value; use 1 or 0")
+
+
+def read_only() -> bool:
+    """QA_READ_ONLY: visitors may ask but not add or remove articles. On by default on a
+    Hugging Face Space (SPACE_ID is set there), where anyone on the internet is a visitor."""
+    return _flag("QA_READ_ONLY", default=bool(os.environ.get("SPACE_ID") or get_space()))
+
+
+def auth() -> tuple[str, str] | None:
+    """QA_AUTH=user:password puts Gradio's login in front of the whole app (private deployments)."""
+    value = os.environ.get("QA_AUTH", "")
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not (user and sep and password):
+        raise ConfigError("QA_AUTH must be user:password")
+    return user, password
+
+
+def build_demo(bot: Assistant, keeper: IndexKeeper, *, read_only: bool = False) -> gr.Blocks:
+    h = Handlers(bot, keeper, read_only=read_only)
     with gr.Blocks(title="新闻问答 · Chinese news QA", analytics_enabled=False) as demo:
         gr.Markdown("## 新闻问答 · Chinese news QA\nAsk about the indexed news in Chinese or English. "
                     "Every sentence of an answer is quoted from an article; click **[n]** to see its passage.")
@@ -79,17 +110,20 @@ def build_demo(bot: Assistant, keeper: IndexKeeper) -> gr.Blocks:
                         gr.Markdown("#### Sources")
                         sources = gr.HTML(render.EMPTY_SOURCES, elem_id="qa-sources", js_on_load=CITE_JS)
             with gr.Tab("Articles", id="articles") as articles_tab:
-                gr.Markdown(f"Add articles: {', '.join(t.lstrip('.') for t in UPLOAD_TYPES)}; up to "
+                gr.Markdown("The articles this public deployment answers from. It is read-only: run the app "
+                            "yourself (`make run`) to ask about your own articles." if read_only else
+                            f"Add articles: {', '.join(t.lstrip('.') for t in UPLOAD_TYPES)}; up to "
                             f"{MAX_UPLOAD_MB} MB a file. They are indexed at once and can be asked about.")
                 files = gr.File(label="Upload articles", file_count="multiple", file_types=list(UPLOAD_TYPES),
-                                type="filepath", elem_id="qa-upload", height=140)
+                                type="filepath", elem_id="qa-upload", height=140, visible=not read_only)
                 notice = gr.HTML(elem_id="qa-notice")
                 table = gr.Dataframe(headers=["Title", "Source", "Date", "Chunks", "File", "ID"],
                                      datatype="str", interactive=False, wrap=True, elem_id="qa-articles",
                                      label="Indexed articles")
                 with gr.Row():
-                    pick = gr.Dropdown(label="Article to remove", choices=[], scale=4, elem_id="qa-pick")
-                    remove = gr.Button("Remove", variant="stop", scale=1)
+                    pick = gr.Dropdown(label="Article to remove", choices=[], scale=4, elem_id="qa-pick",
+                                       visible=not read_only)
+                    remove = gr.Button("Remove", variant="stop", scale=1, visible=not read_only)
                     refresh = gr.Button("Refresh", scale=1)
         timer = gr.Timer(1.0, active=False)
 
@@ -121,12 +155,12 @@ def build_demo(bot: Assistant, keeper: IndexKeeper) -> gr.Blocks:
 def launch_options() -> dict:
     """What ``python app.py`` passes to ``demo.launch``; host and port come from GRADIO_SERVER_*."""
     return {"css": CSS, "max_file_size": f"{MAX_UPLOAD_MB}mb", "show_error": True,
-            "footer_links": ["api", "gradio"]}
+            "footer_links": ["api", "gradio"], "auth": auth()}
 
 
 bot = Assistant(app_settings())
 keeper = IndexKeeper(bot, BUNDLED_CORPUS)
-demo = build_demo(bot, keeper)
+demo = build_demo(bot, keeper, read_only=read_only())
 
 if __name__ == "__main__":
     logging.basicConfig(format="%(asctime)s %(name)s: %(message)s")

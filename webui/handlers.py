@@ -5,6 +5,7 @@ returns JSON-ready values for ``gradio_client``. Both call the same ``qa`` API.
 """
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
@@ -32,6 +33,21 @@ HISTORY_TURNS = 4  # earlier (question, answer) turns passed to the assistant
 BUILD_WAIT_S = 600
 
 Messages = list[dict[str, str]]
+READ_ONLY = ("This is a read-only deployment (QA_READ_ONLY=1): articles cannot be added or removed here. "
+             "Run the app yourself to ask about your own articles.")
+# an absolute path in a message: clients see only its last part (no server layout)
+_PATH = re.compile(r"(?<![\w.])/(?:[^\s/:;,'\"()«»]+/)*([^\s/:;,'\"()«»]+)")
+
+
+def _error(message: str) -> gr.Error:
+    """An expected error for the client; the server logs one line for it, not a traceback."""
+    return gr.Error(message, print_exception=False)
+
+
+def client_message(e: Exception) -> str:
+    """An expected error as a client sees it: what was wrong and what to do, without the
+    server's paths."""
+    return _PATH.sub(r"\1", str(e))
 
 
 def _file_path(f: Any) -> str:
@@ -49,9 +65,15 @@ def _tidy(reason: str, path: str) -> str:
 class Handlers:
     """The app's behaviour, one method per event; holds no per-session state."""
 
-    def __init__(self, bot: Assistant, keeper: IndexKeeper) -> None:
+    def __init__(self, bot: Assistant, keeper: IndexKeeper, *, read_only: bool = False) -> None:
         self.bot = bot
         self.keeper = keeper
+        self.read_only = read_only
+
+    def _refused(self, where: str, e: Exception) -> gr.Error:
+        """An expected error (bad input, a damaged index): one log line, a path-free message."""
+        log.warning("%s refused: %s", where, e)
+        return _error(client_message(e))
 
     # -- status -------------------------------------------------------------------
     def status(self) -> str:
@@ -60,6 +82,8 @@ class Handlers:
         info = {} if building else self.bot.info()
         if not building and self.keeper.error and info.get("status") in ("unavailable", "damaged"):
             info["error"] = f"building from the bundled corpus failed: {self.keeper.error}"
+        if info.get("error"):
+            info["error"] = client_message(info["error"])
         return render.status_html(info, building)
 
     def article_rows(self) -> list[list[Any]]:
@@ -98,7 +122,7 @@ class Handlers:
         if not answer_mode or answer_mode == str(self.bot.settings.generator):
             return None
         if answer_mode != EXTRACTIVE:
-            raise gr.Error(f"unknown answer mode {answer_mode!r}; choose one of {', '.join(self.answer_modes())}")
+            raise _error(f"unknown answer mode {answer_mode!r}; choose one of {', '.join(self.answer_modes())}")
         from qa.generators.fallback import WithFallback
 
         configured = self.bot.generator
@@ -136,8 +160,9 @@ class Handlers:
                     text += event
                     yield show(render.answer_html(text, turn))
         except QAError as e:
+            log.warning("chat refused: %s", e)
             why = ("The index is empty: add articles in the Articles tab, then ask."
-                   if isinstance(e, EmptyIndexError) else f"Sorry, that failed: {e}")
+                   if isinstance(e, EmptyIndexError) else f"Sorry, that failed: {client_message(e)}")
             messages = [*messages, user, {"role": "assistant", "content": render.progress_html(why)}]
             yield "", messages, messages, answers, sources  # the turn stays in the chat, without sources
             return
@@ -160,8 +185,11 @@ class Handlers:
     # -- articles --------------------------------------------------------------------
     def _ingest(self, files: list[Any], progress: Callable[[str, int, int], None] | None = None) -> dict:
         """Check and index uploaded files; raises gr.Error when nothing could be added."""
+        if self.read_only:
+            log.warning("upload refused: read-only deployment")
+            raise _error(READ_ONLY)
         if not files:
-            raise gr.Error("Choose one or more files first.")
+            raise _error("Choose one or more files first.")
         upload_root = Path(get_upload_folder()).resolve()
         accepted, rejected = [], []
         for f in files:
@@ -179,7 +207,7 @@ class Handlers:
             else:
                 accepted.append(path)
         if not accepted:
-            raise gr.Error("Nothing was added. " + "; ".join(f"{r['file']}: {r['reason']}" for r in rejected))
+            raise _error("Nothing was added. " + "; ".join(f"{r['file']}: {r['reason']}" for r in rejected))
         self.keeper.ensure()
         self.keeper.wait(BUILD_WAIT_S)  # the first-start build replaces the index; add after it
         if progress:
@@ -190,7 +218,7 @@ class Handlers:
             msg = str(e)
             for path in accepted:
                 msg = _tidy(msg, path)
-            raise gr.Error(f"Nothing was added: {msg}") from None
+            raise self._refused("upload", IngestError(f"Nothing was added: {msg}")) from None
         by_id = {a.id: a for a in result.articles}
         chunks = {a.id: a.chunks for a in self.bot.articles()}
 
@@ -221,13 +249,16 @@ class Handlers:
 
     def remove(self, article_id: str | None) -> tuple:
         """UI: remove the chosen article; returns (notice, status, table, choices, timer)."""
+        if self.read_only:
+            return (render.notice_html([READ_ONLY], kind="error"), *self.refresh())
         if not article_id:
             return (render.notice_html(["Choose an article to remove."], kind="warn"), *self.refresh())
         try:
             title = next((a.title for a in self.bot.articles() if a.id == article_id), article_id)
             self.bot.remove(article_id)
         except QAError as e:
-            return (render.notice_html([str(e)], kind="error"), *self.refresh())
+            log.warning("remove refused: %s", e)
+            return (render.notice_html([client_message(e)], kind="error"), *self.refresh())
         return (render.notice_html([f"Removed: {title}"]), *self.refresh())
 
     # -- named API endpoints (gradio_client) ---------------------------------------
@@ -242,7 +273,7 @@ class Handlers:
         try:
             ans = self.bot.ask(question, top_k=top_k, mode=retriever, history=history or ())
         except QAError as e:
-            raise gr.Error(str(e)) from None
+            raise self._refused("ask", e) from None
         return ans.to_dict()
 
     def api_upload(self, files: list[dict]) -> dict:
@@ -254,10 +285,13 @@ class Handlers:
 
     def api_remove(self, article_id: str) -> dict:
         """Remove an article by id; returns {"removed": id, "articles": count left}."""
+        if self.read_only:
+            log.warning("remove refused: read-only deployment")
+            raise _error(READ_ONLY)
         try:
             self.bot.remove(article_id)
         except QAError as e:
-            raise gr.Error(str(e)) from None
+            raise self._refused("remove", e) from None
         return {"removed": article_id, "articles": len(self.bot.articles())}
 
     def api_status(self) -> dict:
@@ -267,10 +301,10 @@ class Handlers:
             return {"status": "building", "message": self.keeper.building, "articles": []}
         info = self.bot.info()
         m = info.get("manifest") or {}
-        out = {"status": info["status"], "index_dir": info["index_dir"],
+        out = {"status": info["status"], "read_only": self.read_only,
                "counts": m.get("counts"), "encoder": m.get("encoder"), "articles": []}
         if info["status"] in ("unavailable", "damaged"):
-            out["error"] = self.keeper.error or info.get("error")
+            out["error"] = client_message(self.keeper.error or info.get("error"))
         else:
             # no "path" key: gradio_client would take the dict for a file to download
             out["articles"] = [{k: v for k, v in asdict(a).items() if k != "path"}

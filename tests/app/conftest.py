@@ -54,16 +54,27 @@ class AppServer:
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory) -> AppServer:
     """``python app.py`` on a free localhost port, with QA_INDEX_DIR pointing at no index yet."""
+    yield from _serve(tmp_path_factory.mktemp("app"))
+
+
+@pytest.fixture(scope="session")
+def public_server(tmp_path_factory) -> AppServer:
+    """The app as on a Hugging Face Space (SPACE_ID set, as Spaces do): read-only by default."""
+    yield from _serve(tmp_path_factory.mktemp("public"), {"SPACE_ID": "someone/chinese-news-qa"})
+
+
+def _serve(home: Path, extra_env: dict[str, str] | None = None):
     import httpx
 
-    home = tmp_path_factory.mktemp("app")
     index_dir = home / "index"
     port = free_port()
     env = {**os.environ, "QA_INDEX_DIR": str(index_dir), "GRADIO_SERVER_NAME": "127.0.0.1",
            "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False",
            "GRADIO_TEMP_DIR": str(home / "uploads"), "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
-    for var in ("QA_ENCODER", "QA_TOP_K", "QA_RETRIEVER", "QA_GENERATOR", "SPACE_ID", "SYSTEM"):
+    for var in ("QA_ENCODER", "QA_TOP_K", "QA_RETRIEVER", "QA_GENERATOR", "QA_READ_ONLY", "QA_AUTH",
+                "SPACE_ID", "SYSTEM"):
         env.pop(var, None)
+    env.update(extra_env or {})
     log = home / "app.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=home, env=env,

@@ -172,12 +172,12 @@ def test_a_slow_model_times_out_and_falls_back(tiny_model, ctx_for):
 
 def test_the_prompt_is_capped_to_the_window(tiny_model, ctx_for, n_of):
     ctx = ctx_for("胡昌升和IBM谈了什么？")
-    gen = load(tiny_model, llm_context_tokens=300, llm_max_tokens=100)
+    gen = load(tiny_model, llm_context_tokens=400, llm_max_tokens=100)
     script(gen, f"胡昌升与IBM全球副总裁包卓蓝就双方合作进行座谈[{ctx.passages[0].n}]。")
     _, ans = run(gen, ctx)
     llm = ans.details["llm"]
-    assert llm["context_tokens"] == 300 and llm["max_answer_tokens"] == 100
-    assert len(llm["passages_shown"]) < len(ctx.passages) and llm["tokens"]["prompt"] <= 200
+    assert llm["context_tokens"] == 400 and llm["max_answer_tokens"] == 100
+    assert len(llm["passages_shown"]) < len(ctx.passages) and llm["tokens"]["prompt"] <= 300
 
 
 def test_a_failing_generate_falls_back(tiny_model, ctx_for):
