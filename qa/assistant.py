@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import threading
 import time
@@ -28,6 +29,8 @@ from qa.retrieve import Retrieval, Retriever
 from qa.settings import RetrieverMode, Settings
 from qa.store import ArticleInfo, IndexStore, read_manifest
 from qa.types import Answer, Article
+
+log = logging.getLogger(__name__)
 
 
 class Assistant:
@@ -276,4 +279,8 @@ def _ingest(paths: Iterable[str | Path], max_article_chars: int) -> IngestResult
     if not result.articles:
         reasons = "; ".join(s.reason for s in result.skipped[:5]) or "no supported files"
         raise IngestError(f"no article found, nothing changed ({reasons})")
+    chars = sum(len(a.text) for a in result.articles)
+    if chars > limits.LARGE_INPUT_CHARS:  # say so before the wait, not after
+        log.warning("indexing %d article(s), %s characters: %s (articles already indexed are skipped)",
+                    len(result.articles), f"{chars:,}", limits.indexing_time(chars))
     return result

@@ -24,6 +24,8 @@ MAX_HISTORY_CHARS = 20_000  # per earlier question or answer
 # the longest article indexed (Settings.max_article_chars): a long feature is ~20,000 characters;
 # 200,000 take about 3 minutes to embed; a whole book pasted as one article is refused
 MAX_ARTICLE_CHARS = 200_000
+# input larger than this gets a warning with its estimated indexing time before it is indexed
+LARGE_INPUT_CHARS = 500_000
 # the default encoder's build speed on 2 cores (benchmarks/bench.py, README "Speed"), for estimates
 INDEX_CHARS_PER_SECOND = 1_000
 

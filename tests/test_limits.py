@@ -102,3 +102,17 @@ def test_the_cli_reports_a_bad_question_in_one_line(tmp_path, capsys):
     assert capsys.readouterr().err.strip().splitlines() == [
         "error: the question is 1,001 characters long; the limit is 1,000 "
         "(ask about one thing at a time, or raise QA_MAX_QUESTION_CHARS)"]
+
+
+def test_a_large_input_is_announced_with_its_estimated_indexing_time(tmp_path, caplog, monkeypatch):
+    from qa.assistant import _ingest
+
+    f = tmp_path / "big.jsonl"
+    row = '{"text": "本报讯 ' + "厦门今天举行了一场大型活动，来自各地的代表参加。" * 40 + '"}\n'
+    f.write_text("".join(row.replace("本报讯", f"本报讯{i}") for i in range(10)), encoding="utf-8")
+    caplog.set_level("WARNING", logger="qa.assistant")
+    _ingest([f], limits.MAX_ARTICLE_CHARS)
+    assert not caplog.records  # small: nothing to say
+    monkeypatch.setattr(limits, "LARGE_INPUT_CHARS", 1000)
+    _ingest([f], limits.MAX_ARTICLE_CHARS)
+    assert "indexing 10 article(s)" in caplog.text and "about" in caplog.text
