@@ -90,6 +90,33 @@ def antecedent(history: Sequence[tuple[str, str]], *, turns: int = 3,
     return []
 
 
+def in_language(name: str, is_person: bool, zh: bool, history: Sequence[tuple[str, str]]) -> str:
+    """``name`` as a question in the other language writes it, so that a carried name keeps the
+    follow-up in one language: the form an earlier answer paired it with (English answers write
+    "胡昌升 (Hu Changsheng)"), or for a Chinese person's name in an English question its pinyin."""
+    has_cjk = bool(re.search(r"[\u4e00-\u9fff]", name))
+    if zh == has_cjk:
+        return name
+    answers = " ".join(a for _, a in history)
+    if zh:  # the characters before "(Hu Changsheng)" whose romanisation it is
+        from qa.lang.pinyin import romanize_name, romanize_place
+
+        for m in re.finditer(rf"([\u4e00-\u9fff·]{{2,12}}) \({re.escape(name)}\)", answers):
+            before = m.group(1)
+            for k in range(2, len(before) + 1):
+                if name in (romanize_name(before[-k:]), romanize_place(before[-k:])):
+                    return before[-k:]
+        return name
+    m = re.search(rf"{re.escape(name)} \(([A-Z][A-Za-z' .-]+)\)", answers)
+    if m:
+        return m.group(1)
+    if is_person:
+        from qa.lang.pinyin import romanize_name
+
+        return romanize_name(name)
+    return name
+
+
 def carry_entities(question: str, history: Sequence[tuple[str, str]]) -> str:
     """Extractive-mode rewrite (no model): see the module docstring.
 
@@ -104,6 +131,9 @@ def carry_entities(question: str, history: Sequence[tuple[str, str]]) -> str:
     if not carry and not persons:
         return question
     zh = detect_language(question) == "zh"
+    person_names = {n for n, p in antecedent(history) if p} | set(persons)
+    carry = [(in_language(n, p, zh, history), p) for n, p in carry]
+    persons = [in_language(n, n in person_names, zh, history) for n in persons]
     pronouns = _pronouns("zh" if zh else "en")
     ellipsis_re = _ELLIPSIS_ZH if zh else _ELLIPSIS_EN
     m = pronouns.person.search(question)

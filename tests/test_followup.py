@@ -26,7 +26,7 @@ def test_names_of_a_question():
     ("这家公司做什么？", "胡昌升 北京 这家公司做什么？"),
     ("厦门在哪里？", "厦门在哪里？"),  # a new question about what it names
     ("胡昌升和IBM谈了什么？", "胡昌升和IBM谈了什么？"),
-    ("What did he discuss with IBM?", "What did 胡昌升 discuss with IBM?"),
+    ("What did he discuss with IBM?", "What did Hu Changsheng discuss with IBM?"),  # the question's language
 ])
 def test_chinese_history(question, standalone):
     assert carry_entities(question, ABOUT_HU) == standalone
@@ -37,10 +37,18 @@ def test_chinese_history(question, standalone):
     ("What was his message?", "What was Hu Changsheng's message?"),
     ("What about JD?", "Hu Changsheng What about JD?"),
     ("Where is Xiamen?", "Where is Xiamen?"),
-    ("他和IBM谈了什么？", "Hu Changsheng和IBM谈了什么？"),
+    ("他和IBM谈了什么？", "Hu Changsheng和IBM谈了什么？"),  # no Chinese form of the name in the history
 ])
 def test_english_history(question, standalone):
     assert carry_entities(question, ABOUT_HU_EN) == standalone
+
+
+def test_a_carried_name_takes_the_form_the_english_answer_paired_it_with():
+    """Issue 11: the follow-up stays in its own language (胡昌升和IBM谈了什么？, not Hu Changsheng和…)."""
+    history = [("who did Hu Changsheng meet in Beijing?",
+                "陈肇雄 (Chen Zhaoxiong)[1]\n据厦门日报报道，福建省委副书记、厦门市委书记胡昌升 (Hu Changsheng)带队在北京…[1]")]
+    assert carry_entities("他和IBM谈了什么？", history) == "胡昌升和IBM谈了什么？"
+    assert carry_entities("他说了什么？", history) == "胡昌升说了什么？"
 
 
 def test_the_person_is_found_further_back():

@@ -241,7 +241,8 @@ class Handlers:
             out = self._ingest(files or [], report)
         except gr.Error as e:
             return (render.notice_html([e.message], kind="error"), None, *self.refresh())
-        lines = [f"Added: {a['title']} ({a['chunks']} chunks, from {a['file']})" for a in out["added"]]
+        lines = [f"Added: {a['title']} ({render.counted(a['chunks'] or 0, 'chunk')}, from {a['file']})"
+                 for a in out["added"]]
         lines += [f"Already indexed: {a['title']}" for a in out["already_indexed"]]
         lines += [f"Skipped {s['file']}: {s['reason']}" for s in out["skipped"]]
         kind = "ok" if out["added"] else "warn"

@@ -16,6 +16,12 @@ from qa.types import Answer, Citation
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
+def counted(n: int, word: str, *, bold: bool = False) -> str:
+    """``1 chunk``, ``2 chunks``, ``0 articles`` (the number in <b> when ``bold``)."""
+    num = f"<b>{n}</b>" if bold else str(n)
+    return f"{num} {word}" if n == 1 else f"{num} {word}s"
+
+
 def esc(text: Any) -> str:
     """HTML-escape any value (quotes too, so it is safe inside attributes)."""
     return html.escape("" if text is None else str(text), quote=True)
@@ -151,8 +157,8 @@ def status_html(info: Mapping[str, Any], building: str | None = None) -> str:
     if status == "empty" or not counts.get("articles"):
         return ('<div class="qa-status qa-empty">The index is empty: add articles in the '
                 "<b>Articles</b> tab, then ask.</div>")
-    return (f'<div class="qa-status">Index: <b>{counts.get("articles", 0)}</b> articles · '
-            f'<b>{counts.get("chunks", 0)}</b> chunks · encoder <code>{esc(enc.get("name"))}</code> '
+    return (f'<div class="qa-status">Index: {counted(counts.get("articles", 0), "article", bold=True)} · '
+            f'{counted(counts.get("chunks", 0), "chunk", bold=True)} · encoder <code>{esc(enc.get("name"))}</code> '
             f'({esc(enc.get("dim"))}-d)</div>')
 
 

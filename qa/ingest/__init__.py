@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.errors import IngestError
-from qa.ingest.newspaper import ArticleText, date_from_name
+from qa.ingest.newspaper import ArticleText, date_from_lead, date_from_name
 from qa.ingest.readers import READERS, page_articles
 from qa.limits import MAX_ARTICLE_CHARS, indexing_time
 from qa.types import Article
@@ -39,7 +39,7 @@ class IngestResult:
 
 
 def _to_article(a: ArticleText, path: Path | None) -> Article:
-    date = a.date or (date_from_name(path.name) if path else None)
+    date = a.date or (date_from_name(path.name) if path else None) or date_from_lead(a.text)
     return Article.make(a.text, title=a.title or a.text[:30], source=a.source,
                         author=a.author, date=date, url=a.url,
                         path=str(path) if path else None)
@@ -51,7 +51,8 @@ def ingest_text(text: str, *, title: str | None = None, source: str | None = Non
     out = []
     for a in page_articles(text):
         out.append(Article.make(a.text, title=title or a.title or a.text[:30], source=source or a.source,
-                                author=author or a.author, date=date or a.date, url=url or a.url))
+                                author=author or a.author, date=date or a.date or date_from_lead(a.text),
+                                url=url or a.url))
     return out
 
 

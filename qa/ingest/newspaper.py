@@ -201,6 +201,21 @@ def make_title(text: str, *, limit: int = 36) -> str:
     return lead[:cut].rstrip(" ,.;:") + "…"
 
 
+LEAD_DATE_CHARS = 60  # a publication date is read from this start of the text only
+
+
+def date_from_lead(text: str) -> str | None:
+    """``2020-11-17`` when the text starts with a full date ("2020年11月17日，…", "2020-11-17 …"
+    within its first LEAD_DATE_CHARS characters): the day it reports from. A date without a year
+    or deeper in the text is an event date, not the article's."""
+    from qa.lang.dates import find_dates
+
+    for d in find_dates(text.split("\n", 1)[0][:LEAD_DATE_CHARS]):
+        if not d.relative and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.iso):
+            return d.iso
+    return None
+
+
 def date_from_name(name: str) -> str | None:
     """``2020-11`` or ``2020-11-19`` when a file name carries a date."""
     m = _DATE_IN_NAME.search(name)

@@ -14,6 +14,7 @@ from typing import Any
 
 from qa.errors import IngestError
 from qa.ingest.encoding import decode_bytes
+from qa.ingest.markdown import markdown_text
 from qa.ingest.newspaper import ArticleText, is_hard_wrapped, make_title, parse_article, split_page
 from qa.text import normalize_text
 
@@ -38,16 +39,6 @@ def read_txt(path: Path, problems: list[str] | None = None) -> list[ArticleText]
 
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
-_MD_RULES = [
-    (re.compile(r"```.*?```", re.S), ""),
-    (re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M), ""),  # a thematic break: --- or * * *
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),
-    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+", re.M), ""),
-    (re.compile(r"^\s{0,3}>\s?", re.M), ""),
-    (re.compile(r"(\*\*|__|\*|`)"), ""),
-    (re.compile(r"<[^>\n]+>"), ""),
-]
 
 
 def read_md(path: Path, problems: list[str] | None = None) -> list[ArticleText]:
@@ -60,12 +51,9 @@ def read_md(path: Path, problems: list[str] | None = None) -> list[ArticleText]:
             if sep and key.strip() in JSONL_FIELDS:
                 meta[key.strip()] = value.strip().strip("\"'")
         text = text[m.end():]
-    heading = re.search(r"^#\s+(.+)$", text, re.M)
+    text, heading = markdown_text(text)
     if heading and "title" not in meta:
-        meta["title"] = heading.group(1).strip()
-    text = re.sub(r"^#{1,6}\s+.*$", "", text, flags=re.M)
-    for pat, rep in _MD_RULES:
-        text = pat.sub(rep, text)
+        meta["title"] = heading
     arts = page_articles(text)
     if len(arts) != 1:
         meta.pop("title", None)  # one heading does not name several articles

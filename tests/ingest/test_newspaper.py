@@ -315,3 +315,25 @@ def test_ids_ignore_layout_whitespace(bundled_text: str, articles) -> None:
     # the same page with Windows line ends and trailing spaces is the same articles
     relaid = "\r\n".join(line + "  " for line in bundled_text.split("\n"))
     assert [a.id for a in ingest_text(relaid)] == [a.id for a in articles]
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("2020年11月17日，国家主席习近平出席金砖国家领导人第十二次会晤。", "2020-11-17"),   # issue 11: was "no date"
+    ("本报2020-11-18讯 厦门获评省级历史文化名城。", "2020-11-18"),
+    ("11月17日，国家主席习近平出席会晤。", None),  # no year: an event date, not a publication date
+    ("厦门获评省级历史文化名城。" * 5 + "2020年11月18日公布。", None),  # deep in the text: an event
+    ("去年今日，厦门举办了论坛。", None),  # relative
+])
+def test_a_publication_date_read_from_the_start_of_the_text(text: str, date: str | None) -> None:
+    from qa.ingest.newspaper import date_from_lead
+
+    assert date_from_lead(text) == date
+
+
+def test_an_uploaded_article_starting_with_a_date_has_it(tmp_path) -> None:
+    from qa.ingest import ingest_paths
+
+    f = tmp_path / "upload.txt"  # no date in the name
+    f.write_text("2020年11月17日，国家主席习近平出席金砖国家领导人第十二次会晤发表重要讲话时宣布，"
+                 "在厦门建立金砖国家新工业革命伙伴关系创新基地。", encoding="utf-8")
+    assert ingest_paths([f]).articles[0].date == "2020-11-17"
