@@ -43,6 +43,8 @@ from qa.store import (
     SCHEMA,
     VECTORS,
     Manifest,
+    check_generation,
+    corrupt,
     file_checksums,
     generations,
     now,
@@ -181,6 +183,9 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
                     f"or rebuild: qa index build PATH... --index-dir {root} --encoder {encoder.name}")
             chunk_size, chunk_overlap = current.chunk_size, current.chunk_overlap
             vector_index = VectorIndexKind.parse(current.vector_index)
+            # a change copies the live generation's vectors and rows: never from damaged files
+            if problems := check_generation(root, current, full=True):
+                raise corrupt(root, problems)
         live = _live_generation(root)
         _clean(root, {live} if live else set(generations(root)))  # no live one known: keep them all until the commit
         gen = _next_generation(root, live)

@@ -437,3 +437,17 @@ def test_verify_says_ok(tmp_path, bundled_articles, fake_encoder, capsys):
     write_index(root, encoder=fake_encoder, add=bundled_articles)
     assert main(["index", "verify", "--index-dir", str(root)]) == 0
     assert capsys.readouterr().out.startswith("ok: gen-000001,")
+
+
+def test_a_change_never_copies_from_a_damaged_generation(tmp_path, bundled_articles, fake_encoder):
+    """``add`` copied garbled vectors into the next generation (issue 10): now it stops first."""
+    from qa.errors import IndexCorruptError
+    from qa.store import VECTORS
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
+    gen = read_manifest(root).generation
+    _damage(root / gen / VECTORS, "garble")
+    with pytest.raises(IndexCorruptError, match="vectors.faiss was altered.*qa index repair"):
+        write_index(root, encoder=fake_encoder, add=bundled_articles[2:])
+    assert read_manifest(root).generation == gen  # nothing committed
