@@ -130,17 +130,18 @@ class Assistant:
 
     # -- asking ---------------------------------------------------------------------
     def retrieve(self, question: str, *, top_k: int | None = None,
-                 mode: RetrieverMode | str | None = None) -> Retrieval:
-        return self.retriever.retrieve(question, top_k=top_k, mode=mode)
+                 mode: RetrieverMode | str | None = None, period: str | None = None) -> Retrieval:
+        return self.retriever.retrieve(question, top_k=top_k, mode=mode, period=period)
 
     def context(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None,
-                language: str | None = None, history: Sequence[tuple[str, str]] = ()) -> tuple[AnswerContext, Retrieval]:
+                language: str | None = None, history: Sequence[tuple[str, str]] = (),
+                period: str | None = None) -> tuple[AnswerContext, Retrieval]:
         """Retrieve for a (standalone) question and gather what a generator answers from:
         the passages, and their sentences with stored vectors and annotations. A question in
         Traditional characters is read as Simplified (as the index reads its articles)."""
         question = to_simplified(question)
         retriever = self.retriever  # one generation for the whole question, even if a change commits meanwhile
-        retrieval = retriever.retrieve(question, top_k=top_k, mode=mode)
+        retrieval = retriever.retrieve(question, top_k=top_k, mode=mode, period=period)
         store = retriever.store
         articles: dict[str, Article] = {}
         passages = []
@@ -158,8 +159,12 @@ class Assistant:
         return ctx, retrieval
 
     def stream(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None,
-               history: Sequence[tuple[str, str]] = (), generator: Generator | None = None) -> Iterator[Event]:
+               history: Sequence[tuple[str, str]] = (), generator: Generator | None = None,
+               since: str | None = None, until: str | None = None) -> Iterator[Event]:
         """Answer text deltas as they are produced, then the final ``Answer``.
+
+        ``since``/``until`` (YYYY, YYYY-MM or YYYY-MM-DD) answer from the articles dated in
+        that period only; articles without a date are then left out.
 
         Raises:
             QAError: a question, top_k or history outside ``qa.limits`` (RequestError), or an
@@ -169,6 +174,7 @@ class Assistant:
         question = limits.check_question(question, self.settings.max_question_chars)
         top_k = limits.check_top_k(top_k)
         history = limits.check_history(history)
+        period = limits.check_period(since, until)
         if not has_content(question):  # only punctuation, symbols or emoji: nothing to look for
             language = "zh" if re.search(r"[\u3000-\u303f\uff00-\uffef]", question) else "en"  # full-width: Chinese
             text = NO_CONTENT[language]
@@ -184,7 +190,8 @@ class Assistant:
             standalone = rewrite(question, history, generator=gen)
         # answer in the language the user wrote in, even if the rewrite borrowed English names
         language = detect_language(question) if standalone != question else None
-        ctx, retrieval = self.context(standalone, top_k=top_k, mode=mode, language=language, history=history)
+        ctx, retrieval = self.context(standalone, top_k=top_k, mode=mode, language=language, history=history,
+                                      period=period)
         t1 = time.perf_counter()
         final = None
         for event in gen.stream(ctx):
@@ -210,6 +217,8 @@ class Assistant:
             "passages": [{"n": p.n, "article_id": p.article.id, "start": p.hit.chunk.start, "end": p.hit.chunk.end}
                          for p in ctx.passages],
         }
+        if period:
+            details["period"] = {"since": since or None, "until": until or None, "undated_left_out": retrieval.undated}
         yield dataclasses.replace(final, question=question, timings_ms={**final.timings_ms, **timings},
                                   details=details)
 

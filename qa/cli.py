@@ -28,6 +28,8 @@ def _asking(p: argparse.ArgumentParser) -> None:
                    help="who writes the answer (QA_GENERATOR; default extractive)")
     p.add_argument("--llm-model", metavar="ID_OR_PATH", help="model for --generator transformers/openai (QA_LLM_MODEL)")
     p.add_argument("--llm-base-url", metavar="URL", help="OpenAI-compatible server, e.g. http://localhost:8000/v1")
+    p.add_argument("--since", metavar="DATE", help="only articles dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", help="only articles dated on or before DATE")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -209,12 +211,12 @@ def _print_answer(ans, *, streamed: bool) -> None:
     print(f"\n({gen}, {ans.timings_ms.get('total', 0):.0f} ms)", file=sys.stderr)
 
 
-def _stream(bot, question: str, history=()):
+def _stream(bot, question: str, history=(), **period):
     """Print an answer as it is produced, then its sources; return the final Answer."""
     from qa.types import Answer
 
     final = None
-    for event in bot.stream(question, history=history):
+    for event in bot.stream(question, history=history, **period):
         if isinstance(event, Answer):
             final = event
         else:
@@ -226,10 +228,11 @@ def _stream(bot, question: str, history=()):
 
 def cmd_ask(args: argparse.Namespace) -> int:
     bot = _assistant(args)
+    period = {"since": args.since, "until": args.until}
     if args.json:
-        print(json.dumps(bot.ask(args.question).to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(bot.ask(args.question, **period).to_dict(), ensure_ascii=False, indent=2))
     else:
-        _stream(bot, args.question)
+        _stream(bot, args.question, **period)
     return 0
 
 
@@ -258,7 +261,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print("(new conversation)")
             continue
         try:
-            final = _stream(bot, q, history)
+            final = _stream(bot, q, history, since=args.since, until=args.until)
             history.append((q, final.answer))
         except QAError as e:
             print(f"error: {e}", file=sys.stderr)

@@ -98,6 +98,28 @@ def indexing_time(chars: int) -> str:
     return f"about {seconds / 3600:.1f} h"
 
 
+_DAY = re.compile(r"\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?")
+
+
+def check_period(since: Any = None, until: Any = None) -> str | None:
+    """``since``/``until`` (YYYY, YYYY-MM or YYYY-MM-DD, either may be None) as one ISO 8601
+    interval for ``qa.lang.dates.overlaps`` ("2020-11-17/9999-12-31"); None when neither is given."""
+    if since in (None, "") and until in (None, ""):
+        return None
+    bounds = []
+    for name, value, open_end in (("since", since, "0001-01-01"), ("until", until, "9999-12-31")):
+        if value in (None, ""):
+            bounds.append(open_end)
+            continue
+        if not isinstance(value, str) or not _DAY.fullmatch(value.strip()):
+            raise RequestError(f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, got {_show(value)}")
+        bounds.append(value.strip())
+    lo, hi = bounds
+    if lo[: len(hi)] > hi[: len(lo)]:
+        raise RequestError(f"since ({lo}) is after until ({hi})")
+    return f"{lo}/{hi}"
+
+
 def _show(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -51,6 +51,8 @@ class Retrieval:
     dense_scores: np.ndarray  # best-first dense scores of the candidates (score statistics)
     weights: dict[str, float] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    period: str | None = None  # the date filter applied (an ISO interval), if any
+    undated: int = 0  # articles left out by the filter for having no (ISO) date
 
 
 def rrf_fuse(rankings: dict[str, list[int]], weights: dict[str, float], *, k: int = RRF_K) -> list[tuple[int, float]]:
@@ -114,8 +116,40 @@ class Retriever:
         return (np.array([s for _, s in ranked], dtype=np.float32),
                 np.array([r for r, _ in ranked], dtype=np.int64))
 
-    def retrieve(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None) -> Retrieval:
-        """The ``top_k`` best chunks for a question.
+    def rows_in_period(self, period: str) -> tuple[np.ndarray, int]:
+        """The chunk rows of the articles whose date overlaps ``period`` (an ISO interval,
+        ``qa.limits.check_period``), and how many articles were left out for having no date."""
+        from qa.lang.dates import overlaps
+
+        ids, undated = [], 0
+        for a in self.store.articles():
+            try:
+                if a.date and overlaps(a.date, period):
+                    ids.append(a.id)
+                elif not a.date:
+                    undated += 1
+            except ValueError:  # a date that is not ISO 8601 (free text from a source's metadata)
+                undated += 1
+        return self.store.chunk_rows_of(ids), undated
+
+    def dense_chunks_among(self, qvec: np.ndarray, rows: np.ndarray, n: int, *,
+                           context: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """``dense_chunks`` restricted to the chunk ``rows`` (a date filter): every sentence of
+        those chunks scored exactly."""
+        store = self.store
+        spans = store.chunk_sentences[rows]
+        sent_rows = sorted({s for lo, hi in spans.tolist() for s in range(lo, hi + 1)})
+        sims = dict(zip(sent_rows, (store.sentence_vectors(sent_rows) @ qvec).tolist())) if sent_rows else {}
+        scores = np.array([max((sims[s] for s in range(lo, hi + 1)), default=-1.0) for lo, hi in spans.tolist()])
+        if context > 0 and len(rows):
+            scores = scores + context * (store.chunk_vectors.reconstruct(rows.tolist()) @ qvec)
+        order = np.argsort(-scores, kind="stable")[:n]
+        return scores[order].astype(np.float32), rows[order]
+
+    def retrieve(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None,
+                 period: str | None = None) -> Retrieval:
+        """The ``top_k`` best chunks for a question (of the articles dated within ``period``, an
+        ISO interval, when given).
 
         Raises:
             EmptyIndexError: the index holds no chunks.
@@ -142,7 +176,11 @@ class Retriever:
             qvec = qvec / max(float(np.linalg.norm(qvec)), 1e-12)
         timings["embed_query"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        d_scores, d_rows = self.dense_chunks(qvec, n, context=DENSE_CONTEXT.get(language, 0.0))
+        allowed, undated = self.rows_in_period(period) if period else (None, 0)
+        if allowed is None:
+            d_scores, d_rows = self.dense_chunks(qvec, n, context=DENSE_CONTEXT.get(language, 0.0))
+        else:
+            d_scores, d_rows = self.dense_chunks_among(qvec, allowed, n, context=DENSE_CONTEXT.get(language, 0.0))
         timings["dense"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
@@ -150,6 +188,10 @@ class Retriever:
         bm25 = self.store.bm25
         matched = tuple(bm25.known(terms)) if bm25 is not None else ()
         b_scores = bm25.scores({k: terms[k] for k in matched}) if matched else np.zeros(0, np.float32)
+        if allowed is not None and len(b_scores):
+            inside = np.zeros(len(b_scores), dtype=bool)
+            inside[allowed] = True
+            b_scores = np.where(inside, b_scores, 0.0).astype(b_scores.dtype)
         b_rows = np.argsort(-b_scores, kind="stable")[:n] if len(b_scores) else np.zeros(0, np.int64)
         b_rows = b_rows[b_scores[b_rows] > 0]
         timings["bm25"] = (time.perf_counter() - t) * 1000
@@ -185,4 +227,4 @@ class Retriever:
             timings["rerank"] = (time.perf_counter() - t) * 1000
         return Retrieval(question=question, language=language, hits=hits, query_vector=qvec,
                          analysis=analysis, bm25_matched=matched, dense_scores=d_scores,
-                         weights=weights, timings_ms=timings)
+                         weights=weights, timings_ms=timings, period=period, undated=undated)

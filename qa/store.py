@@ -541,6 +541,16 @@ class IndexStore:
         """Every distinct person, organisation and place name the annotations hold."""
         return [r[0] for r in self._query("SELECT DISTINCT text FROM mentions WHERE kind IN ('person', 'org', 'place')")]
 
+    def chunk_rows_of(self, article_ids: Iterable[str]) -> np.ndarray:
+        """The chunk rows of the given articles."""
+        ids = list(article_ids)
+        rows: list[int] = []
+        for i in range(0, len(ids), 500):
+            part = ids[i: i + 500]
+            q = f"SELECT row FROM chunks WHERE article_id IN ({','.join('?' * len(part))})"
+            rows += [r for (r,) in self._query(q, part)]
+        return np.array(sorted(rows), dtype=np.int64)
+
     def article_chunks(self, article_id: str) -> list[Chunk]:
         rows = self._query("SELECT row FROM chunks WHERE article_id = ? ORDER BY start_char", (article_id,))
         return self.chunks(r[0] for r in rows)

@@ -99,3 +99,15 @@ def test_damaged_index_verify_repair_cycle(index_copy):
     assert qa("index", "verify", "--index-dir", idx).stdout.startswith("ok: gen-000002")
     out = json.loads(qa("ask", "胡昌升在北京会见了哪些人？", "--json", "--index-dir", idx).stdout)
     assert out["found"] is True and any(p in out["answer"] for p in ["陈肇雄", "刘宇", "孙瑜", "包卓蓝", "林中湘"])
+
+
+def test_ask_within_a_period(bundled_index):
+    """The bundled articles are dated 2020-11 (from the file name)."""
+    q = "胡昌升在北京会见了哪些人？"
+    inside = json.loads(qa("ask", q, "--json", "--since", "2020-11-01", "--until", "2020-11", "--index-dir",
+                           str(bundled_index)).stdout)
+    assert inside["found"] is True and inside["details"]["period"]["undated_left_out"] == 0
+    later = json.loads(qa("ask", q, "--json", "--since", "2021", "--index-dir", str(bundled_index)).stdout)
+    assert later["found"] is False and later["citations"] == [] and later["details"]["period"]["since"] == "2021"
+    bad = qa("ask", q, "--since", "last week", "--index-dir", str(bundled_index), check=False)
+    assert bad.returncode == 1 and "since must be a date as YYYY, YYYY-MM or YYYY-MM-DD" in bad.stderr

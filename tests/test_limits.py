@@ -116,3 +116,24 @@ def test_a_large_input_is_announced_with_its_estimated_indexing_time(tmp_path, c
     monkeypatch.setattr(limits, "LARGE_INPUT_CHARS", 1000)
     _ingest([f], limits.MAX_ARTICLE_CHARS)
     assert "indexing 10 article(s)" in caplog.text and "about" in caplog.text
+
+
+@pytest.mark.parametrize(("since", "until", "period"), [
+    (None, None, None), ("", "", None),
+    ("2020-11-17", None, "2020-11-17/9999-12-31"),
+    (None, "2020-11", "0001-01-01/2020-11"),
+    ("2020", "2020-12-31", "2020/2020-12-31"),
+])
+def test_a_period_from_since_and_until(since, until, period):
+    assert limits.check_period(since, until) == period
+
+
+@pytest.mark.parametrize(("since", "until", "message"), [
+    ("yesterday", None, "since must be a date as YYYY, YYYY-MM or YYYY-MM-DD, got 'yesterday'"),
+    (None, "2020-13", "until must be a date"),
+    ("2020-11-18", "2020-11-17", r"since \(2020-11-18\) is after until \(2020-11-17\)"),
+    (20201117, None, "since must be a date"),
+])
+def test_a_bad_period_is_refused(since, until, message):
+    with pytest.raises(RequestError, match=message):
+        limits.check_period(since, until)

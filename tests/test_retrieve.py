@@ -108,3 +108,46 @@ def test_context_adds_the_chunks_sentences_and_title(fake_store):
     brute = np.array([max(sent[lo:hi + 1]) for lo, hi in fake_store.chunk_sentences]) + ctx
     assert list(rows) == list(np.argsort(-brute, kind="stable")[:5])
     np.testing.assert_allclose(scores, brute[rows], atol=1e-5)
+
+
+# -- a date filter (issue 11) -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory, bundled_articles):
+    """The bundled articles with their own dates: two days, a month, and none."""
+    import dataclasses
+
+    from tests.conftest import FakeEncoder
+
+    dates = ["2020-11-16", "2020-11-18", "2020-11", None]
+    arts = [dataclasses.replace(a, date=d) for a, d in zip(bundled_articles, dates)]
+    root = tmp_path_factory.mktemp("dated") / "index"
+    write_index(root, encoder=FakeEncoder(), add=arts)
+    return Retriever(IndexStore.open(root), FakeEncoder(), top_k=10), arts
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+@pytest.mark.parametrize(("since", "until", "expected"), [
+    ("2020-11-17", None, {1, 2}),          # the 18th, and the month (it overlaps)
+    (None, "2020-11-16", {0, 2}),
+    ("2020-11-18", "2020-11-18", {1, 2}),
+    ("2021", None, set()),                 # nothing that new: no passages at all
+    ("2020", "2020", {0, 1, 2}),           # the undated article is left out of any period
+])
+def test_a_period_keeps_only_the_articles_dated_in_it(dated, mode, since, until, expected):
+    from qa.limits import check_period
+
+    retriever, arts = dated
+    r = retriever.retrieve("胡昌升 金砖 厦门 论坛 名城", mode=mode, period=check_period(since, until))
+    got = {h.chunk.article_id for h in r.hits}
+    allowed = {arts[i].id for i in expected}
+    assert got <= allowed and (got or not allowed)
+    assert r.undated == 1
+    if mode == "dense" and expected:  # exact scores over the period's sentences
+        assert got == allowed
+
+
+def test_no_period_is_no_filter(dated):
+    retriever, arts = dated
+    r = retriever.retrieve("胡昌升 金砖 厦门 论坛 名城")
+    assert r.period is None and r.undated == 0 and len({h.chunk.article_id for h in r.hits}) == 4

@@ -264,15 +264,18 @@ class Handlers:
 
     # -- named API endpoints (gradio_client) ---------------------------------------
     def api_ask(self, question: str, top_k: int | None = None, retriever: str | None = None,
-                history: list[list[str]] | None = None) -> dict:
+                history: list[list[str]] | None = None, since: str | None = None,
+                until: str | None = None) -> dict:
         """Answer a question with citations; returns Answer.to_dict().
 
         history: earlier [question, answer] pairs, oldest first, for follow-up questions.
+        since, until: only articles dated in that period (YYYY, YYYY-MM or YYYY-MM-DD).
         """
         self.keeper.ensure()
         self.keeper.wait(BUILD_WAIT_S)
         try:
-            ans = self.bot.ask(question, top_k=top_k, mode=retriever, history=history or ())
+            ans = self.bot.ask(question, top_k=top_k, mode=retriever, history=history or (), since=since,
+                               until=until)
         except QAError as e:
             raise self._refused("ask", e) from None
         return ans.to_dict()

@@ -94,6 +94,15 @@ def test_bad_questions_and_settings_get_clear_errors(client):
         client.predict("他和IBM谈了什么？", 3, "bm25", [["only a question"]], api_name="/ask")
     with pytest.raises(AppError, match="the limit is 1,000"):
         client.predict("问" * 1001, api_name="/ask")
+    with pytest.raises(AppError, match="since must be a date"):
+        client.predict("厦门", None, None, None, "next week", api_name="/ask")
+
+
+def test_ask_within_a_period(client):
+    later = client.predict("胡昌升在北京会见了哪些人？", None, None, None, "2021", api_name="/ask")
+    assert later["found"] is False and later["details"]["period"]["since"] == "2021"
+    inside = client.predict("胡昌升在北京会见了哪些人？", None, None, None, "2020-11", "2020-11-30", api_name="/ask")
+    assert inside["found"] is True and inside["citations"]
 
 
 def test_upload_ask_remove(client, check_citations, tmp_path):
