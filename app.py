@@ -101,6 +101,11 @@ def build_demo(bot: Assistant, keeper: IndexKeeper, *, read_only: bool = False) 
                                               label="Passages to retrieve (top-k)")
                             retriever = gr.Radio(RETRIEVERS, value=str(bot.settings.retriever), label="Retriever",
                                                  info="hybrid = dense vectors + BM25 keywords, fused")
+                            with gr.Row():
+                                since = gr.Textbox(label="Articles dated from", placeholder="YYYY-MM-DD",
+                                                   elem_id="qa-since", max_lines=1, min_width=120)
+                                until = gr.Textbox(label="to", placeholder="YYYY-MM-DD", elem_id="qa-until",
+                                                   max_lines=1, min_width=120)
                             modes = h.answer_modes()
                             answer_mode = gr.Radio(
                                 modes, value=modes[0], label="Answer mode", elem_id="qa-answer-mode",
@@ -127,7 +132,7 @@ def build_demo(bot: Assistant, keeper: IndexKeeper, *, read_only: bool = False) 
                     refresh = gr.Button("Refresh", scale=1)
         timer = gr.Timer(1.0, active=False)
 
-        chat_io = dict(inputs=[question, messages, answers, top_k, retriever, answer_mode],
+        chat_io = dict(inputs=[question, messages, answers, top_k, retriever, answer_mode, since, until],
                        outputs=[question, chatbot, messages, answers, sources])
         question.submit(h.chat, **chat_io, api_name="ui_chat", api_visibility="private",
                         concurrency_limit=CHAT_CONCURRENCY, concurrency_id="ask", show_progress="hidden")

@@ -133,7 +133,7 @@ class Handlers:
         return extractive_generator(self.bot.settings)
 
     def chat(self, message: str, messages: Messages, answers: list[Answer], top_k: int, retriever: str,
-             answer_mode: str | None = None):
+             answer_mode: str | None = None, since: str | None = None, until: str | None = None):
         """Stream one answer into the chat; yields (textbox, chatbot, messages, answers, sources)."""
         question = (message or "").strip()
         if not question:
@@ -153,7 +153,8 @@ class Handlers:
         text, final = "", None
         try:
             for event in self.bot.stream(question, top_k=int(top_k), mode=retriever, history=history,
-                                         generator=self._generator(answer_mode)):
+                                         generator=self._generator(answer_mode), since=(since or "").strip() or None,
+                                         until=(until or "").strip() or None):
                 if isinstance(event, Answer):
                     final = event
                 else:

@@ -177,3 +177,14 @@ def test_api_status_lists_articles_without_path_keys(h):
     s = h.api_status()
     assert s["status"] == "ready" and s["counts"]["articles"] == 4
     assert all("path" not in a and a["file"] == "xiamen-news-2020-11.txt" for a in s["articles"])
+
+
+def test_chat_within_a_period(h):
+    """The UI's date filter: the bundled articles are dated 2020-11."""
+    steps = list(h.chat("胡昌升在北京会见了哪些人？", [], [], 5, "hybrid", "extractive", "2021", ""))
+    *_, answers, _ = steps[-1]
+    assert answers[-1].found is False and answers[-1].details["period"]["since"] == "2021"
+    steps = list(h.chat("胡昌升在北京会见了哪些人？", [], [], 5, "hybrid", "extractive", " 2020-11 ", None))
+    assert steps[-1][3][-1].found is True
+    steps = list(h.chat("胡昌升在北京会见了哪些人？", [], [], 5, "hybrid", "extractive", "soon", None))
+    assert "since must be a date" in steps[-1][1][-1]["content"]
