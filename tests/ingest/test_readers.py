@@ -419,24 +419,3 @@ def test_indexing_time_estimates_read_well() -> None:
     assert indexing_time(30_000) == "about 30 s"
     assert indexing_time(600_000) == "about 10 min"
     assert indexing_time(19_000_000) == "about 5.3 h"
-
-
-# --- Markdown through a real parser (issue 11) -------------------------------------
-
-
-@pytest.mark.parametrize(("markdown", "text"), [
-    # the link pattern stopped at the first ")": "click)" (issue 11)
-    ("本报讯 厦门新开一座图书馆[click](javascript:alert(1))，藏书三十万册。", "本报讯 厦门新开一座图书馆click，藏书三十万册。"),
-    ("本报讯 详见[市政府网站](https://example.com/a_(b)_c)的通知。", "本报讯 详见市政府网站的通知。"),
-    ("本报讯 命令`rm -rf /`不是链接，[链接](http://x.y)是。", "本报讯 命令rm -rf /不是链接，链接是。"),
-    ("本报讯 藏书<b>三十万</b>册<script>alert(1)</script>，<a href='http://x'>详情</a>。", "本报讯 藏书三十万册，详情。"),
-    ("本报讯 表格如下。\n\n| 项目 | 数量 |\n|---|---|\n| 藏书 | 30万册 |\n", "本报讯 表格如下。\n\n项目 数量\n藏书 30万册"),
-    ("本报讯 文字 http://example.com 不变成链接。", "本报讯 文字 http://example.com 不变成链接。"),
-])
-def test_md_is_parsed_not_pattern_matched(tmp_path: Path, markdown: str, text: str) -> None:
-    from qa.ingest.markdown import markdown_text
-
-    body, _ = markdown_text(markdown)
-    assert body == text
-    art = only(ingest_paths(write(tmp_path / "x.md", markdown)))
-    assert "](" not in art.text and "<" not in art.text and "alert" not in art.text
