@@ -259,6 +259,18 @@ class Assistant:
     def add_articles(self, articles: Sequence[Article], *, progress: Progress | None = None) -> IndexChange:
         return self._write(add=list(articles), progress=progress)
 
+    def repair(self, *, progress: Progress | None = None) -> tuple[IndexChange, str]:
+        """Index again the articles the index stores (``qa index repair``: damaged files, or an
+        index of an older format); returns the change and the generation they were read from."""
+        from qa.build import repair_index
+
+        with self._write_lock:
+            change, source = repair_index(self.index_dir, encoder=self.encoder, progress=progress)
+            with self._lock:
+                self._store = None
+                self._retriever = None
+        return change, source
+
     def remove(self, article_ids: str | Sequence[str]) -> IndexChange:
         """Remove articles by id. Raises ArticleNotFoundError (and changes nothing) for an unknown id."""
         ids = [article_ids] if isinstance(article_ids, str) else list(article_ids)

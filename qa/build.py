@@ -222,6 +222,10 @@ def stored_settings(root: Path) -> Manifest:
     try:
         return read_manifest(root)
     except QAError:
+        try:  # an older format's manifest still names the settings
+            return Manifest.from_json(json.loads((root / MANIFEST).read_text("utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
         for gen in generations(root):
             try:
                 return Manifest.from_json(json.loads((root / gen / MANIFEST).read_text("utf-8")))

@@ -451,3 +451,16 @@ def test_a_change_never_copies_from_a_damaged_generation(tmp_path, bundled_artic
     with pytest.raises(IndexCorruptError, match="vectors.faiss was altered.*qa index repair"):
         write_index(root, encoder=fake_encoder, add=bundled_articles[2:])
     assert read_manifest(root).generation == gen  # nothing committed
+
+
+def test_repair_upgrades_an_older_format_from_its_stored_articles(tmp_path, bundled_articles, fake_encoder):
+    from qa.build import repair_index
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles)
+    manifest = root / MANIFEST
+    manifest.write_text(json.dumps(json.loads(manifest.read_text()) | {"format_version": FORMAT_VERSION - 1}))
+    with pytest.raises(IndexMismatchError, match="format version"):
+        IndexStore.open(root)
+    change, _ = repair_index(root, encoder=fake_encoder)
+    assert len(change.added) == 4 and read_manifest(root).format_version == FORMAT_VERSION

@@ -35,6 +35,7 @@ class IndexKeeper:
         self._stage: str | None = None  # set while building
         self.reason: str | None = None  # why a build was needed
         self.error: str | None = None  # why the build failed
+        self.stored: int = 0  # articles an older-format index holds: indexed again instead of the corpus
 
     def ensure(self) -> None:
         """Check the index once; start a build from the bundled corpus if it cannot be opened."""
@@ -49,6 +50,7 @@ class IndexKeeper:
                 self.reason = f"no index at {self.bot.index_dir}"
             except IndexFormatError as e:
                 self.reason = str(e).split(";")[0]  # what is wrong, without the CLI hint
+                self.stored = self._stored_articles()
             except (EncoderMismatchError, ManifestLostError, IndexCorruptError) as e:
                 # the articles in it are the user's: never rebuild over them; questions report this
                 # (a lost manifest: qa index recover; damaged files: qa index repair)
@@ -63,8 +65,25 @@ class IndexKeeper:
         self._stage = f"{stage} {done}/{total}" if stage not in ("done", "bm25") else stage
         log.info("index build: %s", self._stage)
 
+    def _stored_articles(self) -> int:
+        """How many articles an unreadable (older-format) index holds in its database: they are
+        the user's, so they are indexed again rather than replaced by the bundled corpus."""
+        from qa.build import stored_articles, stored_settings
+        from qa.errors import QAError
+
+        try:
+            if stored_settings(self.bot.index_dir).encoder != self.bot.encoder.name:
+                return 0
+            return len(stored_articles(self.bot.index_dir)[0])
+        except (QAError, OSError):
+            return 0
+
     def _build(self) -> None:
         try:
+            if self.stored:
+                self._stage = f"indexing again the {self.stored} articles it stores"
+                self.bot.repair(progress=self._progress)
+                return
             self._stage = "reading and embedding the bundled articles"
             self.bot.build(self.corpus, progress=self._progress)
         except Exception as e:  # shown in the status line; the app stays up for uploads
@@ -80,7 +99,8 @@ class IndexKeeper:
         stage = self._stage
         if stage is None:
             return None
-        return f"Building the index from the bundled corpus ({self.reason}): {stage}…"
+        source = "its stored articles" if self.stored else "the bundled corpus"
+        return f"Building the index from {source} ({self.reason}): {stage}…"
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until no build is running; False on timeout."""

@@ -36,13 +36,29 @@ def test_a_missing_index_is_built_in_the_background_with_progress(tmp_path, corp
     assert keeper.building is None
 
 
-def test_an_old_format_index_is_rebuilt(index_copy, corpus):
+def test_an_old_format_index_is_rebuilt_from_its_own_articles(index_copy, corpus):
+    """The articles in it are the user's: an upgrade indexes them again, it does not replace
+    them with the bundled corpus."""
     manifest = index_copy / "manifest.json"
     manifest.write_text(json.dumps(json.loads(manifest.read_text()) | {"format_version": 0}))
     bot = bot_at(index_copy)
     keeper = IndexKeeper(bot, corpus)
     keeper.ensure()
-    assert "format version 0" in keeper.reason
+    assert "format version 0" in keeper.reason and keeper.stored == 4
+    assert keeper.wait(120) and keeper.error is None
+    assert bot.info()["manifest"]["counts"]["articles"] == 4
+    assert bot.ask("胡昌升在北京会见了哪些人？").found
+
+
+def test_an_old_format_index_without_readable_articles_is_built_from_the_corpus(index_copy, corpus):
+    manifest = index_copy / "manifest.json"
+    m = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps(m | {"format_version": 0}))
+    (index_copy / m["generation"] / "docs.sqlite").write_bytes(b"not a database")
+    bot = bot_at(index_copy)
+    keeper = IndexKeeper(bot, corpus)
+    keeper.ensure()
+    assert keeper.stored == 0
     assert keeper.wait(120) and keeper.error is None
     assert bot.info()["manifest"]["counts"]["articles"] == 1
 
