@@ -13,8 +13,9 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from qa import evidence, limits
 from qa.answer import NO_CONTENT, AnswerContext, Event, Generator, Passage
@@ -31,6 +32,7 @@ from qa.store import ArticleInfo, IndexStore, read_manifest
 from qa.types import Answer, Article
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Assistant:
@@ -233,14 +235,18 @@ class Assistant:
 
     # -- indexing ---------------------------------------------------------------------
     def _write(self, **kwargs) -> IndexChange:
+        return self._commit(lambda: write_index(
+            self.index_dir, encoder=self.encoder, chunk_size=self.settings.chunk_size,
+            chunk_overlap=self.settings.chunk_overlap, vector_index=self.settings.vector_index, **kwargs))
+
+    def _commit(self, change: Callable[[], T]) -> T:
+        """Run one change of the index, one at a time; the next question opens the new generation."""
         with self._write_lock:
-            change = write_index(
-                self.index_dir, encoder=self.encoder, chunk_size=self.settings.chunk_size,
-                chunk_overlap=self.settings.chunk_overlap, vector_index=self.settings.vector_index, **kwargs)
-            with self._lock:  # the next question opens the new generation
+            out = change()
+            with self._lock:
                 self._store = None
                 self._retriever = None
-            return change
+            return out
 
     def build(self, paths: Iterable[str | Path], *, progress: Progress | None = None) -> tuple[IngestResult, IndexChange]:
         """Index ``paths`` from scratch, replacing the index atomically when done.
@@ -264,12 +270,7 @@ class Assistant:
         index of an older format); returns the change and the generation they were read from."""
         from qa.build import repair_index
 
-        with self._write_lock:
-            change, source = repair_index(self.index_dir, encoder=self.encoder, progress=progress)
-            with self._lock:
-                self._store = None
-                self._retriever = None
-        return change, source
+        return self._commit(lambda: repair_index(self.index_dir, encoder=self.encoder, progress=progress))
 
     def remove(self, article_ids: str | Sequence[str]) -> IndexChange:
         """Remove articles by id. Raises ArticleNotFoundError (and changes nothing) for an unknown id."""
