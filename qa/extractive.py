@@ -5,7 +5,9 @@ Both decisions come from one learned, calibrated scorer (``qa.judge``): the pass
 answer when the calibrated probability reaches the threshold chosen on validation
 data; a sentence is quoted when its own probability reaches the quote threshold (the
 best one always is); a short answer heads the answer when its span's probability
-reaches the short-answer threshold (``qa.shortanswer``).
+reaches the short-answer threshold (``qa.shortanswer``). A question asking for several
+things is answered from every supporting sentence of every article, grouped by article
+(``qa.lists``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa import lists
 from qa.answer import AnswerContext, Event, make_citations, not_found
 from qa.evidence import Candidate
 from qa.judge import Judgement, judge
@@ -25,6 +28,7 @@ from qa.shortanswer import KIND_OF_TYPE, Span, english_form, span_features, span
 from qa.types import Answer, Quote, ShortAnswer
 
 INTRO_EN = "Found in {n} article{s} ({titles}). {what}, quoted in Chinese{names}:"
+HEADING = {"zh": "《{title}》：", "en": "From «{title}»:"}  # one per article of a list answer from several
 LIST_SEP = {"zh": "、", "en": ", "}
 
 
@@ -41,8 +45,10 @@ class ExtractiveGenerator:
     Args:
         model: the answer model (default: the shipped one, loaded on first use).
         found_threshold: overrides the model's threshold for "found" (both languages).
-        max_quotes: the most sentences quoted.
-        max_chars: the most characters quoted (the best sentence always is).
+        max_quotes: the most sentences quoted (for a question asking for several things,
+            the most quoted from one article).
+        max_chars: the most characters quoted (the best sentence always is; not for a list,
+            whose length is bounded by ``max_quotes`` per retrieved article).
     """
 
     name = "extractive"
@@ -72,10 +78,6 @@ class ExtractiveGenerator:
         p = j.sentence_probability
         order = np.argsort(-p, kind="stable")
         limit = float(self.model.thresholds.get("quote", 0.5))
-        if asks_for_a_list(ctx.question, ctx.language):
-            # the quote threshold was chosen on questions with one answer sentence; a list's
-            # items stand in several, each likely enough to answer on its own
-            limit = min(limit, j.threshold)
         chosen = list(dict.fromkeys([int(order[0]), *(int(i) for i in also)]))
         chars = sum(len(ctx.evidence.candidates[i].text) for i in chosen)
         for i in order:
@@ -86,23 +88,35 @@ class ExtractiveGenerator:
                 continue
             chosen.append(int(i))
             chars += len(c.text)
-        rank: dict[str, int] = {}
-        for i in sorted(chosen, key=lambda i: -p[i]):
-            rank.setdefault(ctx.evidence.candidates[i].article.id, len(rank))
-        return sorted(chosen, key=lambda i: (rank[ctx.evidence.candidates[i].article.id], ctx.evidence.candidates[i].start))
+        return lists.in_reading_order(chosen, p, ctx.evidence.candidates)
 
-    def short(self, ctx: AnswerContext, j: Judgement) -> ShortPick | None:
+    def list_limit(self, j: Judgement) -> float:
+        """How likely a sentence must be to be quoted in a list: the quote threshold was
+        chosen on questions with one answer sentence; a list's items stand in several, each
+        likely enough to answer on its own (the found threshold), so the lower of the two."""
+        return min(float(self.model.thresholds.get("quote", 0.5)), j.threshold)
+
+    def list_quotes(self, ctx: AnswerContext, j: Judgement) -> list[int]:
+        """Candidate indexes to quote for a question asking for several things: every
+        sentence of every article at least as likely as ``list_limit`` (the best always),
+        at most ``max_quotes`` per article, grouped by article."""
+        return lists.supporting(j.sentence_probability, ctx.evidence.candidates, self.list_limit(j),
+                                per_article=self.max_quotes)
+
+    def short(self, ctx: AnswerContext, j: Judgement, pool: list[int] | None = None, *,
+              many: bool = False) -> ShortPick | None:
         """The short answer: the best span of the likeliest sentences (for a question asking
         for a person, date, place, number or organisation, one of the annotations of that
-        kind); for a question asking for several (哪些, which ...s), with the other spans of
-        its kind in those sentences that are more likely than not their own sentence's answer
-        (the people met on one trip, listed)."""
+        kind). ``pool``: the sentences to take it from (default: the ``max_quotes`` likeliest);
+        for a question asking for several (``many``), also the other spans of its kind in
+        those sentences (the people met on one trip, listed: ``qa.lists.items``)."""
         model = self.model
         if model.span is None:
             return None
         cands = ctx.evidence.candidates
         p = j.sentence_probability
-        pool = [int(k) for k in np.argsort(-p, kind="stable")[: self.max_quotes]]
+        if pool is None:
+            pool = [int(k) for k in np.argsort(-p, kind="stable")[: self.max_quotes]]
         kind = KIND_OF_TYPE.get(j.query.answer_type)
         spans: list[Span] = [sp for k in pool for sp in spans_of(j.query, k, cands[k]) if fits(j.query, sp, kind)]
         if not spans:
@@ -115,36 +129,42 @@ class ExtractiveGenerator:
         if prob[best] < model.short_threshold(kind is not None):
             return None
         top = spans[best]
-        picked = [top]
-        if top.kind is not None and asks_for_a_list(ctx.question, ctx.language):
-            more = float(model.thresholds.get("short_more", 0.5))
-            seen = {to_simplified(top.text)}
-            for i in np.argsort(-own, kind="stable"):
-                sp = spans[i]
-                if i == best or own[i] < more or sp.kind != top.kind or to_simplified(sp.text) in seen:
-                    continue
-                if any(sp.start < o.end and o.start < sp.end and sp.sentence == o.sentence for o in picked):
-                    continue
-                seen.add(to_simplified(sp.text))
-                picked.append(sp)
-        first = {}  # articles in the order of their likeliest sentence, then reading order
-        for k in pool:
+        first: dict[str, int] = {}  # articles in the order of their likeliest sentence
+        for k in sorted(pool, key=lambda k: -p[k]):
             first.setdefault(cands[k].article.id, len(first))
-        picked.sort(key=lambda sp: (first[cands[sp.sentence].article.id], cands[sp.sentence].start, sp.start))
+        picked = [top]
+        if many:
+            picked = lists.items(spans, prob, own, best, floor=model.short_threshold(kind is not None),
+                                 more=float(model.thresholds.get("short_more", 0.5)), kind=kind,
+                                 candidates=cands, article_rank=first.__getitem__)
         return ShortPick(tuple(picked), float(prob[best]), top.kind or (j.query.answer_type or "text"))
 
     # -- rendering ---------------------------------------------------------------------
     def render(self, ctx: AnswerContext, quoted: list[Candidate], renumber: dict[int, int],
-               short: ShortPick | None) -> list[str]:
+               short: ShortPick | None, *, by_article: bool = False) -> list[str]:
         """Answer lines, streamed one by one: the short answer with its citations, then
         each quoted sentence with its marker; English answers first say what was found,
-        and romanise names."""
+        and romanise names. ``by_article``: a heading before each article's quotes when
+        they come from more than one (a list gathered across articles)."""
         pieces: list[str] = []
         if short is not None:
             marks = "".join(f"[{n}]" for n in self._cited(ctx, short, renumber))
             pieces.append(self._short_text(ctx, short) + marks)
+        headed = by_article and len({c.article.id for c in quoted}) > 1
+
+        def with_headings(lines: list[str]) -> list[str]:
+            if not headed:
+                return lines
+            out, last = [], None
+            for c, line in zip(quoted, lines):
+                if c.article.id != last:
+                    out.append(HEADING[ctx.language].format(title=c.article.title))
+                    last = c.article.id
+                out.append(line)
+            return out
+
         if ctx.language != "en":
-            return pieces + [f"{c.text}[{renumber[c.passage]}]" for c in quoted]
+            return pieces + with_headings([f"{c.text}[{renumber[c.passage]}]" for c in quoted])
         titles = list(dict.fromkeys(c.article.title for c in quoted))
         seen: set[str] = set()
         lines = []
@@ -159,7 +179,7 @@ class ExtractiveGenerator:
         what = "The answer, then the sentences that support it" if pieces else "The sentences that answer"
         intro = INTRO_EN.format(n=len(titles), s="s" if len(titles) > 1 else "", titles=shown, what=what,
                                 names=", names romanised" if seen or pieces else "")
-        return [intro, *pieces, *lines]
+        return [intro, *pieces, *with_headings(lines)]
 
     @staticmethod
     def _cited(ctx: AnswerContext, short: ShortPick, renumber: dict[int, int]) -> tuple[int, ...]:
@@ -187,14 +207,19 @@ class ExtractiveGenerator:
             yield ans.answer
             yield ans
             return
-        short = self.short(ctx, j)
-        picked = self.quotes(ctx, j, also=[sp.sentence for sp in short.spans] if short else ())
+        many = asks_for_a_list(ctx.question, ctx.language)
+        if many:  # every supporting sentence of every article; the items only from those
+            picked = self.list_quotes(ctx, j)
+            short = self.short(ctx, j, picked, many=True)
+        else:
+            short = self.short(ctx, j)
+            picked = self.quotes(ctx, j, also=[sp.sentence for sp in short.spans] if short else ())
         quoted = [ctx.evidence.candidates[i] for i in picked]
         highlights: dict[int, list[tuple[int, int]]] = {}
         for c in quoted:
             highlights.setdefault(c.passage, []).append((c.start, c.end))
         renumber, citations = make_citations(ctx, [c.passage for c in quoted], highlights)
-        lines = self.render(ctx, quoted, renumber, short)
+        lines = self.render(ctx, quoted, renumber, short, by_article=many)
         for i, line in enumerate(lines):
             yield line + ("\n" if i < len(lines) - 1 else "")
         quotes = tuple(Quote(n=renumber[c.passage], text=c.text, start=c.start, end=c.end,

@@ -117,3 +117,75 @@ def test_fixture_scorecard(fixture_assistant, fixture_questions):
         facts = all(any(f in ans.answer for f in forms) for forms in q["facts"])
         right += ans.found == q["answerable"] and (not ans.found or facts)
     assert right >= SCORECARD_FLOOR, f"{right} of {len(fixture_questions)} fixture questions answered right"
+
+
+# -- questions asking for several things (qa/lists.py) ----------------------------------
+
+def _list_limit(bot, ans):
+    from qa.extractive import ExtractiveGenerator
+
+    gen = bot.generator
+    assert isinstance(gen, ExtractiveGenerator)
+    return min(float(gen.model.thresholds["quote"]), ans.details["evidence"]["threshold"])
+
+
+def test_a_list_names_the_parallel_items_of_every_supporting_sentence(bundled_assistant):
+    ans = ask(bundled_assistant, "Which people did Hu Changsheng meet in Beijing?")
+    assert ans.found and ans.short_answer is not None and ans.short_answer.type == "person", ans.answer
+    # 在中国电科，胡昌升与董事长陈肇雄等座谈 / 来到IBM…包卓蓝…座谈 / 还会见了…林中湘: each its own sentence
+    names = ["Chen Zhaoxiong", "Bao Zhuolan", "Lin Zhongxiang"]
+    assert all(n in ans.short_answer.text for n in names), ans.short_answer
+    assert [ans.short_answer.text.index(n) for n in names] == sorted(ans.short_answer.text.index(n) for n in names)
+    assert ", " in ans.short_answer.text and "、" not in ans.short_answer.text
+    quoted = "".join(q.text for q in ans.quotes)
+    assert all(zh in quoted for zh in ("陈肇雄", "包卓蓝", "林中湘"))  # every item stands in a quoted sentence
+    # never padded: every quote but the likeliest is scored as supporting
+    limit = _list_limit(bundled_assistant, ans)
+    assert all(q.probability >= limit for q in sorted(ans.quotes, key=lambda q: -q.probability)[1:]), ans.quotes
+
+
+@pytest.mark.xfail(strict=True, reason="open: the model scores 胡昌升与…刘宇、孙瑜座谈 and the other 座谈 sentences "
+                                      "0.015-0.05 for 会见 (found threshold 0.21), so they are not quoted")
+def test_a_chinese_list_names_the_people_met_in_sentences_that_say_zuotan(bundled_assistant):
+    ans = ask(bundled_assistant, "胡昌升在北京会见了哪些人？")
+    assert ans.short_answer is not None
+    assert sum(n in ans.short_answer.text for n in ("陈肇雄", "刘宇", "孙瑜", "包卓蓝", "林中湘")) >= 3, ans.answer
+
+
+def test_a_list_across_articles_is_grouped_by_article(fixture_assistant):
+    ans = ask(fixture_assistant, "On which days were the Haina Medical donation ceremony and the third "
+                                 "Weihai tech innovation forum held?")
+    assert ans.found, ans.answer
+    titles = list(dict.fromkeys(c.title for c in ans.citations))
+    assert len(titles) == 2, ans.answer
+    lines = ans.answer.split("\n")
+    headings = [line for line in lines if line.startswith("From «")]
+    assert headings == [f"From «{t}»:" for t in titles], ans.answer  # one heading per article
+    by_n = {c.n: c.title for c in ans.citations}
+    current = None
+    for line in lines[lines.index(headings[0]):]:
+        if line in headings:
+            current = line[len("From «"):-len("»:")]
+            continue
+        cited = {int(n) for n in re.findall(r"\[(\d+)\]", line)}
+        assert cited and {by_n[n] for n in cited} == {current}, (line, current)  # under its own article
+    assert "12月20日" in ans.short_answer.text and "12月16日" in ans.short_answer.text, ans.short_answer
+    assert len(ans.short_answer.citations) == 2
+
+
+def test_a_question_asking_for_one_thing_is_answered_as_before(fixture_assistant):
+    """The single-answer path: the best sentence, those above the quote threshold and the
+    short answer's own; no article headings."""
+    from qa.query import asks_for_a_list
+
+    question = "Who is the chairman of Haina Medical?"
+    ctx, _ = fixture_assistant.context(question)
+    assert not asks_for_a_list(question, ctx.language)
+    gen = fixture_assistant.generator
+    j = gen.judge(ctx)
+    short = gen.short(ctx, j)
+    expected = [ctx.evidence.candidates[i].text for i in gen.quotes(ctx, j, also=[sp.sentence for sp in short.spans])]
+    ans = ask(fixture_assistant, question)
+    assert [q.text for q in ans.quotes] == expected
+    assert ans.short_answer is not None and len(short.spans) == 1 and "冯晓东" in ans.short_answer.text
+    assert not any(line.startswith(("From «", "《")) for line in ans.answer.split("\n"))

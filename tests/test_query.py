@@ -58,6 +58,15 @@ def test_key_terms_skip_question_words_and_keep_names_and_numbers():
 @pytest.mark.parametrize("question, language, many", [
     ("胡昌升在北京会见了哪些人？", "zh", True), ("厦门被列为什么？", "zh", False),
     ("In which fields will Xiamen cooperate with IBM?", "en", True), ("Who is the CEO?", "en", False),
+    ("两个论坛分别在哪一天举办？", "zh", True), ("威海的历史文化街区都有什么？", "zh", True),
+    ("参加签约仪式的都有谁？", "zh", True), ("请列举论坛发布的科技成果", "zh", True),
+    ("代表团走访了哪几家企业？", "zh", True), ("金沙湾隧道哪天开放？", "zh", False),
+    ("孫立群會見了哪些企業負責人？", "zh", True),  # Traditional is read as Simplified
+    ("Which people did Sun Liqun meet?", "en", True), ("What are all the fields of cooperation?", "en", True),
+    ("Who were the guests at the forum?", "en", True), ("List the projects signed at the forum.", "en", True),
+    ("Name all the companies the delegation visited.", "en", True), ("When does the tunnel open?", "en", False),
+    ("Which company built the bridge?", "en", False), ("What is the ticket price?", "en", False),
+    ("Which press conference announced the title?", "en", False), ("Which bus goes to the tunnel?", "en", False),
 ])
 def test_list_questions(question, language, many):
     from qa.query import asks_for_a_list
