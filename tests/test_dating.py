@@ -93,3 +93,18 @@ def test_newest_first(dated_store):
     dates = {a.id: a.date for a in arts}
     order = [store.chunks([r])[0].article_id for r in dating.newest_first(store, rows, dates)]
     assert order == [arts[3].id, arts[0].id, arts[1].id, arts[2].id]  # 11-29, 11-24, 11-10, 2020-11 (its first day)
+
+
+def test_describe():
+    p = find_period("11月17日之前", reference=REF)
+    d = {"period": {"from": "question", **p.to_json(), "fallback": False, "note": None}}
+    assert dating.describe(d) == "in the period up to 2020-11-16 (from 11月17日 之前, read against the newest article, 2020-11-25)"
+    p = find_period("2020年11月17日", reference="2020-11")
+    d = {"period": {"from": "question", **p.to_json(), "fallback": True, "note": "nothing answers"},
+         "order": {"newest_first": True, "word": "最新"}}
+    assert dating.describe(d) == "in the period 2020-11-17 (from 2020年11月17日); nothing answers; newest articles first"
+    assert find_period("11月17日", reference="2020-11").to_json()["relative_to"] == "2020-11"
+    assert dating.describe({"period": {"from": "since/until", "since": "2020-11", "until": None}}) == \
+        "articles dated 2020-11 to …"
+    assert dating.describe({"period_problem": "11月31日 is not a date"}) == "no period: 11月31日 is not a date"
+    assert dating.describe({}) is None

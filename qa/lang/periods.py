@@ -81,7 +81,14 @@ class Period:
         return {"start": None if self.start == OPEN_START else self.start.isoformat(),
                 "end": None if self.end == OPEN_END else self.end.isoformat(),
                 "iso": self.iso, "words": list(self.words), "precision": self.precision,
-                "relative_to": self.relative_to.isoformat() if self.relative_to else None}
+                "relative_to": _shown(self.relative_to)}
+
+
+def _shown(day: datetime.date | None) -> str | None:
+    """A reference as far as it is known: 2020-11-30, or 2020-11 for a month."""
+    if day is None:
+        return None
+    return day.isoformat()[: {"year": 4, "month": 7}.get(getattr(day, "precision", "day"), 10)]
 
 
 @dataclass(frozen=True)
