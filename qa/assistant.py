@@ -137,14 +137,16 @@ class Assistant:
 
     def context(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None,
                 language: str | None = None, history: Sequence[tuple[str, str]] = (),
-                period: str | None = None, when: dict | None = None) -> tuple[AnswerContext, Retrieval]:
+                period: str | None = None, when: dict | None = None,
+                retriever: Retriever | None = None) -> tuple[AnswerContext, Retrieval]:
         """Retrieve for a (standalone) question and gather what a generator answers from:
         the passages, and their sentences with stored vectors and annotations. A question in
         Traditional characters is read as Simplified (as the index reads its articles).
         ``when``: what the question says about time, as retrieval arguments
-        (``qa.dating.QuestionTime.retrieval``)."""
+        (``qa.dating.QuestionTime.retrieval``), read from ``retriever``'s index generation."""
         question = to_simplified(question)
-        retriever = self.retriever  # one generation for the whole question, even if a change commits meanwhile
+        # one generation for the whole question, even if a change commits meanwhile
+        retriever = retriever or self.retriever
         retrieval = retriever.retrieve(question, top_k=top_k, mode=mode, period=period, **(when or {}))
         store = retriever.store
         articles: dict[str, Article] = {}
@@ -195,10 +197,11 @@ class Assistant:
         # answer in the language the user wrote in, even if the rewrite borrowed English names
         language = detect_language(question) if standalone != question else None
         # a period the question names (11月17日, last week), unless since/until say it explicitly
-        when = dating.understand(self.store, to_simplified(standalone)) if period is None else dating.QuestionTime()
+        retriever = self.retriever  # the chunk rows of the period are this generation's
+        when = dating.understand(retriever.store, to_simplified(standalone)) if period is None else dating.QuestionTime()
         use = dating.QUESTION_PERIOD
         ctx, retrieval = self.context(standalone, top_k=top_k, mode=mode, language=language, history=history,
-                                      period=period, when=when.retrieval(use))
+                                      period=period, when=when.retrieval(use), retriever=retriever)
         t1 = time.perf_counter()
         final, fallback = None, None
         filtered = use is dating.PeriodUse.FILTER and when.period is not None
@@ -215,7 +218,7 @@ class Assistant:
                 yield event
         if hold and not final.found:  # the period must not make an answer empty: ask all articles
             ctx2, retrieval2 = self.context(standalone, top_k=top_k, mode=mode, language=language, history=history,
-                                            when=when.retrieval(use, with_period=False))
+                                            when=when.retrieval(use, with_period=False), retriever=retriever)
             events = list(gen.stream(ctx2))
             if isinstance(events[-1], Answer) and events[-1].found:
                 fallback = "nothing dated in the period answers; answered from all articles"

@@ -13,6 +13,7 @@ it is"); explicit ``since``/``until`` always filter by publication date (``qa.li
 from __future__ import annotations
 
 import datetime
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -44,25 +45,65 @@ RECENCY_POOL = 2
 RECENCY_WEIGHT = 1.0
 
 
+@dataclass(frozen=True)
+class _Dated:
+    """A stored date, parsed once: its first and last day, whether it has a year, its precision."""
+
+    iso: str
+    lo: datetime.date
+    hi: datetime.date
+    has_year: bool
+    precision: int  # index in PRECISIONS
+
+
+def _parse(iso: str | None) -> _Dated | None:
+    if not iso:
+        return None
+    try:
+        lo, hi, has_year = iso_bounds(iso)
+        return _Dated(iso, lo, hi, has_year, PRECISIONS.index(precision_of(iso)))
+    except (ValueError, IndexError):  # a date field that is not ISO 8601 (free text from metadata)
+        return None
+
+
+def _counts(d: _Dated | None, period: Period) -> bool:
+    if d is None or d.precision < PRECISIONS.index(period.precision):
+        return False
+    if d.has_year and period.has_year:
+        return d.lo <= period.end and period.start <= d.hi
+    return overlaps(d.iso, period.iso)  # month and day only
+
+
 def in_period(iso: str | None, period: Period) -> bool:
     """Whether a stored date (an article's or a sentence's ISO value) counts for the period:
     it overlaps it and is written at least as finely (a month is not evidence for a day)."""
-    if not iso:
-        return False
-    try:
-        return PRECISIONS.index(precision_of(iso)) >= PRECISIONS.index(period.precision) and overlaps(iso, period.iso)
-    except (ValueError, IndexError):  # a date field that is not ISO 8601 (free text from metadata)
-        return False
+    return _counts(_parse(iso), period)
+
+
+# per index generation (a store never changes): the newest date, the articles' and the
+# sentences' dates, parsed once instead of on every question
+_STORE_DATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _store_dates(store) -> tuple[datetime.date | None, list, list]:
+    found = _STORE_DATES.get(store)
+    if found is None:
+        articles = [(a.id, a.date) for a in store.articles()]
+        found = (newest_date(d for _, d in articles), [(i, _parse(d)) for i, d in articles],
+                 [(_parse(n), a, lo, hi) for n, a, lo, hi in store.date_mentions()])
+        _STORE_DATES[store] = found
+    return found
 
 
 def period_rows(store, period: Period) -> tuple[np.ndarray, dict[str, int]]:
     """The chunk rows dated in ``period``: every chunk of an article published in it, and the
     chunks of each sentence with an event date in it; with counts of both kinds of article."""
-    published = [a.id for a in store.articles() if in_period(a.date, period)]
+    _, articles, mentions = _store_dates(store)
+    published = [i for i, d in articles if _counts(d, period)]
     rows = set(store.chunk_rows_of(published).tolist())
     by_event: set[str] = set()
-    for norm, article_id, lo, hi in store.date_mentions():
-        if in_period(norm, period):
+    for d, article_id, lo, hi in mentions:
+        if _counts(d, period):
             rows.update(range(lo, hi + 1))
             by_event.add(article_id)
     counts = {"published": len(published), "with_events": len(by_event - set(published))}
@@ -71,7 +112,7 @@ def period_rows(store, period: Period) -> tuple[np.ndarray, dict[str, int]]:
 
 def reference_date(store) -> datetime.date | None:
     """The newest article's date: what a question's 昨天 and last week are read against."""
-    return newest_date(a.date for a in store.articles())
+    return _store_dates(store)[0]
 
 
 def newest_first(store, rows: Iterable[int], dates: dict[str, str | None]) -> list[int]:
