@@ -198,13 +198,9 @@ def precision_of(iso: str) -> str:
     return PRECISIONS[parts - 1]
 
 
-def _found(start: int, end: int, written: str, reference) -> _Found | None:
-    mentions = find_dates(written, reference=reference)
-    if not mentions:
-        return None
-    d = max(mentions, key=lambda x: x.end - x.start)
+def _from_mention(start: int, end: int, d: DateMention) -> _Found:
     lo, hi, has_year = iso_bounds(d.iso)
-    relative = d.relative or not _YEAR_WRITTEN.search(d.text)
+    relative = d.relative or not _YEAR_WRITTEN.search(d.text)  # 11月17日 takes the reference's year
     return _Found(start, end, d, lo, hi, has_year, relative, precision_of(d.iso))
 
 
@@ -242,14 +238,12 @@ def _dates(text: str, reference) -> list[_Found]:
             _check_days(zh)
         except PeriodError as e:
             raise PeriodError(f"{text[start:end]} is not a date ({str(e).split(': ', 1)[-1]})") from None
-        if (f := _found(start, end, zh, reference)) is not None:
-            found.append(f)
+        if mentions := find_dates(zh, reference=reference):
+            found.append(_from_mention(start, end, max(mentions, key=lambda x: x.end - x.start)))
         taken.append((m.start(), m.end()))
     for d in find_dates(text, reference=reference):
         if not any(s < d.end and d.start < e for s, e in taken):
-            lo, hi, has_year = iso_bounds(d.iso)
-            relative = d.relative or not _YEAR_WRITTEN.search(d.text)
-            found.append(_Found(d.start, d.end, d, lo, hi, has_year, relative, precision_of(d.iso)))
+            found.append(_from_mention(d.start, d.end, d))
     return sorted(found, key=lambda f: f.start)
 
 
