@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_ in (("run", "evaluate one configuration; writes report.md, results.json and plots"),
                         ("compare", "evaluate several configurations; writes comparison.md and plots")):
         p = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument("--dataset", default="seed", help="seed, cmrc2018, cmrc2018-en, cmrc2018-cut, a comma-separated "
+        p.add_argument("--dataset", default="seed", help="seed, cmrc2018, cmrc2018-en, cmrc2018-cut, time, a comma-separated "
                        "list, or all (default: seed)")
         many = " (comma-separated list: every combination is run)" if name == "compare" else ""
         for option, _, default in CONFIG_OPTIONS:

@@ -9,6 +9,9 @@
 - ``cmrc2018-cut``: the dev set with the answer sentences cut out of a
   seeded quarter of the passages, whose questions become unanswerable
   (built in ``eval.cut``).
+- ``time``: questions that name a date or a period (on a date, in a period,
+  relative to the newest article, before/after, latest) over the bundled page
+  plus hand-written dated articles (``eval/data/time_articles.jsonl``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from qa.types import Article
 EVAL_DIR = Path(__file__).resolve().parent
 ROOT = EVAL_DIR.parent
 SEED_PATH = EVAL_DIR / "data" / "seed.jsonl"
+TIME_PATH = EVAL_DIR / "data" / "time.jsonl"
+TIME_ARTICLES = EVAL_DIR / "data" / "time_articles.jsonl"
 BUNDLED_PATH = ROOT / "data" / "xiamen-news-2020-11.txt"
 CMRC_DIRS = (ROOT.parent / "shared" / "data" / "cmrc2018", Path("/work/shared/data/cmrc2018"))
 CMRC_DEV = "cmrc2018_dev.json"
@@ -36,6 +41,7 @@ class DatasetName(str, Enum):
     CMRC2018 = "cmrc2018"
     CMRC2018_EN = "cmrc2018-en"
     CMRC2018_CUT = "cmrc2018-cut"
+    TIME = "time"
 
     @classmethod
     def parse(cls, value: str | DatasetName) -> DatasetName:
@@ -103,6 +109,8 @@ def load_dataset(name: str | DatasetName, *, cmrc_dir: Path | None = None,
     name = DatasetName.parse(name)
     if name is DatasetName.SEED:
         return load_seed(seed_path, corpus_path)
+    if name is DatasetName.TIME:
+        return load_time(corpus_path=corpus_path)
     directory = find_cmrc_dir(cmrc_dir)
     if name is DatasetName.CMRC2018:
         return load_cmrc(directory)
@@ -145,6 +153,35 @@ def load_seed(seed_path: Path = SEED_PATH, corpus_path: Path = BUNDLED_PATH) -> 
             key_facts=tuple(tuple(forms) for forms in row["key_facts"]),
             type=row.get("type"), pair=row.get("pair")))
     return Dataset(name="seed", corpus="seed", articles=articles, questions=tuple(questions))
+
+
+def load_time(questions_path: Path = TIME_PATH, articles_path: Path = TIME_ARTICLES,
+              corpus_path: Path = BUNDLED_PATH) -> Dataset:
+    """The time questions over the bundled page and the dated fixture articles (ingested as
+    ``qa`` ingests raw text: an article without a ``date`` field takes the date its lead gives)."""
+    from qa.ingest import ingest_paths, ingest_text
+
+    if not corpus_path.is_file():
+        raise FileNotFoundError(f"bundled corpus not found: {corpus_path}")
+    articles = list(ingest_paths([corpus_path]).articles)
+    for line in articles_path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            articles += ingest_text(row["text"], title=row["title"], date=row.get("date"), source="time fixtures")
+    articles_t = tuple(articles)
+    questions = []
+    for line in questions_path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        questions.append(Question(
+            id=row["id"], lang=row["lang"], text=row["question"], answerable=row["answerable"],
+            gold=frozenset(resolve_phrase(p, articles_t) for p in row["gold_articles"]),
+            key_facts=tuple(tuple(forms) for forms in row["key_facts"]), type=row.get("type"), pair=row.get("pair")))
+    return Dataset(name="time", corpus="time", articles=articles_t, questions=tuple(questions),
+                   description="Hand-written questions naming a date or a period, over the bundled page (articles "
+                               "dated 2020-11) and 12 hand-written dated articles (2019-11-20 to 2020-11-30); "
+                               "eval/data/README.md, section time.")
 
 
 # -------------------------------------------------------------------- CMRC 2018

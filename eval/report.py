@@ -19,6 +19,7 @@ ANSWER_COLS = (("key_fact_recall", "key facts"), ("char_f1", "char F1"), ("exact
                ("span_recall", "span recall"), ("short_f1", "short F1"), ("short_em", "short EM"),
                ("citation_recall", "cit. recall"),
                ("citation_precision", "cit. precision"), ("cites_gold", "cites gold"),
+               ("first_cites_gold", "1st cites gold"), ("correct", "correct"),
                ("refusal_rate_unanswerable", "refused (unans.)"), ("false_refusal_rate", "false refusals"))
 LEGEND = ("Metrics are defined in docs/eval.md. R@k: gold articles/passages in the top k distinct articles; "
           "key facts, char F1, EM, span recall and short F1/EM count a refusal of an answerable question as 0; "

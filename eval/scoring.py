@@ -80,6 +80,8 @@ class AnswerRecord:
     citation_recall: float | None = None
     citation_precision: float | None = None
     cites_gold: float | None = None
+    first_cites_gold: float | None = None  # the first citation is from a gold article
+    correct: float | None = None  # found, first citation from a gold article, every key fact (time set)
     missing: tuple[str, ...] = ()  # key facts (first form) or gold spans the answer lacks
     timings_ms: dict[str, float] = field(default_factory=dict)
     reason: str | None = None  # the generator's stated reason for answering or refusing
@@ -190,6 +192,10 @@ def score_answer(question: Question, answer: str, found: bool, citations: Sequen
     cited = tuple(c.article_id for c in sorted(citations, key=lambda c: c.n))
     if found and question.answerable:
         scores["cites_gold"] = 1.0 if question.gold.intersection(cited) else 0.0
+    if question.answerable and question.gold:
+        scores["first_cites_gold"] = 1.0 if found and cited and cited[0] in question.gold else 0.0
+        if question.key_facts:
+            scores["correct"] = float(scores["first_cites_gold"] == 1.0 and scores["key_fact_recall"] == 1.0)
     return AnswerRecord(qid=question.id, lang=question.lang, type=question.type, question=question.text,
                         answerable=question.answerable, found=found, answer=answer, cited=cited,
                         missing=missing, timings_ms=dict(timings_ms or {}), reason=reason, **scores)
@@ -219,7 +225,7 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 
 ANSWER_SCORES = ("key_fact_recall", "char_f1", "exact_match", "span_recall", "short_f1", "short_em",
-                 "citation_recall", "citation_precision", "cites_gold")
+                 "citation_recall", "citation_precision", "cites_gold", "first_cites_gold", "correct")
 
 
 def summarize_retrieval(records: Sequence[RetrievalRecord]) -> dict:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from qa import evidence, limits
+from qa import dating, evidence, limits
 from qa.answer import NO_CONTENT, AnswerContext, Event, Generator, Passage
 from qa.build import IndexChange, Progress, write_index
 from qa.encoders import DEFAULT_ENCODER, BatchedEncoder, make_encoder
@@ -137,13 +137,17 @@ class Assistant:
 
     def context(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None,
                 language: str | None = None, history: Sequence[tuple[str, str]] = (),
-                period: str | None = None) -> tuple[AnswerContext, Retrieval]:
+                period: str | None = None, when: dict | None = None,
+                retriever: Retriever | None = None) -> tuple[AnswerContext, Retrieval]:
         """Retrieve for a (standalone) question and gather what a generator answers from:
         the passages, and their sentences with stored vectors and annotations. A question in
-        Traditional characters is read as Simplified (as the index reads its articles)."""
+        Traditional characters is read as Simplified (as the index reads its articles).
+        ``when``: what the question says about time, as retrieval arguments
+        (``qa.dating.QuestionTime.retrieval``), read from ``retriever``'s index generation."""
         question = to_simplified(question)
-        retriever = self.retriever  # one generation for the whole question, even if a change commits meanwhile
-        retrieval = retriever.retrieve(question, top_k=top_k, mode=mode, period=period)
+        # one generation for the whole question, even if a change commits meanwhile
+        retriever = retriever or self.retriever
+        retrieval = retriever.retrieve(question, top_k=top_k, mode=mode, period=period, **(when or {}))
         store = retriever.store
         articles: dict[str, Article] = {}
         passages = []
@@ -192,15 +196,34 @@ class Assistant:
             standalone = rewrite(question, history, generator=gen)
         # answer in the language the user wrote in, even if the rewrite borrowed English names
         language = detect_language(question) if standalone != question else None
+        # a period the question names (11月17日, last week), unless since/until say it explicitly
+        retriever = self.retriever  # the chunk rows of the period are this generation's
+        when = dating.understand(retriever.store, to_simplified(standalone)) if period is None else dating.QuestionTime()
+        use = dating.QUESTION_PERIOD
         ctx, retrieval = self.context(standalone, top_k=top_k, mode=mode, language=language, history=history,
-                                      period=period)
+                                      period=period, when=when.retrieval(use), retriever=retriever)
         t1 = time.perf_counter()
-        final = None
+        final, fallback = None, None
+        filtered = use is dating.PeriodUse.FILTER and when.period is not None
+        if filtered and not (when.rows is not None and len(when.rows)):
+            fallback = "no article or sentence is dated in the period; answered from all articles"
+        hold = filtered and fallback is None  # a filtered answer's text waits until it is known to answer
+        held: list[Event] = []
         for event in gen.stream(ctx):
             if isinstance(event, Answer):
                 final = event
+            elif hold:
+                held.append(event)
             else:
                 yield event
+        if hold and not final.found:  # the period must not make an answer empty: ask all articles
+            ctx2, retrieval2 = self.context(standalone, top_k=top_k, mode=mode, language=language, history=history,
+                                            when=when.retrieval(use, with_period=False), retriever=retriever)
+            events = list(gen.stream(ctx2))
+            if isinstance(events[-1], Answer) and events[-1].found:
+                fallback = "nothing dated in the period answers; answered from all articles"
+                held, final, ctx, retrieval = events[:-1], events[-1], ctx2, retrieval2
+        yield from held
         t2 = time.perf_counter()
         timings = {k: round(v, 2) for k, v in retrieval.timings_ms.items()}
         timings.update(retrieve=round((t1 - t0) * 1000, 2), answer=round((t2 - t1) * 1000, 2),
@@ -220,7 +243,15 @@ class Assistant:
                          for p in ctx.passages],
         }
         if period:
-            details["period"] = {"since": since or None, "until": until or None, "undated_left_out": retrieval.undated}
+            details["period"] = {"from": "since/until", "since": since or None, "until": until or None,
+                                 "undated_left_out": retrieval.undated}
+        elif when.period is not None:
+            details["period"] = {"from": "question", **when.period.to_json(), "use": str(use), **when.counts,
+                                 "fallback": fallback is not None, "note": fallback}
+        if when.problem:
+            details["period_problem"] = when.problem
+        if when.latest:
+            details["order"] = {"newest_first": True, "word": when.latest}
         yield dataclasses.replace(final, question=question, timings_ms={**final.timings_ms, **timings},
                                   details=details)
 

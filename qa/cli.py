@@ -207,6 +207,10 @@ def _print_answer(ans, *, streamed: bool) -> None:
             s, e = s - c.start, e - c.start
             text = text[:s] + "【" + text[s:e] + "】" + text[e:]
         print("    " + text.replace("\n", "\n    "))
+    from qa.dating import describe
+
+    if when := describe(ans.details):
+        print(f"\n({when})", file=sys.stderr)
     gen = ans.generator if ans.generator == "extractive" else f"{ans.generator} (checked)"
     print(f"\n({gen}, {ans.timings_ms.get('total', 0):.0f} ms)", file=sys.stderr)
 

@@ -211,12 +211,21 @@ def number_terms(question: str) -> list[KeyTerm]:
     return out
 
 
-def analyze(question: str, *, bridges: Sequence[Bridge] = ()) -> QueryAnalysis:
-    """Language, key terms and BM25 terms of a question."""
+def analyze(question: str, *, bridges: Sequence[Bridge] = (), ignore: Sequence[str] = ()) -> QueryAnalysis:
+    """Language, key terms and BM25 terms of a question.
+
+    Args:
+        ignore: words of the question that are not key terms (the dates that name its period,
+            ``qa.lang.periods``: 11月17日 is what the retrieval is restricted to, not a word
+            the answer must repeat); they still count for BM25.
+    """
     language = detect_language(question)
     bm25: dict[str, float] = {}
     for t in tokenize(question):
         bm25[t] = bm25.get(t, 0.0) + 1.0
+    full = question
+    for word in sorted(ignore, key=len, reverse=True):
+        question = question.replace(word, "，" if language == "zh" else " ")
     expansions: dict[str, list[str]] = {}
     bridged: list[KeyTerm] = []
     if language == "zh":
@@ -242,5 +251,5 @@ def analyze(question: str, *, bridges: Sequence[Bridge] = ()) -> QueryAnalysis:
         if key not in seen:
             seen.add(key)
             unique.append(t)
-    return QueryAnalysis(question=question, language=language, terms=tuple(unique),
-                         bm25_terms=bm25, expansions=expansions, answer_type=answer_type(question, language))
+    return QueryAnalysis(question=full, language=language, terms=tuple(unique),
+                         bm25_terms=bm25, expansions=expansions, answer_type=answer_type(full, language))

@@ -11,10 +11,12 @@ those zeros would only add noise, so it then contributes nothing.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from qa.dating import PERIOD_WEIGHT, RECENCY_POOL, RECENCY_WEIGHT
+from qa.dating import newest_first as newest_first_order
 from qa.encoders import Encoder
 from qa.errors import EmptyIndexError
 from qa.query import Bridge, QueryAnalysis, analyze
@@ -147,9 +149,17 @@ class Retriever:
         return scores[order].astype(np.float32), rows[order]
 
     def retrieve(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None,
-                 period: str | None = None) -> Retrieval:
+                 period: str | None = None, within: np.ndarray | None = None, boost: np.ndarray | None = None,
+                 newest_first: bool = False, ignore: tuple[str, ...] = ()) -> Retrieval:
         """The ``top_k`` best chunks for a question (of the articles dated within ``period``, an
         ISO interval, when given).
+
+        Args:
+            within: only these chunk rows (a period the question names, ``qa.dating``);
+                ``period`` wins when both are given.
+            boost: chunk rows ranked by the question as one more ranking of the fusion.
+            newest_first: the best chunks are fused with their newest-first order ("latest").
+            ignore: words of the question that are not key terms (``qa.query.analyze``).
 
         Raises:
             EmptyIndexError: the index holds no chunks.
@@ -160,7 +170,7 @@ class Retriever:
             raise EmptyIndexError(f"the index at {self.store.root} is empty; add articles: qa index add PATH...")
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        analysis = analyze(question, bridges=self.bridges)
+        analysis = analyze(question, bridges=self.bridges, ignore=ignore)
         language = analysis.language
         timings["analyze"] = (time.perf_counter() - t) * 1000
         n = max(self.candidates, top_k)
@@ -176,7 +186,7 @@ class Retriever:
             qvec = qvec / max(float(np.linalg.norm(qvec)), 1e-12)
         timings["embed_query"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        allowed, undated = self.rows_in_period(period) if period else (None, 0)
+        allowed, undated = self.rows_in_period(period) if period else (within, 0)
         if allowed is None:
             d_scores, d_rows = self.dense_chunks(qvec, n, context=DENSE_CONTEXT.get(language, 0.0))
         else:
@@ -201,16 +211,28 @@ class Retriever:
             "dense": w_dense if mode in (RetrieverMode.DENSE, RetrieverMode.HYBRID) else 0.0,
             "bm25": w_bm25 if mode in (RetrieverMode.BM25, RetrieverMode.HYBRID) and len(b_rows) else 0.0,
         }
+        rankings = {"dense": [int(r) for r in d_rows], "bm25": [int(r) for r in b_rows]}
+        if boost is not None and len(boost) and allowed is None:
+            _, p_rows = self.dense_chunks_among(qvec, boost, n, context=DENSE_CONTEXT.get(language, 0.0))
+            rankings["period"] = [int(r) for r in p_rows]
+            weights["period"] = PERIOD_WEIGHT
         t = time.perf_counter()
         dense_rank = {int(r): i for i, r in enumerate(d_rows, 1)}
         dense_score = {int(r): float(s) for r, s in zip(d_rows, d_scores)}
         bm25_rank = {int(r): i for i, r in enumerate(b_rows, 1)}
-        if mode is RetrieverMode.DENSE:
+        if mode is RetrieverMode.DENSE and "period" not in rankings:
             ranked = [(int(r), float(s)) for r, s in zip(d_rows, d_scores)]
-        elif mode is RetrieverMode.BM25:
+        elif mode is RetrieverMode.BM25 and "period" not in rankings:
             ranked = [(int(r), float(b_scores[r])) for r in b_rows]
         else:
-            ranked = rrf_fuse({"dense": list(dense_rank), "bm25": list(bm25_rank)}, weights, k=self.rrf_k)
+            ranked = rrf_fuse(rankings, weights, k=self.rrf_k)
+        if newest_first and ranked:
+            pool = [r for r, _ in ranked[: RECENCY_POOL * top_k]]
+            dates = {a.id: a.date for a in self.store.articles()}
+            fused = rrf_fuse({"relevance": pool, "recency": newest_first_order(self.store, pool, dates)},
+                             {"relevance": 1.0, "recency": RECENCY_WEIGHT}, k=self.rrf_k)
+            ranked = fused + ranked[len(pool):]
+            weights["recency"] = RECENCY_WEIGHT
         ranked = ranked[: max(top_k, CANDIDATES_RERANK) if self.reranker else top_k]
         chunks = self.store.chunks(r for r, _ in ranked)
         hits = tuple(
@@ -225,6 +247,22 @@ class Retriever:
             hits = rerank(self.reranker, question, hits, [passage_text(titles[h.chunk.article_id], h.chunk.text)
                                                           for h in hits], top_k)
             timings["rerank"] = (time.perf_counter() - t) * 1000
+        if ignore and hits:
+            analysis = _time_terms_found(analysis, analyze(question, bridges=self.bridges), hits)
         return Retrieval(question=question, language=language, hits=hits, query_vector=qvec,
                          analysis=analysis, bm25_matched=matched, dense_scores=d_scores,
                          weights=weights, timings_ms=timings, period=period, undated=undated)
+
+
+def _time_terms_found(without: QueryAnalysis, full: QueryAnalysis, hits: tuple[Hit, ...]) -> QueryAnalysis:
+    """The key terms of the question without its time words, plus those terms of the time
+    words that the retrieved passages do contain (12月8日 when a passage says 12月8日): the
+    answer step then prefers the sentence that names the date, and a date the passages do not
+    write (an article that says 昨天) is never a missing term."""
+    have = {t.kind + ":" + "|".join(t.forms) for t in without.terms}
+    text = "".join(h.chunk.text for h in hits)
+    extra = tuple(t for t in full.terms if t.kind + ":" + "|".join(t.forms) not in have
+                  and any(f and f in text for f in t.forms))
+    if not extra:
+        return without
+    return replace(without, terms=tuple(t for t in full.terms if t in without.terms or t in extra))

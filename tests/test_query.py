@@ -72,3 +72,12 @@ def test_list_questions(question, language, many):
     from qa.query import asks_for_a_list
 
     assert asks_for_a_list(question, language) is many
+
+
+def test_ignored_time_words_are_not_key_terms_but_still_search():
+    from qa.query import analyze
+
+    a = analyze("11月17日发生了什么？", ignore=("11月17日",))
+    assert not {"11", "17", "11月"} & {t.text for t in a.terms}
+    assert "17" in a.bm25_terms and a.question == "11月17日发生了什么？"
+    assert {"11", "17"} <= {t.text for t in analyze("11月17日发生了什么？").terms}

@@ -151,3 +151,36 @@ def test_no_period_is_no_filter(dated):
     retriever, arts = dated
     r = retriever.retrieve("胡昌升 金砖 厦门 论坛 名城")
     assert r.period is None and r.undated == 0 and len({h.chunk.article_id for h in r.hits}) == 4
+
+
+def test_within_keeps_those_chunks_and_boost_adds_a_ranking(dated):
+    retriever, arts = dated
+    rows = retriever.store.chunk_rows_of([arts[3].id])
+    r = retriever.retrieve("胡昌升 金砖 厦门 论坛 名城", within=rows)
+    assert {h.chunk.article_id for h in r.hits} == {arts[3].id}
+    r = retriever.retrieve("胡昌升 金砖 厦门 论坛 名城", boost=rows)
+    assert r.weights["period"] > 0 and r.hits[0].chunk.article_id == arts[3].id
+    r = retriever.retrieve("胡昌升 金砖 厦门 论坛 名城", within=rows, period="2020-11-16")  # explicit wins
+    assert {h.chunk.article_id for h in r.hits} <= {arts[0].id, arts[2].id}
+
+
+def test_a_time_word_the_passages_write_stays_a_key_term(dated):
+    retriever, arts = dated
+    r = retriever.retrieve("11月17日金砖发生了什么？", ignore=("11月17日",))
+    text = "".join(h.chunk.text for h in r.hits)
+    assert ("17" in {t.text for t in r.analysis.terms}) == ("17" in text)
+    r = retriever.retrieve("11月29日金砖发生了什么？", ignore=("11月29日",))
+    assert "29" not in {t.text for t in r.analysis.terms}
+
+
+def test_newest_first_moves_the_newest_relevant_article_up(dated):
+    retriever, arts = dated  # dated 11-16 (the BRICS base), 11-18 (Hu Changsheng's trip), 2020-11 and none
+
+    def first_of(r, article):
+        return next(i for i, h in enumerate(r.hits) if h.chunk.article_id == article)
+
+    plain = retriever.retrieve("胡昌升 金砖", top_k=3)
+    newest = retriever.retrieve("胡昌升 金砖", top_k=3, newest_first=True)
+    assert plain.hits[0].chunk.article_id == arts[0].id and arts[1].id not in {h.chunk.article_id for h in plain.hits}
+    assert first_of(newest, arts[1].id) < 3 and newest.weights["recency"] > 0
+    assert "recency" not in plain.weights

@@ -30,7 +30,7 @@ from functools import lru_cache
 from qa.lang.numbers import parse_number
 from qa.lang.resources import table
 
-__all__ = ["DateMention", "ReferenceDate", "find_dates", "overlaps", "parse_reference"]
+__all__ = ["DateMention", "ReferenceDate", "find_dates", "iso_bounds", "overlaps", "parse_reference"]
 
 _YEAR, _MONTH, _DAY = 0, 1, 2  # how much of a reference date is known, and token levels
 _Found = tuple[tuple[int | None, ...], tuple[int | None, ...], bool]  # first and last (y, m, d), relative
@@ -312,6 +312,19 @@ def _bounds(iso: str) -> tuple[datetime.date, datetime.date, bool]:
     except ValueError:
         raise ValueError(f"not an ISO date or interval: {iso!r}") from None
     return first, last, y0 is not None
+
+
+def iso_bounds(iso: str) -> tuple[datetime.date, datetime.date, bool]:
+    """The first and last day of an ISO date or interval as ``find_dates`` writes it, and
+    whether it has a year (a value without one falls in the year 2000, a leap year).
+
+    >>> iso_bounds("2020-11")
+    (datetime.date(2020, 11, 1), datetime.date(2020, 11, 30), True)
+
+    Raises:
+        ValueError: not ISO 8601 as ``find_dates`` writes it.
+    """
+    return _bounds(iso)
 
 
 def _month_days(first: datetime.date, last: datetime.date) -> list[tuple[tuple[int, int], tuple[int, int]]]:

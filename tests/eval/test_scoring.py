@@ -207,3 +207,14 @@ def test_cmrc_en_pairs_each_english_question_with_its_original(cmrc_dir):
     assert (zh.lang, zh.text, en.lang, en.text) == ("zh", "鼓浪屿在哪里？", "en", "Where is Gulangyu?")
     assert zh.pair == en.pair == "DEV_1_QUERY_0" and zh.gold == en.gold and en.id == "DEV_1_QUERY_0-en"
     assert d.corpus == load_cmrc(cmrc_dir).corpus and d.fingerprint() == load_cmrc(cmrc_dir).fingerprint()
+
+
+def test_first_citation_and_correct():
+    question = q(gold=("a",), key_facts=[["11月17日", "November 17"]])
+    cites = [Cite(1, "b", "无关的段落。"), Cite(2, "a", "11月17日，基地落户厦门。")]
+    r = score_answer(question, "11月17日，基地落户厦门。[2]", True, cites)
+    assert r.cites_gold == 1.0 and r.first_cites_gold == 0.0 and r.correct == 0.0
+    r = score_answer(question, "11月17日，基地落户厦门。[1]", True, list(reversed([Cite(1, "a", cites[1].text)])))
+    assert r.first_cites_gold == 1.0 and r.correct == 1.0
+    r = score_answer(question, "没有找到。", False, [])
+    assert r.first_cites_gold == 0.0 and r.correct == 0.0
