@@ -200,7 +200,8 @@ def _print_answer(ans, *, streamed: bool) -> None:
     if not streamed:
         print(ans.answer)
     for c in ans.citations:
-        meta = " · ".join(x for x in (c.source, c.author, c.date) if x)
+        date = f"{c.date} (from the {c.date_source})" if c.date and c.date_source else c.date
+        meta = " · ".join(x for x in (c.source, c.author, date) if x)
         print(f"\n[{c.n}] {c.title}" + (f" — {meta}" if meta else "") + f"  ({c.article_id} {c.start}-{c.end})")
         text = c.text
         for s, e in sorted(c.highlights, reverse=True):  # mark the cited sentences

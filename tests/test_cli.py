@@ -107,6 +107,7 @@ def test_ask_within_a_period(bundled_index):
     inside = json.loads(qa("ask", q, "--json", "--since", "2020-11-01", "--until", "2020-11", "--index-dir",
                            str(bundled_index)).stdout)
     assert inside["found"] is True and inside["details"]["period"]["undated_left_out"] == 0
+    assert {(c["date"], c["date_source"]) for c in inside["citations"]} == {("2020-11", "file name")}
     later = json.loads(qa("ask", q, "--json", "--since", "2021", "--index-dir", str(bundled_index)).stdout)
     assert later["found"] is False and later["citations"] == [] and later["details"]["period"]["since"] == "2021"
     bad = qa("ask", q, "--since", "last week", "--index-dir", str(bundled_index), check=False)
