@@ -1,6 +1,7 @@
 """The app in a real browser: Debian's chromium driven by Playwright (never a downloaded browser).
 
-UPDATE_SCREENSHOT=1 also writes the answer screenshot to docs/screenshot.png.
+UPDATE_SCREENSHOT=1 also writes the screenshots under docs/: screenshot.png (the answer), phone.png and
+desktop.png (390×844 and 1400×900), articles.png (the table with eleven articles).
 """
 
 from __future__ import annotations
@@ -289,7 +290,7 @@ def _articles(n: int, tmp_path: Path) -> list[Path]:
     return files
 
 
-def test_desktop_table_with_eleven_articles_notices_and_plurals(page, tmp_path, app_server):
+def test_desktop_table_with_eleven_articles_notices_plurals_and_sources_by_date(page, tmp_path, app_server):
     page.get_by_role("tab", name="Articles").click()
     files = _articles(7, tmp_path)
     client = app_server.client()
@@ -306,6 +307,10 @@ def test_desktop_table_with_eleven_articles_notices_and_plurals(page, tmp_path, 
         for name, col in cols.items():  # every header on one line, none cut, all on the page
             assert col["visible"] and col["inside"] and col["lines"] == 1 and not col["clipped"], (name, cols)
         assert "2020-11-20 (lead)" in page.inner_text("#qa-articles")  # the date read from the text's start
+        shot = tmp_path / "articles.png"
+        page.screenshot(path=shot, full_page=True)
+        if os.environ.get("UPDATE_SCREENSHOT") == "1":
+            shutil.copy(shot, ROOT / "docs" / "articles.png")
         text = page.inner_text("body")
         assert "11 articles" in text
         for word in ("chunk", "article", "file"):
@@ -322,28 +327,30 @@ def test_desktop_table_with_eleven_articles_notices_and_plurals(page, tmp_path, 
         page.wait_for_selector("#qa-notice :text('Already indexed: ')", timeout=WAIT_MS)
         assert page.locator("#qa-notice").is_visible() and "Added: " not in page.inner_text("#qa-notice")
 
-        page.wait_for_timeout(500)
-        shot = tmp_path / "desktop.png"
-        page.screenshot(path=shot, full_page=True)
-        if os.environ.get("UPDATE_SCREENSHOT") == "1":
-            shutil.copy(shot, ROOT / "docs" / "desktop-articles.png")
+        # the sources of an answer across these dated articles, by relevance and newest first
+        page.get_by_role("tab", name="Chat").click()
+        ask(page, "厦门市举办了哪些布局测试活动？")
+        wait_for_answer(page, 1)
+        cards = page.locator("#qa-sources details[data-turn='1'] li.qa-source")
+        by_relevance = cards.evaluate_all("els => els.map(e => [e.dataset.n, e.dataset.date])")
+        assert len({d for _, d in by_relevance}) >= 2, by_relevance
+        assert [n for n, _ in by_relevance] == [str(i) for i in range(1, len(by_relevance) + 1)]
+        page.locator("#qa-order label", has_text="newest first").click()
+        page.wait_for_function("() => { const d = [...document.querySelectorAll(\"#qa-sources details[data-turn='1'] "
+                               "li.qa-source\")].map(e => e.dataset.date); return d.every((x, i) => !i || d[i - 1] >= x); }")
+        newest = cards.evaluate_all("els => els.map(e => [e.dataset.n, e.dataset.date])")
+        assert newest == sorted(by_relevance, key=lambda x: x[1], reverse=True), (newest, by_relevance)
+        assert all(t.endswith("(lead)") or t.endswith("(file name)")
+                   for t in page.locator("#qa-sources .qa-meta").all_inner_texts())
+        page.locator("#qa-order label", has_text="relevance").click()
+        page.wait_for_function("n => document.querySelector(\"#qa-sources details[data-turn='1'] li.qa-source\")"
+                               ".dataset.n === n", arg=by_relevance[0][0])
+        assert cards.evaluate_all("els => els.map(e => [e.dataset.n, e.dataset.date])") == by_relevance
+
     finally:
         for a in client.predict(api_name="/status")["articles"]:
             if a["id"] not in before:
                 client.predict(a["id"], api_name="/remove")
-
-
-def test_sources_sorted_by_date_or_relevance(page):
-    ask(page, "胡昌升在北京会见了哪些人？")
-    wait_for_answer(page, 1)
-    relevance = page.locator("#qa-sources li.qa-source").evaluate_all("els => els.map(e => e.id)")
-    assert relevance == sorted(relevance)
-    page.locator("#qa-order label", has_text="newest first").click()
-    page.wait_for_function("() => document.querySelector('#qa-order input:checked').value === 'newest first'")
-    page.wait_for_timeout(500)
-    dates = page.locator("#qa-sources li.qa-source").evaluate_all("els => els.map(e => e.dataset.date)")
-    assert dates == sorted(dates, reverse=True) and all(d == "2020-11" for d in dates)
-    assert all(t.endswith("(file name)") for t in page.locator("#qa-sources .qa-meta").all_inner_texts())
 
 
 def test_screenshots_of_both_viewports(browser, app_server, tmp_path):
