@@ -352,7 +352,7 @@ def test_cli_recover(tmp_path, bundled_articles, fake_encoder, capsys):
     write_index(root, encoder=fake_encoder, add=bundled_articles)
     (root / MANIFEST).unlink()
     assert main(["index", "recover", "--index-dir", str(root)]) == 0
-    assert "recovered gen-000001: 4 article(s)" in capsys.readouterr().out
+    assert "recovered gen-000001: 4 articles" in capsys.readouterr().out
     assert read_manifest(root).articles == 4
 
 

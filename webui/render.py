@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from qa.store import ArticleInfo
+from qa.text import counted as plural
 from qa.types import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -20,8 +21,8 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 def counted(n: int, word: str, *, bold: bool = False) -> str:
     """``1 chunk``, ``2 chunks``, ``0 articles`` (the number in <b> when ``bold``)."""
-    num = f"<b>{n}</b>" if bold else str(n)
-    return f"{num} {word}" if n == 1 else f"{num} {word}s"
+    text = plural(n, word)
+    return f"<b>{n}</b>{text[len(str(n)):]}" if bold else text
 
 
 def esc(text: Any) -> str:
