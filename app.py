@@ -91,7 +91,7 @@ def build_demo(bot: Assistant, keeper: IndexKeeper, *, read_only: bool = False) 
                             sanitize_html=True, feedback_options=None, buttons=[],  # "copy" would copy our HTML
                             examples=[{"text": q} for q in EXAMPLES],
                             placeholder="Ask a question, or pick an example.")
-                        with gr.Row():
+                        with gr.Row(elem_id="qa-ask-row"):
                             question = gr.Textbox(show_label=False, scale=5, submit_btn=True, autofocus=True,
                                                   elem_id="qa-question", max_length=bot.settings.max_question_chars,
                                                   placeholder="Ask about the news… 例如：胡昌升在北京会见了哪些人？")
@@ -112,7 +112,10 @@ def build_demo(bot: Assistant, keeper: IndexKeeper, *, read_only: bool = False) 
                                 info=("a model writes the answer; extractive quotes the articles" if len(modes) > 1
                                       else "quotes from the articles; set QA_GENERATOR to add a language model"))
                     with gr.Column(scale=2, min_width=320):
-                        gr.Markdown("#### Sources")
+                        with gr.Row(elem_id="qa-sources-head"):
+                            gr.Markdown("#### Sources")
+                            order = gr.Radio([str(o) for o in render.SourceOrder], value=str(render.SourceOrder.RELEVANCE),
+                                             show_label=False, elem_id="qa-order", container=False)
                         sources = gr.HTML(render.EMPTY_SOURCES, elem_id="qa-sources", js_on_load=CITE_JS)
             with gr.Tab("Articles", id="articles") as articles_tab:
                 gr.Markdown("The articles this public deployment answers from. It is read-only: run the app "
@@ -122,9 +125,8 @@ def build_demo(bot: Assistant, keeper: IndexKeeper, *, read_only: bool = False) 
                 files = gr.File(label="Upload articles", file_count="multiple", file_types=list(UPLOAD_TYPES),
                                 type="filepath", elem_id="qa-upload", height=140, visible=not read_only)
                 notice = gr.HTML(elem_id="qa-notice")
-                table = gr.Dataframe(headers=["Title", "Source", "Date", "Chunks", "File", "ID"],
-                                     datatype="str", interactive=False, wrap=True, elem_id="qa-articles",
-                                     label="Indexed articles")
+                gr.Markdown("#### Indexed articles")
+                table = gr.HTML(elem_id="qa-articles")
                 with gr.Row():
                     pick = gr.Dropdown(label="Article to remove", choices=[], scale=4, elem_id="qa-pick",
                                        visible=not read_only)
@@ -132,13 +134,14 @@ def build_demo(bot: Assistant, keeper: IndexKeeper, *, read_only: bool = False) 
                     refresh = gr.Button("Refresh", scale=1)
         timer = gr.Timer(1.0, active=False)
 
-        chat_io = dict(inputs=[question, messages, answers, top_k, retriever, answer_mode, since, until],
+        chat_io = dict(inputs=[question, messages, answers, top_k, retriever, answer_mode, since, until, order],
                        outputs=[question, chatbot, messages, answers, sources])
         question.submit(h.chat, **chat_io, api_name="ui_chat", api_visibility="private",
                         concurrency_limit=CHAT_CONCURRENCY, concurrency_id="ask", show_progress="hidden")
         chatbot.example_select(h.pick_example, None, question, api_visibility="private", queue=False).then(
             h.chat, **chat_io, api_visibility="private", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="ask",
             show_progress="hidden")
+        order.change(h.reorder, [answers, order], sources, api_visibility="private", queue=False)
         for event in (clear.click, chatbot.clear):  # the button, and the chatbot's own trash icon
             event(h.clear, None, [chatbot, messages, answers, sources], api_visibility="private", queue=False)
 

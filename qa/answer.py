@@ -128,7 +128,8 @@ def make_citations(ctx: AnswerContext, used: Iterable[int],
         citations.append(Citation(
             n=new, article_id=p.article.id, title=p.article.title, source=p.article.source,
             author=p.article.author, text=c.text, start=c.start, end=c.end, score=round(float(p.hit.score), 6),
-            highlights=spans, date=p.article.date, url=p.article.url))
+            highlights=spans, date=p.article.date, url=p.article.url,
+            date_source=p.article.date_source))
     return renumber, tuple(citations)
 
 

@@ -43,6 +43,7 @@ from qa.store import (
     SCHEMA,
     VECTORS,
     Manifest,
+    article_columns,
     check_generation,
     corrupt,
     file_checksums,
@@ -245,14 +246,13 @@ def stored_articles(root: Path) -> tuple[list[Article], str]:
             try:
                 if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                     continue
-                rows = db.execute("SELECT id, text, title, source, author, date, url, path FROM articles "
-                                  "ORDER BY rowid").fetchall()
+                rows = db.execute(f"SELECT {article_columns(db)} FROM articles ORDER BY rowid").fetchall()
             finally:
                 db.close()
         except sqlite3.DatabaseError:
             continue
-        return [Article(id=i, text=t, title=ti, source=s, author=a, date=d, url=u, path=p)
-                for i, t, ti, s, a, d, u, p in rows], gen
+        return [Article(id=i, text=t, title=ti, source=s, author=a, date=d, url=u, path=p, date_source=ds)
+                for i, t, ti, s, a, d, u, p, ds in rows], gen
     raise QAError(f"no generation under {root} holds a readable {DOCS}: the articles' text is lost; "
                   f"index your files again: qa index build PATH... --index-dir {root}")
 
@@ -287,6 +287,8 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             old_vectors = np.zeros((0, encoder.dim), dtype=np.float32)
             old_chunk_vectors = np.zeros((0, encoder.dim), dtype=np.float32)
         db.executescript(SCHEMA)
+        if "date_source" not in article_columns(db):  # a generation written before it was stored
+            db.execute("ALTER TABLE articles ADD COLUMN date_source TEXT")
 
         # removals first, so that "remove then re-add" of one article works in one change
         existing = {r[0] for r in db.execute("SELECT id FROM articles")}
@@ -321,8 +323,9 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
         annotate_seconds = 0.0
         stamp = now()
         for ai, a in enumerate(new_articles):
-            db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?)",
-                       (a.id, a.title, a.source, a.author, a.date, a.url, a.path, a.text, stamp))
+            db.execute("INSERT INTO articles (id, title, source, author, date, url, path, text, added_at, date_source) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                       (a.id, a.title, a.source, a.author, a.date, a.url, a.path, a.text, stamp, a.date_source))
             t_note = time.perf_counter()
             spans = sentence_spans(a.text, size=chunk_size)
             notes = annotate(a, size=chunk_size, spans=spans)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from qa import __version__
+from qa.text import counted
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -109,7 +110,7 @@ def _progress():
 def _report(result, change) -> None:
     for s in result.skipped:
         print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
-    print(f"{len(change.added)} article(s) added ({change.chunks_added} chunks), "
+    print(f"{counted(len(change.added), 'article')} added ({counted(change.chunks_added, 'chunk')}), "
           f"{len(change.already_indexed)} already indexed, {change.seconds:.1f}s")
 
 
@@ -121,7 +122,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         m, skipped = recover_manifest(Settings.load(index_dir=args.index_dir).index_dir)
         for gen in skipped:
             print(f"skipped {gen}: incomplete (a build that did not finish, or damaged files)", file=sys.stderr)
-        print(f"recovered {m.generation}: {m.articles} article(s), {m.chunks} chunks, "
+        print(f"recovered {m.generation}: {counted(m.articles, 'article')}, {counted(m.chunks, 'chunk')}, "
               f"encoder {m.encoder}, updated {m.updated_at}")
         return 0
     if args.action in ("verify", "repair"):
@@ -133,7 +134,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         _report(*bot.add(args.paths, progress=_progress()))
     elif args.action == "remove":
         change = bot.remove(args.article_ids)
-        print(f"removed {len(change.removed)} article(s): {', '.join(change.removed)}")
+        print(f"removed {counted(len(change.removed), 'article')}: {', '.join(change.removed)}")
     else:
         info = bot.info()
         if info["status"] not in ("unavailable", "damaged") and args.articles:
@@ -176,8 +177,8 @@ def _repair(args: argparse.Namespace) -> int:
     m = stored_settings(root)
     bot = Assistant(Settings.load(index_dir=root, encoder=m.encoder))
     change, source = repair_index(root, encoder=bot.encoder, progress=_progress())
-    print(f"repaired: {len(change.added)} article(s) read from {source} and indexed again "
-          f"({change.chunks_added} chunks), {change.seconds:.1f}s")
+    print(f"repaired: {counted(len(change.added), 'article')} read from {source} and indexed again "
+          f"({counted(change.chunks_added, 'chunk')}), {change.seconds:.1f}s")
     return 0
 
 
@@ -192,7 +193,8 @@ def _print_info(info: dict) -> None:
         print(f"encoder:  {m['encoder']['name']} (dim {m['encoder']['dim']}), vector index {m['vector_index']['kind']}, "
               f"chunks of {m['chunking']['size']} chars, overlap {m['chunking']['overlap_sentences']} sentence(s)")
         for a in info.get("articles", []):
-            print(f"  {a['id']}  {a['chunks']:>3} chunks  {a['date'] or '':<10} {a['title']}  [{a['source'] or a['path'] or ''}]")
+            print(f"  {a['id']}  {counted(a['chunks'], 'chunk'):>10}  {a['date'] or '':<10} {a['title']}  "
+                  f"[{a['source'] or a['path'] or ''}]")
     print("settings: " + ", ".join(f"{k}={v}" for k, v in info["settings"].items() if v is not None))
 
 
@@ -200,7 +202,8 @@ def _print_answer(ans, *, streamed: bool) -> None:
     if not streamed:
         print(ans.answer)
     for c in ans.citations:
-        meta = " · ".join(x for x in (c.source, c.author, c.date) if x)
+        date = f"{c.date} (from the {c.date_source})" if c.date and c.date_source else c.date
+        meta = " · ".join(x for x in (c.source, c.author, date) if x)
         print(f"\n[{c.n}] {c.title}" + (f" — {meta}" if meta else "") + f"  ({c.article_id} {c.start}-{c.end})")
         text = c.text
         for s, e in sorted(c.highlights, reverse=True):  # mark the cited sentences
@@ -247,7 +250,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     info = bot.info()
     if info["status"] in ("unavailable", "damaged"):
         raise SystemExit(f"error: {info['error']}")
-    print(f"{info['manifest']['counts']['articles']} articles indexed. Ask in Chinese or English; "
+    print(f"{counted(info['manifest']['counts']['articles'], 'article')} indexed. Ask in Chinese or English; "
           "/new starts over, /quit or Ctrl-D leaves.")
     history: list[tuple[str, str]] = []
     while True:

@@ -70,7 +70,7 @@ FULL_CHECK_BYTES = 256 * 1024 * 1024
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT, author TEXT, date TEXT,
-    url TEXT, path TEXT, text TEXT NOT NULL, added_at TEXT NOT NULL);
+    url TEXT, path TEXT, text TEXT NOT NULL, added_at TEXT NOT NULL, date_source TEXT);
 CREATE TABLE IF NOT EXISTS chunks (
     row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL REFERENCES articles(id),
     start_char INTEGER NOT NULL, end_char INTEGER NOT NULL, text TEXT NOT NULL, tokens TEXT NOT NULL,
@@ -85,6 +85,19 @@ CREATE TABLE IF NOT EXISTS mentions (
     text TEXT NOT NULL, norm TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS mentions_sentence ON mentions(sentence);
 """
+
+
+ARTICLE_COLUMNS = "id, text, title, source, author, date, url, path, date_source"
+
+
+def article_columns(db: sqlite3.Connection) -> str:
+    """``ARTICLE_COLUMNS`` to select from ``db``'s articles; an index written before
+    ``date_source`` was stored reads as NULL there (its format is otherwise the same)."""
+    return _columns_of({r[1] for r in db.execute("PRAGMA table_info(articles)")})
+
+
+def _columns_of(have: set[str]) -> str:
+    return ARTICLE_COLUMNS if "date_source" in have else ARTICLE_COLUMNS.replace("date_source", "NULL")
 
 
 def passage_text(title: str, chunk_text: str) -> str:
@@ -155,6 +168,7 @@ class ArticleInfo:
     path: str | None
     chars: int
     chunks: int
+    date_source: str | None = None
 
 
 def generations(root: Path) -> list[str]:
@@ -328,6 +342,7 @@ class IndexStore:
         self._pinyin: list[tuple[str, str]] | None = None
         self._chunk_sentences: np.ndarray | None = None
         self._sentence_chunks: np.ndarray | None = None
+        self._columns: str | None = None
 
     @classmethod
     def open(cls, root: str | Path) -> IndexStore:
@@ -509,17 +524,26 @@ class IndexStore:
         """The stored vectors of sentence rows, in the order asked."""
         return self.vectors.reconstruct(rows)
 
+    @property
+    def _article_columns(self) -> str:
+        """``article_columns`` of this generation (read once)."""
+        if self._columns is None:
+            self._columns = _columns_of({r[1] for r in self._query("PRAGMA table_info(articles)")})
+        return self._columns
+
     def article(self, article_id: str) -> Article:
-        rows = self._query("SELECT id, text, title, source, author, date, url, path FROM articles WHERE id = ?",
-                           (article_id,))
+        rows = self._query(f"SELECT {self._article_columns} FROM articles WHERE id = ?", (article_id,))
         if not rows:
             raise ArticleNotFoundError(f"no article with id {article_id!r} in {self.root}; list them: qa index info --articles")
-        i, text, title, source, author, date, url, path = rows[0]
-        return Article(id=i, text=text, title=title, source=source, author=author, date=date, url=url, path=path)
+        i, text, title, source, author, date, url, path, date_source = rows[0]
+        return Article(id=i, text=text, title=title, source=source, author=author, date=date, url=url, path=path,
+                       date_source=date_source)
 
     def articles(self) -> list[ArticleInfo]:
-        q = ("SELECT a.id, a.title, a.source, a.author, a.date, a.path, length(a.text), COUNT(c.row) "
-             "FROM articles a LEFT JOIN chunks c ON c.article_id = a.id GROUP BY a.id ORDER BY MIN(c.row)")
+        date_source = "a.date_source" if "date_source" in self._article_columns else "NULL"
+        q = (f"SELECT a.id, a.title, a.source, a.author, a.date, a.path, length(a.text), COUNT(c.row), "
+             f"{date_source} FROM articles a LEFT JOIN chunks c ON c.article_id = a.id GROUP BY a.id "
+             "ORDER BY MIN(c.row)")
         return [ArticleInfo(*r) for r in self._query(q)]
 
     def names(self) -> list[str]:

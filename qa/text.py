@@ -34,6 +34,11 @@ _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 _SPACED_NUMBER = re.compile(r"\d[\d.,]*(?:[ \t]+[\d.,]*\d)+")
 
 
+def counted(n: int, word: str) -> str:
+    """``1 chunk``, ``2 chunks``, ``0 articles``: an English count with its noun's plural."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _join_spaced_number(m: re.Match[str]) -> str:
     text = m.string
     before = text[: m.start()].rstrip(" \t")[-1:]

@@ -15,6 +15,27 @@ def stable_id(*parts: object, length: int = 16) -> str:
     return h.hexdigest()[:length]
 
 
+class DateSource(str, Enum):
+    """Where an article's publication date came from."""
+
+    METADATA = "metadata"  # the source's own field: JSONL, front matter, an HTML meta tag, the caller
+    FILE_NAME = "file name"  # xiamen-news-2020-11.txt
+    LEAD = "lead"  # the text starts with it: "2020年11月17日，…"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, value: str | None) -> DateSource | None:
+        """None for None; an unknown value raises ValueError naming the valid ones."""
+        if value is None:
+            return None
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"unknown date source {value!r}; use one of {', '.join(m.value for m in cls)}") from None
+
+
 @dataclass(frozen=True)
 class Article:
     """One news article with clean text and what metadata the source had.
@@ -31,6 +52,7 @@ class Article:
     date: str | None = None
     url: str | None = None
     path: str | None = None
+    date_source: str | None = None  # a DateSource value; None when there is no date (or an old index)
 
     @staticmethod
     def make(text: str, **meta: Any) -> Article:
@@ -122,6 +144,7 @@ class Citation:
     highlights: tuple[tuple[int, int], ...] = ()  # article offsets of cited sentences
     date: str | None = None
     url: str | None = None
+    date_source: str | None = None  # where the article's date came from (a DateSource value)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,13 @@ def test_hu_changsheng_meetings_are_cited_to_his_article(bundled_assistant, ques
         assert c.start <= q.start < q.end <= c.end
 
 
+def test_citations_carry_their_article_date_and_where_it_came_from(bundled_assistant):
+    ans = bundled_assistant.ask("金砖创新基地建在哪里？")
+    assert ans.citations
+    for c in ans.to_dict()["citations"]:  # the `qa ask --json` shape
+        assert (c["date"], c["date_source"]) == ("2020-11", "file name")
+
+
 def test_english_answers_say_what_was_found_and_romanise_names(bundled_assistant):
     ans = bundled_assistant.ask("who did Hu Changsheng meet in Beijing?")
     assert ans.language == "en" and ans.answer.startswith("Found in 1 article")

@@ -60,12 +60,12 @@ def test_build_add_remove_cycle(tmp_path):
     one.write_text(json.dumps({"text": "厦门市今天举行马拉松比赛，三万名选手参加。", "title": "厦门马拉松",
                                "source": "测试", "date": "2020-11-20"}, ensure_ascii=False) + "\n", "utf-8")
     out = qa("index", "build", str(one), "--index-dir", idx).stdout
-    assert "1 article(s) added" in out
+    assert "1 article added (1 chunk)" in out
     out = qa("index", "add", str(BUNDLED), str(one), "--index-dir", idx).stdout
-    assert "4 article(s) added" in out and "1 already indexed" in out
+    assert "4 articles added" in out and "1 already indexed" in out
     info = json.loads(qa("index", "info", "--json", "--articles", "--index-dir", idx).stdout)
     marathon = next(a for a in info["articles"] if a["title"] == "厦门马拉松")
-    assert marathon["source"] == "测试" and marathon["date"] == "2020-11-20"
+    assert marathon["source"] == "测试" and (marathon["date"], marathon["date_source"]) == ("2020-11-20", "metadata")
     assert "removed 1" in qa("index", "remove", marathon["id"], "--index-dir", idx).stdout
     bad = qa("index", "remove", "nope", "--index-dir", idx, check=False)
     assert bad.returncode == 1 and "'nope'" in bad.stderr
@@ -95,7 +95,7 @@ def test_damaged_index_verify_repair_cycle(index_copy):
     assert info["status"] == "damaged"
     verify = qa("index", "verify", "--index-dir", idx, check=False)
     assert verify.returncode == 1 and "vectors.faiss was altered" in verify.stdout
-    assert "4 article(s) read from gen-000001" in qa("index", "repair", "--index-dir", idx).stdout
+    assert "4 articles read from gen-000001" in qa("index", "repair", "--index-dir", idx).stdout
     assert qa("index", "verify", "--index-dir", idx).stdout.startswith("ok: gen-000002")
     out = json.loads(qa("ask", "胡昌升在北京会见了哪些人？", "--json", "--index-dir", idx).stdout)
     assert out["found"] is True and any(p in out["answer"] for p in ["陈肇雄", "刘宇", "孙瑜", "包卓蓝", "林中湘"])
@@ -107,6 +107,7 @@ def test_ask_within_a_period(bundled_index):
     inside = json.loads(qa("ask", q, "--json", "--since", "2020-11-01", "--until", "2020-11", "--index-dir",
                            str(bundled_index)).stdout)
     assert inside["found"] is True and inside["details"]["period"]["undated_left_out"] == 0
+    assert {(c["date"], c["date_source"]) for c in inside["citations"]} == {("2020-11", "file name")}
     later = json.loads(qa("ask", q, "--json", "--since", "2021", "--index-dir", str(bundled_index)).stdout)
     assert later["found"] is False and later["citations"] == [] and later["details"]["period"]["since"] == "2021"
     bad = qa("ask", q, "--since", "last week", "--index-dir", str(bundled_index), check=False)

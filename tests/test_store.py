@@ -19,6 +19,7 @@ from qa.build import write_index
 from qa.errors import ArticleNotFoundError, IndexMismatchError, IndexNotFoundError, ManifestLostError
 from qa.settings import VectorIndexKind
 from qa.store import FORMAT_VERSION, MANIFEST, IndexStore, read_manifest
+from qa.types import Article
 from tests.conftest import FakeEncoder
 
 
@@ -351,7 +352,7 @@ def test_cli_recover(tmp_path, bundled_articles, fake_encoder, capsys):
     write_index(root, encoder=fake_encoder, add=bundled_articles)
     (root / MANIFEST).unlink()
     assert main(["index", "recover", "--index-dir", str(root)]) == 0
-    assert "recovered gen-000001: 4 article(s)" in capsys.readouterr().out
+    assert "recovered gen-000001: 4 articles" in capsys.readouterr().out
     assert read_manifest(root).articles == 4
 
 
@@ -464,3 +465,38 @@ def test_repair_upgrades_an_older_format_from_its_stored_articles(tmp_path, bund
         IndexStore.open(root)
     change, _ = repair_index(root, encoder=fake_encoder)
     assert len(change.added) == 4 and read_manifest(root).format_version == FORMAT_VERSION
+
+
+def test_dates_keep_their_source_and_an_index_from_before_it_stays_readable(tmp_path, bundled_articles,
+                                                                            fake_encoder):
+    import sqlite3
+
+    from qa.build import write_manifest
+    from qa.store import DOCS, file_checksums
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles)
+    store = IndexStore.open(root)
+    assert {(a.date, a.date_source) for a in store.articles()} == {("2020-11", "file name")}
+    assert store.article(bundled_articles[0].id).date_source == "file name"
+    store.close()
+
+    # the same index as written before date_source was stored: the column is not there
+    m = read_manifest(root)
+    db = sqlite3.connect(root / m.generation / DOCS)
+    db.execute("ALTER TABLE articles DROP COLUMN date_source")
+    db.commit()
+    db.close()
+    old = m.__class__(**{**m.__dict__, "files": file_checksums(root / m.generation)})
+    write_manifest(root, old)
+    store = IndexStore.open(root)
+    assert [(a.date, a.date_source) for a in store.articles()] == [("2020-11", None)] * 4
+    assert store.article(bundled_articles[0].id).date == "2020-11"
+    store.close()
+    # a change to it writes the column again, for the articles it adds
+    extra = Article.make("2020年11月19日，厦门举办了论坛。", title="论坛", date="2020-11-19", date_source="lead")
+    write_index(root, encoder=fake_encoder, add=[extra])
+    store = IndexStore.open(root)
+    assert store.article(extra.id).date_source == "lead"
+    assert store.article(bundled_articles[0].id).date_source is None
+    store.close()

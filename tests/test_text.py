@@ -90,3 +90,9 @@ def test_is_cjk_and_ratio() -> None:
 def test_extension_b_characters_count_as_chinese_when_normalising() -> None:
     # is_cjk and the regular expressions agree on what is Chinese
     assert normalize_line("\U00020000 abc") == "\U00020000abc"
+
+
+def test_counts_read_as_english() -> None:
+    from qa.text import counted
+
+    assert [counted(n, "chunk") for n in (0, 1, 2, 11)] == ["0 chunks", "1 chunk", "2 chunks", "11 chunks"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from qa.assistant import Assistant
 from qa.errors import EncoderMismatchError, IndexCorruptError, IndexFormatError, IndexNotFoundError, ManifestLostError
+from qa.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class IndexKeeper:
     def _build(self) -> None:
         try:
             if self.stored:
-                self._stage = f"indexing again the {self.stored} articles it stores"
+                self._stage = f"indexing again the {counted(self.stored, 'article')} it stores"
                 self.bot.repair(progress=self._progress)
                 return
             self._stage = "reading and embedding the bundled articles"

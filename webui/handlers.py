@@ -19,6 +19,7 @@ from qa.answer import Generator
 from qa.assistant import Assistant
 from qa.errors import EmptyIndexError, IngestError, QAError
 from qa.settings import RetrieverMode
+from qa.store import ArticleInfo
 from qa.types import Answer
 from webui import render
 from webui.bootstrap import IndexKeeper
@@ -86,22 +87,22 @@ class Handlers:
             info["error"] = client_message(info["error"])
         return render.status_html(info, building)
 
-    def article_rows(self) -> list[list[Any]]:
+    def articles(self) -> list[ArticleInfo]:
+        """The indexed articles; none while the index is built or when it cannot be read."""
         if self.keeper.building:
             return []
         try:
-            arts = self.bot.articles()
+            return self.bot.articles()
         except QAError:
             return []
-        return [[a.title, a.source or "", a.date or "", a.chunks, Path(a.path).name if a.path else "", a.id]
-                for a in arts]
 
     def refresh(self) -> tuple:
         """Status line, articles table, remove choices, and whether the build timer keeps ticking."""
         status = self.status()
-        rows = self.article_rows()
-        choices = [(f"{r[0]} · {r[2] or 'no date'} · {r[5][:8]}", r[5]) for r in rows]
-        return (status, rows, gr.update(choices=choices, value=None),
+        arts = self.articles()
+        table = render.articles_html(arts, [Path(a.path).name if a.path else "" for a in arts])
+        choices = [(f"{a.title} · {a.date or 'no date'} · {a.id[:8]}", a.id) for a in arts]
+        return (status, table, gr.update(choices=choices, value=None),
                 gr.Timer(active=self.keeper.building is not None))
 
     # -- chat -----------------------------------------------------------------------
@@ -133,15 +134,19 @@ class Handlers:
         return extractive_generator(self.bot.settings)
 
     def chat(self, message: str, messages: Messages, answers: list[Answer], top_k: int, retriever: str,
-             answer_mode: str | None = None, since: str | None = None, until: str | None = None):
-        """Stream one answer into the chat; yields (textbox, chatbot, messages, answers, sources)."""
+             answer_mode: str | None = None, since: str | None = None, until: str | None = None,
+             order: str | None = None):
+        """Stream one answer into the chat; yields (textbox, chatbot, messages, answers, sources).
+
+        order: how the sources are listed (``render.SourceOrder``: relevance, newest first)."""
         question = (message or "").strip()
         if not question:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
+        order = self._order(order)
         turn = len(answers) + 1
         user = {"role": "user", "content": render.user_html(question)}
-        sources = render.sources_html(answers)
+        sources = render.sources_html(answers, order)
 
         def show(content: str) -> tuple:
             shown = [*messages, user, {"role": "assistant", "content": content}]
@@ -173,7 +178,18 @@ class Handlers:
         html = (render.answer_html(final.answer, turn, known=[c.n for c in final.citations], short=short)
                 + render.answered_by_html(final))
         messages = [*messages, user, {"role": "assistant", "content": html}]
-        yield "", messages, messages, answers, render.sources_html(answers)
+        yield "", messages, messages, answers, render.sources_html(answers, order)
+
+    @staticmethod
+    def _order(order: str | None) -> render.SourceOrder:
+        try:
+            return render.SourceOrder.parse(order)
+        except ValueError as e:
+            raise _error(str(e)) from None
+
+    def reorder(self, answers: list[Answer], order: str | None) -> str:
+        """The sources panel listed in another order (relevance, newest first)."""
+        return render.sources_html(answers, self._order(order))
 
     @staticmethod
     def pick_example(evt: gr.SelectData) -> str:
@@ -233,11 +249,16 @@ class Handlers:
                 "already_indexed": [describe(i) for i in change.already_indexed],
                 "skipped": skipped}
 
-    def upload(self, files: list[str] | None, progress=gr.Progress()) -> tuple:  # noqa: B008 (Gradio's idiom)
-        """UI: index the uploaded files; yields (notice, file box, status, table, choices, timer)."""
+    def upload(self, files: list[str] | None, progress=gr.Progress()):  # noqa: B008 (Gradio's idiom)
+        """UI: index the uploaded files; yields (notice, file box, status, table, choices, timer):
+        first with the previous upload's message cleared, then with this one's."""
         def report(stage: str, done: int, total: int) -> None:
             progress((done, total), desc=f"Indexing: {stage}")
 
+        yield "", gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        yield self._upload(files, report)
+
+    def _upload(self, files: list[str] | None, report: Callable[[str, int, int], None]) -> tuple:
         try:
             out = self._ingest(files or [], report)
         except gr.Error as e:

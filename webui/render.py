@@ -9,8 +9,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
+from enum import Enum
 from typing import Any
 
+from qa.store import ArticleInfo
+from qa.text import counted as plural
 from qa.types import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -18,8 +21,8 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 def counted(n: int, word: str, *, bold: bool = False) -> str:
     """``1 chunk``, ``2 chunks``, ``0 articles`` (the number in <b> when ``bold``)."""
-    num = f"<b>{n}</b>" if bold else str(n)
-    return f"{num} {word}" if n == 1 else f"{num} {word}s"
+    text = plural(n, word)
+    return f"<b>{n}</b>{text[len(str(n)):]}" if bold else text
 
 
 def esc(text: Any) -> str:
@@ -30,6 +33,54 @@ def esc(text: Any) -> str:
 def source_id(turn: int, n: int) -> str:
     """The element id of source ``n`` of answer ``turn``; ``[n]`` links point here."""
     return f"qa-src-{turn}-{n}"
+
+
+def answer_id(turn: int) -> str:
+    """Where a source's "back to answer" link points (the chat's sanitizer drops ids, so the
+    click handler finds the answer by its class ``qa-answer-<turn>``)."""
+    return f"qa-answer-{turn}"
+
+
+class SourceOrder(str, Enum):
+    """How an answer's sources are listed."""
+
+    RELEVANCE = "relevance"  # the order the answer cites them: [1], [2], ...
+    NEWEST = "newest first"  # by their article's date; undated ones last
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, value: str | SourceOrder | None) -> SourceOrder:
+        if value is None or value == "":
+            return cls.RELEVANCE
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"unknown source order {value!r}; use one of {', '.join(m.value for m in cls)}") from None
+
+
+def ordered(citations: Sequence[Citation], order: SourceOrder | str | None = None) -> list[Citation]:
+    """``citations`` in ``order``; by date, the newest first (ISO dates of any precision compare
+    as text: 2020-11-17 before 2020-11 before 2020-10-30), ties and undated ones keep their
+    relevance order, undated last."""
+    cs = list(citations)
+    if SourceOrder.parse(order) is SourceOrder.NEWEST:
+        cs.sort(key=lambda c: c.date or "", reverse=True)  # stable: ties keep relevance order
+    return cs
+
+
+DATE_SOURCE_NOTE = {"metadata": "from the article's metadata", "file name": "from the file name",
+                    "lead": "from the start of the text"}
+
+
+def date_html(date: str | None, date_source: str | None) -> str:
+    """An article's date with where it came from (``2020-11 · file name``), or ``no date``."""
+    if not date:
+        return '<span class="qa-date qa-undated">no date</span>'
+    note = DATE_SOURCE_NOTE.get(date_source or "", "")
+    how = f' <span class="qa-date-src">({esc(date_source)})</span>' if date_source else ""
+    return f'<span class="qa-date" title="{esc(note or "date")}">{esc(date)}</span>{how}'
 
 
 def local_spans(c: Citation) -> list[tuple[int, int]]:
@@ -80,7 +131,7 @@ def answer_html(text: str, turn: int, known: Sequence[int] | None = None, *, sho
             break
     body = "<br>".join(lines)
     # a class, not a data- attribute: the chatbot's sanitizer keeps only plain attributes
-    return f'<div class="qa-answer qa-answer-{turn}">{body}</div>'
+    return f'<div class="qa-answer {answer_id(turn)}">{body}</div>'
 
 
 def answered_by_html(ans: Answer) -> str:
@@ -106,8 +157,7 @@ def progress_html(message: str) -> str:
 
 
 def _meta_line(c: Citation) -> str:
-    parts = [p for p in (c.source, c.author, c.date) if p]
-    meta = " · ".join(esc(p) for p in parts)
+    meta = " · ".join([*(esc(p) for p in (c.source, c.author) if p), date_html(c.date, c.date_source)])
     if c.url and re.match(r"https?://", c.url):
         meta += f' · <a href="{esc(c.url)}" target="_blank" rel="noopener noreferrer">link</a>'
     return meta
@@ -115,21 +165,40 @@ def _meta_line(c: Citation) -> str:
 
 def source_card(c: Citation, turn: int) -> str:
     return (
-        f'<li class="qa-source" id="{source_id(turn, c.n)}" data-n="{c.n}">'
+        f'<li class="qa-source" id="{source_id(turn, c.n)}" data-n="{c.n}" data-date="{esc(c.date or "")}">'
         f'<div class="qa-source-head"><span class="qa-n">[{c.n}]</span> '
         f'<span class="qa-title">{esc(c.title)}</span></div>'
         f'<div class="qa-meta">{_meta_line(c)}</div>'
-        f'<div class="qa-passage">{highlighted_passage(c)}</div></li>'
+        f'<div class="qa-passage">{highlighted_passage(c)}</div>'
+        f'<a class="qa-back" href="#{answer_id(turn)}" data-turn="{turn}" data-n="{c.n}">↑ back to answer</a></li>'
     )
 
 
-def turn_sources(turn: int, answer: Answer, *, open_: bool) -> str:
+def period_html(details: Mapping[str, Any]) -> str:
+    """The period an answer was limited to (``details["period"]``: the date filter, or the one
+    understood from the question), or "" when there is none."""
+    period = details.get("period") if isinstance(details, Mapping) else None
+    if not period:
+        return ""
+    if isinstance(period, Mapping):
+        since, until = period.get("since"), period.get("until")
+        if not (since or until):
+            return ""
+        text = f"{since or '…'} – {until or '…'}" if since != until else str(since)
+    else:
+        text = str(period)
+    return f'<p class="qa-period">Articles dated {esc(text)}</p>'
+
+
+def turn_sources(turn: int, answer: Answer, *, open_: bool, order: SourceOrder | str | None = None) -> str:
     """The sources block of one answer, as a collapsible section."""
     head = f'<summary><span class="qa-q">Q{turn}</span> {esc(answer.question)}</summary>'
+    period = period_html(answer.details)
     if answer.citations:
-        body = '<ol class="qa-sources">' + "".join(source_card(c, turn) for c in answer.citations) + "</ol>"
+        cards = "".join(source_card(c, turn) for c in ordered(answer.citations, order))
+        body = f'{period}<ol class="qa-sources">{cards}</ol>'
     else:
-        body = '<p class="qa-none">No sources: the indexed articles do not answer this.</p>'
+        body = f'{period}<p class="qa-none">No sources: the indexed articles do not answer this.</p>'
     return f'<details class="qa-turn" data-turn="{turn}"{" open" if open_ else ""}>{head}{body}</details>'
 
 
@@ -137,12 +206,37 @@ EMPTY_SOURCES = ('<div class="qa-sources-panel"><p class="qa-none">Sources of ea
                  "click a [n] in an answer to jump to its passage.</p></div>")
 
 
-def sources_html(answers: Sequence[Answer]) -> str:
-    """All answers' sources, newest first; only the newest is expanded."""
+def sources_html(answers: Sequence[Answer], order: SourceOrder | str | None = None) -> str:
+    """All answers' sources, the newest answer first and only it expanded; each answer's
+    sources in ``order`` (relevance by default)."""
     if not answers:
         return EMPTY_SOURCES
-    blocks = [turn_sources(i, a, open_=(i == len(answers))) for i, a in reversed(list(enumerate(answers, 1)))]
+    blocks = [turn_sources(i, a, open_=(i == len(answers)), order=order)
+              for i, a in reversed(list(enumerate(answers, 1)))]
     return '<div class="qa-sources-panel">' + "".join(blocks) + "</div>"
+
+
+ARTICLE_COLUMNS = ("Title", "Date", "Chunks", "Source", "File", "ID")
+
+
+def articles_html(articles: Sequence[ArticleInfo], file_names: Sequence[str] | None = None) -> str:
+    """The indexed articles as a table: title and date first; on a narrow screen the CSS hides
+    the source and file columns, never the id or the date."""
+    if not articles:
+        return '<p class="qa-none">No articles indexed yet.</p>'
+    names = list(file_names) if file_names is not None else [""] * len(articles)
+    head = "".join(f'<th class="qa-col-{c.lower()}">{c}</th>' for c in ARTICLE_COLUMNS)
+    rows = []
+    for a, name in zip(articles, names):
+        rows.append(
+            f'<tr data-id="{esc(a.id)}"><td class="qa-col-title">{esc(a.title)}</td>'
+            f'<td class="qa-col-date">{date_html(a.date, a.date_source)}</td>'
+            f'<td class="qa-col-chunks">{a.chunks}</td><td class="qa-col-source">{esc(a.source or "")}</td>'
+            f'<td class="qa-col-file">{esc(name)}</td>'
+            f'<td class="qa-col-id" title="{esc(a.id)}"><code>{esc(a.id[:8])}</code></td></tr>')
+    caption = f'<caption>{counted(len(articles), "article")}</caption>'
+    return (f'<div class="qa-table-wrap"><table class="qa-articles">{caption}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def status_html(info: Mapping[str, Any], building: str | None = None) -> str:

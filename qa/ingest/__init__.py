@@ -17,7 +17,7 @@ from qa.errors import IngestError
 from qa.ingest.newspaper import ArticleText, date_from_lead, date_from_name
 from qa.ingest.readers import READERS, page_articles
 from qa.limits import MAX_ARTICLE_CHARS, indexing_time
-from qa.types import Article
+from qa.types import Article, DateSource
 
 log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = tuple(sorted(READERS))
@@ -38,10 +38,21 @@ class IngestResult:
     files: list[str] = field(default_factory=list)
 
 
+def dated(given: str | None, text: str, path: Path | None = None) -> tuple[str | None, DateSource | None]:
+    """An article's date and where it came from: the source's metadata, else the file name,
+    else the text's lead; ``(None, None)`` when none gives one."""
+    for date, source in ((given, DateSource.METADATA),
+                         (date_from_name(path.name) if path else None, DateSource.FILE_NAME)):
+        if date:
+            return date, source
+    date = date_from_lead(text)
+    return (date, DateSource.LEAD) if date else (None, None)
+
+
 def _to_article(a: ArticleText, path: Path | None) -> Article:
-    date = a.date or (date_from_name(path.name) if path else None) or date_from_lead(a.text)
+    date, source = dated(a.date, a.text, path)
     return Article.make(a.text, title=a.title or a.text[:30], source=a.source,
-                        author=a.author, date=date, url=a.url,
+                        author=a.author, date=date, date_source=str(source) if source else None, url=a.url,
                         path=str(path) if path else None)
 
 
@@ -50,8 +61,9 @@ def ingest_text(text: str, *, title: str | None = None, source: str | None = Non
     """Articles of one raw text (a page is split on 本报讯); given metadata wins over found."""
     out = []
     for a in page_articles(text):
+        found, how = dated(date or a.date, a.text)
         out.append(Article.make(a.text, title=title or a.title or a.text[:30], source=source or a.source,
-                                author=author or a.author, date=date or a.date or date_from_lead(a.text),
+                                author=author or a.author, date=found, date_source=str(how) if how else None,
                                 url=url or a.url))
     return out
 

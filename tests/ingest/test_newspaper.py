@@ -337,3 +337,24 @@ def test_an_uploaded_article_starting_with_a_date_has_it(tmp_path) -> None:
     f.write_text("2020年11月17日，国家主席习近平出席金砖国家领导人第十二次会晤发表重要讲话时宣布，"
                  "在厦门建立金砖国家新工业革命伙伴关系创新基地。", encoding="utf-8")
     assert ingest_paths([f]).articles[0].date == "2020-11-17"
+
+
+def test_each_date_says_where_it_came_from(tmp_path, articles: list[Article]) -> None:
+    assert {(a.date, a.date_source) for a in articles} == {("2020-11", "file name")}
+    lead = "2020年11月17日，厦门举办了论坛。"
+    (tmp_path / "lead.txt").write_text(lead, encoding="utf-8")
+    (tmp_path / "meta.jsonl").write_text('{"text": "厦门举办了论坛。", "date": "2020-11-19"}\n', encoding="utf-8")
+    (tmp_path / "none.txt").write_text("厦门举办了另一场论坛。", encoding="utf-8")
+    got = {a.path.rsplit("/", 1)[-1]: (a.date, a.date_source) for a in ingest_paths([tmp_path]).articles}
+    assert got == {"lead.txt": ("2020-11-17", "lead"), "meta.jsonl": ("2020-11-19", "metadata"),
+                   "none.txt": (None, None)}
+    assert [(a.date, a.date_source) for a in ingest_text(lead)] == [("2020-11-17", "lead")]
+    assert [(a.date, a.date_source) for a in ingest_text(lead, date="2020-11-20")] == [("2020-11-20", "metadata")]
+
+
+def test_an_unknown_date_source_names_the_valid_ones() -> None:
+    from qa.types import DateSource
+
+    assert DateSource.parse("lead") is DateSource.LEAD and DateSource.parse(None) is None
+    with pytest.raises(ValueError, match="metadata, file name, lead"):
+        DateSource.parse("guess")
