@@ -288,7 +288,8 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
             left_s = client.query(SENTENCES, filter=state.live, output_fields=["count(*)"])[0]["count(*)"]
             before = (m.articles - len(gone), left, left_s)
         manifest = dataclasses.replace(
-            m, generation=f"gen-{gen:06d}", chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+            m, generation=f"gen-{gen:06d}", encoder=encoder.name, dim=encoder.dim, chunk_size=chunk_size,
+            chunk_overlap=chunk_overlap,
             articles=before[0] + counts["articles"], chunks=before[1] + counts["chunks"],
             sentences=before[2] + counts["sentences"], updated_at=now())
         _commit(client, State(manifest, gen=gen, base=gen if replace else state.base,
