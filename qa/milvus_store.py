@@ -27,6 +27,7 @@ rows no reader sees (the next writer deletes them). Writes: ``qa.milvus_write``.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -49,6 +50,9 @@ TEXT_PART = 16000  # characters of article text per qa_texts row (at most 4 byte
 BATCH = 1000  # rows per lookup by primary key, per insert
 MAX_TOPK = 16384  # the most hits one Milvus search returns
 MARKER_DIM = 2  # Milvus wants a vector field in every collection; tables without one get this
+# chunks scored per question term: a term contributes to its best this-many chunks (all of them
+# while it occurs in fewer; the retriever keeps 100 candidates)
+BM25_TERM_HITS = 200
 
 
 def _connect_error(target: str, e: Exception) -> QAError:
@@ -58,6 +62,23 @@ def _connect_error(target: str, e: Exception) -> QAError:
                        f"processes use a Milvus server: QA_STORE=milvus:http://host:19530")
     return QAError(f"cannot reach Milvus at {target!r} ({type(e).__name__}: {e}); is the server running? "
                    f"(QA_MILVUS_TOKEN for one that asks for a token)")
+
+
+class _LiteNoise(logging.Filter):
+    """Milvus Lite answers two calls the client tries (a timestamp for query iterators, a few
+    admin calls) with "not implemented", and both sides log it with a traceback although the
+    client falls back correctly; those records are dropped, every other one kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return "Method not implemented" not in msg and "failed to get mvccTs" not in msg
+
+
+def _quiet_lite() -> None:
+    for name in ("grpc._server", "pymilvus.client.iterator.query_iterator"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _LiteNoise) for f in logger.filters):
+            logger.addFilter(_LiteNoise())
 
 
 _clients: dict[tuple[str, str], object] = {}
@@ -79,6 +100,7 @@ def connect(target: str, *, token: str | None = None):
         if client is None:
             if lite:
                 Path(target).parent.mkdir(parents=True, exist_ok=True)
+                _quiet_lite()
             try:
                 client = MilvusClient(uri=key[0], token=token or "")
             except Exception as e:  # the client raises several kinds for an unreachable server
@@ -156,10 +178,12 @@ def scan(client, collection: str, *, filter: str, fields: list[str], batch: int 
 
 
 class MilvusVectors:
-    """``VectorSearch`` over one float vector field (inner product on normalised vectors)."""
+    """``VectorSearch`` over one float vector field (inner product on normalised vectors). A
+    search also returns each hit's span of rows in the other table, kept for ``MilvusSpans``
+    (the retriever asks for them next: one call instead of two)."""
 
-    def __init__(self, store: MilvusStore, collection: str, field: str) -> None:
-        self.store, self.collection, self.field = store, collection, field
+    def __init__(self, store: MilvusStore, collection: str, field: str, spans: MilvusSpans) -> None:
+        self.store, self.collection, self.field, self.spans = store, collection, field, spans
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         q = np.atleast_2d(np.asarray(queries, dtype=np.float32))
@@ -167,14 +191,17 @@ class MilvusVectors:
         if k <= 0:
             return np.zeros((len(q), 0), np.float32), np.zeros((len(q), 0), np.int64)
         res = self.store.client.search(self.collection, data=q.tolist(), anns_field=self.field, limit=k,
-                                       filter=self.store.state.live, output_fields=["row"],
+                                       filter=self.store.state.live, output_fields=["row", *self.spans.fields],
                                        search_params={"metric_type": "IP"})
         n = max((len(hits) for hits in res), default=0)
         scores = np.full((len(q), n), -np.inf, np.float32)
         rows = np.full((len(q), n), -1, np.int64)
+        lo, hi = self.spans.fields
         for i, hits in enumerate(res):
             for j, h in enumerate(hits):
-                scores[i, j], rows[i, j] = h["distance"], h["entity"]["row"]
+                e = h["entity"]
+                scores[i, j], rows[i, j] = h["distance"], e["row"]
+                self.spans.remember(e["row"], e[lo], e[hi])
         return scores, rows
 
     def reconstruct(self, rows) -> np.ndarray:
@@ -186,20 +213,31 @@ class MilvusVectors:
 
 
 class MilvusSpans:
-    """``RowSpans``: a row's ``(first, last)`` rows in the other table, looked up by primary key.
-    A row removed meanwhile reads as an empty span ``(0, -1)``."""
+    """``RowSpans``: a row's ``(first, last)`` rows in the other table, looked up by primary key
+    and kept (a row's span never changes: rows are never renumbered or reused). A row removed
+    meanwhile reads as an empty span ``(0, -1)``."""
+
+    MAX_KEPT = 500_000
 
     def __init__(self, store: MilvusStore, collection: str, lo: str, hi: str) -> None:
         self.store, self.collection, self.fields = store, collection, [lo, hi]
+        self._known: dict[int, tuple[int, int]] = {}
+
+    def remember(self, row: int, lo: int, hi: int) -> None:
+        if len(self._known) >= self.MAX_KEPT:
+            self._known.clear()
+        self._known[int(row)] = (int(lo), int(hi))
 
     def __getitem__(self, rows):
         if np.ndim(rows) == 0:
             return tuple(self[np.array([int(rows)])][0].tolist())
         rows = [int(r) for r in np.asarray(rows).ravel()]
-        found = self.store.by_row(self.collection, rows, self.fields)
-        lo, hi = self.fields
-        return np.array([(found[r][lo], found[r][hi]) if r in found else (0, -1) for r in rows],
-                        dtype=np.int64).reshape(len(rows), 2)
+        missing = [r for r in rows if r not in self._known]
+        if missing:
+            lo, hi = self.fields
+            for r, f in self.store.by_row(self.collection, missing, self.fields).items():
+                self.remember(r, f[lo], f[hi])
+        return np.array([self._known.get(r, (0, -1)) for r in rows], dtype=np.int64).reshape(len(rows), 2)
 
 
 class MilvusLexical:
@@ -240,7 +278,7 @@ class MilvusLexical:
         if not weights or not self.num_docs:
             return total
         res = self.store.client.search(CHUNKS, data=list(weights), anns_field="sparse",
-                                       limit=min(self.num_docs, MAX_TOPK), filter=self.store.state.live,
+                                       limit=min(self.num_docs, BM25_TERM_HITS), filter=self.store.state.live,
                                        output_fields=["row"], search_params={"metric_type": "BM25"})
         for w, hits in zip(weights.values(), res):
             for h in hits:
@@ -263,10 +301,10 @@ class MilvusStore:
         self._lexicon: dict | None = None
         self._pinyin: list[tuple[str, str]] | None = None
         self._texts: dict[str, str] = {}
-        self.vectors = MilvusVectors(self, SENTENCES, "vector")
-        self.chunk_vectors = MilvusVectors(self, CHUNKS, "context")
         self.sentence_chunks = MilvusSpans(self, SENTENCES, "chunk_lo", "chunk_hi")
         self.chunk_sentences = MilvusSpans(self, CHUNKS, "sent_lo", "sent_hi")
+        self.vectors = MilvusVectors(self, SENTENCES, "vector", self.sentence_chunks)
+        self.chunk_vectors = MilvusVectors(self, CHUNKS, "context", self.chunk_sentences)
 
     @classmethod
     def open(cls, target: str, *, token: str | None = None) -> MilvusStore:
