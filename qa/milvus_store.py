@@ -184,6 +184,7 @@ class MilvusVectors:
 
     def __init__(self, store: MilvusStore, collection: str, field: str, spans: MilvusSpans) -> None:
         self.store, self.collection, self.field, self.spans = store, collection, field, spans
+        self._kept: dict[int, list[float]] = {}
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         q = np.atleast_2d(np.asarray(queries, dtype=np.float32))
@@ -202,14 +203,28 @@ class MilvusVectors:
                 e = h["entity"]
                 scores[i, j], rows[i, j] = h["distance"], e["row"]
                 self.spans.remember(e["row"], e[lo], e[hi])
+        if self.collection == CHUNKS and n:
+            # the retriever scores chunks reached by their context vector alone by their
+            # sentences' vectors: fetched here in one call rather than one call per chunk
+            spans = self.spans[rows[rows >= 0]]
+            self.store.vectors.prefetch(s for a, b in spans.tolist() for s in range(a, b + 1))
         return scores, rows
+
+    MAX_KEPT = 50_000  # vectors kept from prefetches (rows never change, so they never go stale)
+
+    def prefetch(self, rows: Iterable[int]) -> None:
+        rows = [r for r in dict.fromkeys(int(r) for r in rows) if r not in self._kept]
+        if len(self._kept) + len(rows) > self.MAX_KEPT:
+            self._kept.clear()
+        for r, f in self.store.by_row(self.collection, rows, [self.field]).items():
+            self._kept[r] = f[self.field]
 
     def reconstruct(self, rows) -> np.ndarray:
         rows = [int(r) for r in rows]
-        found = self.store.by_row(self.collection, rows, [self.field])
+        found = self.store.by_row(self.collection, [r for r in rows if r not in self._kept], [self.field])
         dim = self.store.manifest.dim
-        return np.array([found[r][self.field] if r in found else np.zeros(dim) for r in rows],
-                        dtype=np.float32).reshape(len(rows), dim)
+        return np.array([self._kept[r] if r in self._kept else found[r][self.field] if r in found else np.zeros(dim)
+                         for r in rows], dtype=np.float32).reshape(len(rows), dim)
 
 
 class MilvusSpans:
