@@ -265,6 +265,7 @@ class MilvusLexical:
         self._df = terms
         self.vocab: dict[str, int] = {t: i for i, t in enumerate(terms)}
         self.num_docs = store.manifest.chunks
+        self._docs: dict[str, np.ndarray] = {}
 
     def known(self, terms: Iterable[str]) -> list[str]:
         return [t for t in terms if t in self.vocab]
@@ -277,14 +278,20 @@ class MilvusLexical:
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def docs(self, term: str) -> np.ndarray:
-        """Rows of the chunks whose tokens include ``term``."""
-        if term.lower() not in self.vocab:
-            return np.zeros(0, dtype=np.int64)
+        """Rows of the chunks whose tokens include ``term`` (at most 16,384: the bridges only
+        compare how often words share chunks). Kept per store: a generation's rows do not change."""
         term = term.lower()
-        core = max((p for p in term.replace("\\", "%").replace("_", "%").split("%")), key=len)
-        rows = scan(self.store.client, CHUNKS, filter=f"{self.store.state.live} and tokens like {quote('%' + core + '%')}",
-                    fields=["row", "tokens"])
-        return np.array(sorted(r["row"] for r in rows if f" {term} " in r["tokens"]), dtype=np.int64)
+        if term not in self.vocab:
+            return np.zeros(0, dtype=np.int64)
+        if term not in self._docs:
+            core = max((p for p in term.replace("\\", "%").replace("_", "%").split("%")), key=len)
+            rows = self.store.client.query(
+                CHUNKS, filter=f"{self.store.state.live} and tokens like {quote('%' + core + '%')}",
+                output_fields=["row", "tokens"], limit=MAX_TOPK)
+            if len(self._docs) > 10_000:
+                self._docs.clear()
+            self._docs[term] = np.array(sorted(r["row"] for r in rows if f" {term} " in r["tokens"]), dtype=np.int64)
+        return self._docs[term]
 
     def scores(self, terms: Mapping[str, float] | Iterable[str]) -> np.ndarray:
         weights = dict(terms) if isinstance(terms, Mapping) else {t: 1.0 for t in terms}
