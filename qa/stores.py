@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from qa.settings import Settings, StoreKind
 from qa.types import Article, Chunk, Sentence
+
+if TYPE_CHECKING:
+    from qa.store import ArticleInfo, Manifest
 
 
 class VectorSearch(Protocol):
@@ -63,8 +66,8 @@ class Store(Protocol):
     context vector per chunk; ``bm25`` is None for an empty index.
     """
 
-    manifest: object  # qa.store.Manifest: encoder, dim, chunking, counts
-    root: object  # where the index lives (a directory, a Milvus URI), for messages
+    manifest: Manifest  # encoder, dim, chunking, counts
+    root: Path | str  # where the index lives (a directory, milvus:<target>), for messages
 
     @property
     def vectors(self) -> VectorSearch: ...
@@ -95,7 +98,7 @@ class Store(Protocol):
 
     def article(self, article_id: str) -> Article: ...
 
-    def articles(self) -> list: ...  # list[qa.store.ArticleInfo]
+    def articles(self) -> list[ArticleInfo]: ...
 
     def names(self) -> list[str]: ...
 
