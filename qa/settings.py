@@ -43,6 +43,11 @@ class VectorIndexKind(_Choice):
     HNSW = "hnsw"  # approximate, for large corpora
 
 
+class StoreKind(_Choice):
+    LOCAL = "local"  # FAISS + bm25s + SQLite in the index directory (qa.store)
+    MILVUS = "milvus"  # a Milvus Lite file or a Milvus server (qa.milvus_store)
+
+
 class GeneratorKind(_Choice):
     EXTRACTIVE = "extractive"
     TRANSFORMERS = "transformers"
@@ -62,6 +67,8 @@ def float_or_none(value: Any) -> float | None:
 # setting name -> environment variable; QA_LLM_API_KEY falls back to OPENAI_API_KEY
 ENV_VARS = {
     "index_dir": "QA_INDEX_DIR",
+    "store": "QA_STORE",
+    "milvus_token": "QA_MILVUS_TOKEN",
     "encoder": "QA_ENCODER",
     "top_k": "QA_TOP_K",
     "retriever": "QA_RETRIEVER",
@@ -84,7 +91,7 @@ ENV_VARS = {
     "max_question_chars": "QA_MAX_QUESTION_CHARS",
     "max_article_chars": "QA_MAX_ARTICLE_CHARS",
 }
-SECRET = {"llm_api_key"}
+SECRET = {"llm_api_key", "milvus_token"}
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,10 @@ class Settings:
     """
 
     index_dir: Path = Path("index")
+    # where the index lives: "local" (index_dir), or "milvus:<file.db>" (Milvus Lite) or
+    # "milvus:http://host:19530" (a Milvus server, with milvus_token when it asks for one)
+    store: str = "local"
+    milvus_token: str | None = None
     encoder: str | None = None
     top_k: int = 6
     retriever: RetrieverMode = RetrieverMode.HYBRID
@@ -143,6 +154,7 @@ class Settings:
                 if isinstance(e, ConfigError):
                     raise
                 raise ConfigError(f"setting {name}={value!r} is not a valid {fn.__name__}") from None
+        store_location(self.store)  # raises on a malformed QA_STORE
         if self.top_k < 1:
             raise ConfigError(f"top_k must be at least 1, got {self.top_k}")
         if not 50 <= self.chunk_size <= 4000:
@@ -189,6 +201,15 @@ class Settings:
         """A copy with the non-``None`` overrides applied."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
+    @property
+    def store_kind(self) -> StoreKind:
+        return store_location(self.store)[0]
+
+    @property
+    def store_target(self) -> str:
+        """The Milvus URI or Lite file of a ``milvus:`` store ("" for the local one)."""
+        return store_location(self.store)[1]
+
     def public_dict(self) -> dict[str, Any]:
         """The settings as JSON-ready values, secrets masked."""
         out: dict[str, Any] = {}
@@ -197,3 +218,16 @@ class Settings:
                 v = "***"
             out[k] = str(v) if isinstance(v, (Path, Enum)) else v
         return out
+
+
+def store_location(value: str) -> tuple[StoreKind, str]:
+    """``"local"`` -> (LOCAL, ""); ``"milvus:index/milvus.db"`` -> (MILVUS, "index/milvus.db")."""
+    kind, _, target = str(value).strip().partition(":")
+    kind = StoreKind.parse(kind)
+    target = target.strip()
+    if kind is StoreKind.MILVUS and not target:
+        raise ConfigError(f"store {value!r} names no Milvus: use milvus:<file.db> (Milvus Lite) "
+                          f"or milvus:http://host:19530 (a server)")
+    if kind is StoreKind.LOCAL and target:
+        raise ConfigError(f"store {value!r}: the local store is in index_dir (QA_INDEX_DIR); use store=local")
+    return kind, target

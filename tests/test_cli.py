@@ -112,3 +112,16 @@ def test_ask_within_a_period(bundled_index):
     assert later["found"] is False and later["citations"] == [] and later["details"]["period"]["since"] == "2021"
     bad = qa("ask", q, "--since", "last week", "--index-dir", str(bundled_index), check=False)
     assert bad.returncode == 1 and "since must be a date as YYYY, YYYY-MM or YYYY-MM-DD" in bad.stderr
+
+
+def test_migrate_to_milvus_lite_then_ask_from_it(bundled_index, tmp_path):
+    pytest.importorskip("pymilvus", reason="needs the [milvus] extra")
+    store = f"milvus:{tmp_path}/milvus.db"
+    out = qa("index", "migrate", "--to", store, "--index-dir", str(bundled_index)).stdout
+    assert "nothing embedded again" in out and "4 article(s)" in out
+    ans = json.loads(qa("ask", "胡昌升在北京会见了哪些人？", "--json", env={"QA_STORE": store}).stdout)
+    assert ans["found"] is True and any(p in ans["answer"] for p in ["陈肇雄", "刘宇", "孙瑜", "包卓蓝", "林中湘"])
+    info = json.loads(qa("index", "info", "--json", "--store", store).stdout)
+    assert info["status"] == "ready" and info["index_dir"] == store and info["manifest"]["counts"]["articles"] == 4
+    proc = qa("index", "verify", "--store", store, check=False)
+    assert proc.returncode != 0 and "local index directory" in proc.stderr

@@ -1,0 +1,325 @@
+"""Changes to a Milvus index (``qa.milvus_store``): add, remove, replace, and ``migrate_local``.
+
+New articles are prepared by the local build code into a throwaway index directory (the same
+sentences, chunks, annotations, tokens, pinyin and vectors as a local index) and their rows
+copied into Milvus; ``migrate_local`` copies a whole local index the same way, embedding
+nothing. A change costs what it changes: its own rows, and the vocabulary rows of its words.
+
+Commit protocol: rows are written with the next generation number, then the manifest row is
+replaced (the commit); readers see only the generations their manifest names. Rows of a
+writer that died before its commit are deleted by the next writer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.build import IndexChange, Progress, write_index
+from qa.encoders import Encoder
+from qa.errors import ArticleNotFoundError, EncoderMismatchError, QAError
+from qa.lang.chars import is_cjk
+from qa.lang.pinyin import pinyin_keys
+from qa.milvus_store import (
+    ANALYZER,
+    ARTICLES,
+    BATCH,
+    CHUNKS,
+    COLLECTIONS,
+    MARKER_DIM,
+    MAX_VARCHAR,
+    META,
+    SENTENCES,
+    TERMS,
+    TEXT_PART,
+    TEXTS,
+    State,
+    connect,
+    id_list,
+    read_state,
+    scan,
+)
+from qa.settings import VectorIndexKind
+from qa.store import FORMAT_VERSION, IndexStore, Manifest, now
+
+NAME_KINDS = ("person", "org", "place")
+MAX_TERM = 256  # longer "words" are kept out of the vocabulary rows (a varchar primary key)
+_writers: dict[str, threading.Lock] = {}
+_writers_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class MigrateReport:
+    target: str
+    articles: int
+    chunks: int
+    sentences: int
+    seconds: float
+
+
+def _schemas(dim: int) -> dict[str, tuple]:
+    from pymilvus import DataType, Function, FunctionType, MilvusClient
+
+    def schema(*fields, marker: bool = True):
+        s = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+        for name, kind, kw in fields:
+            s.add_field(name, kind, **kw)
+        if marker:
+            s.add_field("marker", DataType.FLOAT_VECTOR, dim=MARKER_DIM)
+        return s
+
+    v = {"max_length": MAX_VARCHAR}
+    ids = {"max_length": 128}
+    gen = ("gen", DataType.INT64, {})
+    meta = schema(("key", DataType.VARCHAR, {"is_primary": True, "max_length": 64}), ("value", DataType.JSON, {}))
+    articles = schema(("id", DataType.VARCHAR, {"is_primary": True, **ids}), gen, ("meta", DataType.JSON, {}),
+                      ("date", DataType.VARCHAR, {"max_length": 64}), ("chars", DataType.INT64, {}),
+                      ("chunks", DataType.INT64, {}), ("first_row", DataType.INT64, {}))
+    texts = schema(("key", DataType.VARCHAR, {"is_primary": True, "max_length": 160}), gen,
+                   ("article_id", DataType.VARCHAR, ids), ("part", DataType.INT64, {}), ("text", DataType.VARCHAR, v))
+    chunks = schema(("row", DataType.INT64, {"is_primary": True}), gen, ("id", DataType.VARCHAR, ids),
+                    ("article_id", DataType.VARCHAR, ids), ("start", DataType.INT64, {}), ("end", DataType.INT64, {}),
+                    ("text", DataType.VARCHAR, v),
+                    ("tokens", DataType.VARCHAR, {**v, "enable_analyzer": True, "analyzer_params": ANALYZER}),
+                    ("sparse", DataType.SPARSE_FLOAT_VECTOR, {}), ("context", DataType.FLOAT_VECTOR, {"dim": dim}),
+                    ("pinyin", DataType.VARCHAR, v), ("sent_lo", DataType.INT64, {}), ("sent_hi", DataType.INT64, {}),
+                    marker=False)
+    chunks.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["tokens"],
+                                 output_field_names=["sparse"]))
+    sentences = schema(("row", DataType.INT64, {"is_primary": True}), gen, ("article_id", DataType.VARCHAR, ids),
+                       ("start", DataType.INT64, {}), ("end", DataType.INT64, {}), ("chunk_lo", DataType.INT64, {}),
+                       ("chunk_hi", DataType.INT64, {}), ("vector", DataType.FLOAT_VECTOR, {"dim": dim}),
+                       ("mentions", DataType.JSON, {}), marker=False)
+    terms = schema(("term", DataType.VARCHAR, {"is_primary": True, "max_length": 1024}), ("df", DataType.INT64, {}),
+                   ("names", DataType.INT64, {}), ("keys", DataType.VARCHAR, {"max_length": 4096}))
+    return {META: (meta, {"marker": "IP"}), ARTICLES: (articles, {"marker": "IP"}), TEXTS: (texts, {"marker": "IP"}),
+            CHUNKS: (chunks, {"context": "IP", "sparse": "BM25"}), SENTENCES: (sentences, {"vector": "IP"}),
+            TERMS: (terms, {"marker": "IP"})}
+
+
+def create(client, dim: int) -> None:
+    """Drop the qa collections at this target and create them empty."""
+    for name, (schema, indexes) in _schemas(dim).items():
+        if client.has_collection(name):
+            client.drop_collection(name)
+        params = client.prepare_index_params()
+        for field, metric in indexes.items():
+            kind = "SPARSE_INVERTED_INDEX" if metric == "BM25" else "AUTOINDEX"
+            params.add_index(field_name=field, index_type=kind, metric_type=metric)
+        client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
+        client.load_collection(name)
+
+
+def _insert(client, collection: str, rows: list[dict]) -> None:
+    for i in range(0, len(rows), BATCH // 4):
+        client.insert(collection, rows[i: i + BATCH // 4])
+
+
+def _marker() -> list[float]:
+    return [0.0] * (MARKER_DIM - 1) + [1.0]
+
+
+def _commit(client, state: State) -> None:
+    client.upsert(META, [{"key": "manifest", "value": state.to_json(), "marker": _marker()}])
+
+
+def copy_rows(client, local: IndexStore, *, chunk_offset: int, sentence_offset: int, gen: int) -> tuple[Counter, Counter]:
+    """Insert every row of a local generation into Milvus, rows shifted by the offsets, as
+    generation ``gen``. Returns the vocabulary it adds: chunk frequency and name counts."""
+    q = local._query
+    added_at = dict(q("SELECT id, added_at FROM articles"))
+    per_article = {a: (n, lo) for a, n, lo in q("SELECT article_id, COUNT(*), MIN(row) FROM chunks GROUP BY article_id")}
+    articles, texts = [], []
+    for a in local.articles():  # ordered by their first chunk
+        art = local.article(a.id)
+        n, lo = per_article.get(a.id, (0, -1))
+        meta = {"title": art.title, "source": art.source, "author": art.author, "date": art.date, "url": art.url,
+                "path": art.path, "added_at": added_at[a.id]}
+        articles.append({"id": a.id, "gen": gen, "meta": meta, "date": art.date or "", "chars": len(art.text),
+                         "chunks": n, "first_row": lo + chunk_offset if n else -1, "marker": _marker()})
+        for p in range(0, max(len(art.text), 1), TEXT_PART):
+            texts.append({"key": f"{a.id}:{p // TEXT_PART:05d}", "gen": gen, "article_id": a.id, "part": p // TEXT_PART,
+                          "text": art.text[p: p + TEXT_PART], "marker": _marker()})
+    df: Counter = Counter()
+    names: Counter = Counter()
+    context = local.chunk_vectors.vectors() if local.manifest.chunks else np.zeros((0, local.manifest.dim))
+    chunks = []
+    for row, cid, aid, s, e, text, tokens, pinyin, lo, hi in q(
+            "SELECT row, id, article_id, start_char, end_char, text, tokens, pinyin, sent_lo, sent_hi FROM chunks ORDER BY row"):
+        df.update(set(tokens.split()))
+        chunks.append({"row": row + chunk_offset, "gen": gen, "id": cid, "article_id": aid, "start": s, "end": e,
+                       "text": text, "tokens": f" {tokens} ", "context": context[row].tolist(), "pinyin": pinyin,
+                       "sent_lo": lo + sentence_offset, "sent_hi": hi + sentence_offset})
+    mentions: dict[int, list] = {}
+    for row, kind, s, e, text, norm in q("SELECT sentence, kind, start_char, end_char, text, norm FROM mentions ORDER BY rowid"):
+        mentions.setdefault(row, []).append([kind, s, e, text, norm])
+        if kind in NAME_KINDS:
+            names[text] += 1
+    vectors = local.vectors.vectors() if local.manifest.sentences else np.zeros((0, local.manifest.dim))
+    sentences = [{"row": row + sentence_offset, "gen": gen, "article_id": aid, "start": s, "end": e,
+                  "chunk_lo": clo + chunk_offset, "chunk_hi": chi + chunk_offset, "vector": vectors[row].tolist(),
+                  "mentions": mentions.get(row, [])}
+                 for row, aid, s, e, clo, chi in q("SELECT row, article_id, start_char, end_char, chunk_lo, chunk_hi "
+                                                   "FROM sentences ORDER BY row")]
+    # a reader that finds a chunk finds its article, text and sentences
+    for name, rows in ((ARTICLES, articles), (TEXTS, texts), (SENTENCES, sentences), (CHUNKS, chunks)):
+        _insert(client, name, rows)
+    return df, names
+
+
+def apply_terms(client, df: Counter, names: Counter) -> None:
+    """Add the counts (negative for removals) to the vocabulary rows; drop words no chunk or
+    annotation holds any more."""
+    words = [w for w in set(df) | set(names) if w and len(w) <= MAX_TERM]
+    upserts, gone = [], []
+    for i in range(0, len(words), BATCH):
+        part = words[i: i + BATCH]
+        old = {r["term"]: r for r in client.query(TERMS, filter=f"term in {id_list(part)}", output_fields=["term", "df", "names"])}
+        for w in part:
+            d = old.get(w, {}).get("df", 0) + df.get(w, 0)
+            n = old.get(w, {}).get("names", 0) + names.get(w, 0)
+            if d > 0 or n > 0:
+                keys = " ".join(pinyin_keys(w)) if len(w) >= 2 and all(map(is_cjk, w)) else ""
+                upserts.append({"term": w, "df": max(d, 0), "names": max(n, 0), "keys": keys, "marker": _marker()})
+            elif w in old:
+                gone.append(w)
+    for i in range(0, len(upserts), BATCH // 4):
+        client.upsert(TERMS, upserts[i: i + BATCH // 4])
+    for i in range(0, len(gone), BATCH):
+        client.delete(TERMS, filter=f"term in {id_list(gone[i: i + BATCH])}")
+
+
+def _vocabulary_of(client, live: str, article_ids: Sequence[str]) -> tuple[Counter, Counter]:
+    """The vocabulary counts the rows of these articles hold (to subtract on removal)."""
+    df: Counter = Counter()
+    names: Counter = Counter()
+    for i in range(0, len(article_ids), BATCH):
+        flt = f"{live} and article_id in {id_list(article_ids[i: i + BATCH])}"
+        for r in scan(client, CHUNKS, filter=flt, fields=["tokens"]):
+            df.update(set(r["tokens"].split()))
+        for r in scan(client, SENTENCES, filter=flt, fields=["mentions"]):
+            names.update(m[3] for m in r["mentions"] if m[0] in NAME_KINDS)
+    return df, names
+
+
+def _delete(client, flt: str, *, articles: str | None = None) -> None:
+    """Delete the rows matching ``flt`` (``articles``: the filter for qa_articles, if not ``flt``)."""
+    for name in (CHUNKS, SENTENCES, TEXTS):  # chunks first: searches stop finding them
+        client.delete(name, filter=flt)
+    client.delete(ARTICLES, filter=articles or flt)
+
+
+def _writer(target: str) -> threading.Lock:
+    with _writers_lock:
+        return _writers.setdefault(target, threading.Lock())
+
+
+def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add: Sequence = (),
+                 remove: Sequence[str] = (), replace: bool = False, chunk_size: int = 300, chunk_overlap: int = 1,
+                 vector_index: VectorIndexKind = VectorIndexKind.FLAT, progress: Progress | None = None) -> IndexChange:
+    """``qa.build.write_index`` for a Milvus target: the same arguments, the same result."""
+    t0 = time.perf_counter()
+    client = connect(target, token=token)
+    with _writer(target):
+        state = read_state(client, target)
+        if state is not None and state.manifest.dim != encoder.dim and not replace:
+            raise EncoderMismatchError(f"the Milvus index at {target} was built with encoder {state.manifest.encoder!r} "
+                                       f"(dim {state.manifest.dim}), not {encoder.name!r} (dim {encoder.dim})")
+        if state is not None and state.manifest.encoder != encoder.name and not replace:
+            raise EncoderMismatchError(f"the Milvus index at {target} was built with encoder {state.manifest.encoder!r}, "
+                                       f"not {encoder.name!r}; rebuild it: QA_STORE=milvus:{target} qa index build PATH...")
+        if state is None or state.manifest.dim != encoder.dim:
+            create(client, encoder.dim)
+            stamp = now()
+            state = State(Manifest(format_version=FORMAT_VERSION, generation="gen-000000", encoder=encoder.name,
+                                   dim=encoder.dim, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+                                   vector_index="milvus:AUTOINDEX", articles=0, chunks=0, created_at=stamp,
+                                   updated_at=stamp), gen=0, base=0, next_chunk=0, next_sentence=0)
+        else:
+            for name in COLLECTIONS:
+                client.load_collection(name)
+        m = state.manifest
+        if not replace:
+            chunk_size, chunk_overlap = m.chunk_size, m.chunk_overlap
+        _delete(client, f"gen > {state.gen}")  # what a writer that died before its commit left
+        existing = {r["id"] for r in scan(client, ARTICLES, filter=state.live, fields=["id"])}
+        missing = [a for a in remove if a not in existing]
+        if missing:
+            raise ArticleNotFoundError(f"no article with id {missing[0]!r} in the index; nothing was changed")
+        gone = sorted(existing) if replace else list(dict.fromkeys(remove))
+        df, names = _vocabulary_of(client, state.live, gone)
+        df, names = Counter({k: -v for k, v in df.items()}), Counter({k: -v for k, v in names.items()})
+        if not replace and gone:
+            _delete(client, f"article_id in {id_list(gone)}", articles=f"id in {id_list(gone)}")
+        kept = set() if replace else existing - set(gone)
+        new, skipped, seen = [], [], set()
+        for a in add:
+            (skipped if a.id in kept or a.id in seen else new).append(a)
+            seen.add(a.id)
+        gen = state.gen + 1
+        counts = Counter()
+        change = IndexChange()
+        if new:
+            with tempfile.TemporaryDirectory(prefix="qa-milvus-") as tmp:
+                change = write_index(Path(tmp), encoder=encoder, add=new, replace=True, chunk_size=chunk_size,
+                                     chunk_overlap=chunk_overlap, progress=progress)
+                local = IndexStore.open(Path(tmp))
+                try:
+                    plus_df, plus_names = copy_rows(client, local, chunk_offset=state.next_chunk,
+                                                    sentence_offset=state.next_sentence, gen=gen)
+                    counts.update(articles=local.manifest.articles, chunks=local.manifest.chunks,
+                                  sentences=local.manifest.sentences)
+                finally:
+                    local.close()
+            df.update(plus_df)
+            names.update(plus_names)
+        apply_terms(client, df, names)
+        before = (0, 0, 0) if replace else (m.articles - len(gone), m.chunks, m.sentences)
+        if not replace and gone:  # what the removed articles held
+            left = client.query(CHUNKS, filter=state.live, output_fields=["count(*)"])[0]["count(*)"]
+            left_s = client.query(SENTENCES, filter=state.live, output_fields=["count(*)"])[0]["count(*)"]
+            before = (m.articles - len(gone), left, left_s)
+        manifest = dataclasses.replace(
+            m, generation=f"gen-{gen:06d}", encoder=encoder.name, dim=encoder.dim, chunk_size=chunk_size,
+            chunk_overlap=chunk_overlap,
+            articles=before[0] + counts["articles"], chunks=before[1] + counts["chunks"],
+            sentences=before[2] + counts["sentences"], updated_at=now())
+        _commit(client, State(manifest, gen=gen, base=gen if replace else state.base,
+                              next_chunk=state.next_chunk + counts["chunks"],
+                              next_sentence=state.next_sentence + counts["sentences"]))
+        if replace:  # the old generations, once no new reader can see them
+            _delete(client, f"gen < {gen}")
+    return dataclasses.replace(change, added=tuple(a.id for a in new), already_indexed=tuple(a.id for a in skipped),
+                               removed=() if replace else tuple(gone), seconds=time.perf_counter() - t0)
+
+
+def migrate_local(index_dir: Path, target: str, *, token: str | None = None, replace: bool = False) -> MigrateReport:
+    """Copy the live generation of the local index at ``index_dir`` into Milvus at ``target``:
+    the same rows, vectors, annotations and vocabulary; nothing is embedded again."""
+    t0 = time.perf_counter()
+    local = IndexStore.open(index_dir)
+    client = connect(target, token=token)
+    try:
+        with _writer(target):
+            if read_state(client, target) is not None and not replace:
+                raise QAError(f"Milvus at {target} already holds an index; nothing was changed "
+                              f"(qa index migrate --replace overwrites it)")
+            m = local.manifest
+            create(client, m.dim)
+            df, names = copy_rows(client, local, chunk_offset=0, sentence_offset=0, gen=1)
+            apply_terms(client, df, names)
+            manifest = dataclasses.replace(m, generation="gen-000001", vector_index="milvus:AUTOINDEX", files=None,
+                                           updated_at=now())
+            _commit(client, State(manifest, gen=1, base=1, next_chunk=m.chunks, next_sentence=m.sentences))
+    finally:
+        local.close()
+    return MigrateReport(target=target, articles=m.articles, chunks=m.chunks, sentences=m.sentences,
+                         seconds=time.perf_counter() - t0)

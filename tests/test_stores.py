@@ -1,0 +1,274 @@
+"""Both stores behind ``qa.stores.Store``: the same index, the same searches, the same answers.
+
+Every test runs on ``local`` and on Milvus Lite; on a Milvus server too when
+``QA_TEST_MILVUS_URI`` names one (e.g. http://localhost:19530; ``QA_TEST_MILVUS_TOKEN``): the
+tests then replace the qa_ collections of its default database, one test after another.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import numpy as np
+import pytest
+
+from qa.assistant import Assistant
+from qa.errors import ArticleNotFoundError, ConfigError, QAError
+from qa.settings import Settings, StoreKind, store_location
+from qa.stores import migrate, open_store, write
+from tests.conftest import BUNDLED, FakeEncoder
+
+BACKENDS = ["local", "milvus-lite", "milvus-server"]
+FLAGSHIP = "胡昌升在北京会见了哪些人？"
+PEOPLE = ["陈肇雄", "刘宇", "孙瑜", "包卓蓝", "林中湘"]
+QUESTIONS = [FLAGSHIP, "who did Hu Changsheng meet in Beijing?", "金砖国家新工业革命伙伴关系创新基地在哪里？"]
+
+
+def _need_pymilvus() -> None:
+    try:
+        import milvus_lite  # noqa: F401
+        import pymilvus  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("needs the [milvus] extra: pip install 'chinese-news-qa[milvus]'")
+
+
+def _target(backend: str, folder) -> tuple[str, str | None]:
+    """The ``store`` setting of a backend, and its token."""
+    if backend == "local":
+        return "local", None
+    _need_pymilvus()
+    if backend == "milvus-lite":
+        return f"milvus:{folder}/milvus.db", None
+    uri = os.environ.get("QA_TEST_MILVUS_URI", "").strip()
+    if not uri:
+        pytest.skip("no Milvus server: set QA_TEST_MILVUS_URI=http://host:19530 to run these")
+    return f"milvus:{uri}", os.environ.get("QA_TEST_MILVUS_TOKEN") or None
+
+
+def _settings(store: str, index_dir, token=None) -> Settings:
+    return Settings.load(env={}, index_dir=index_dir, store=store, milvus_token=token)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, bundled_index):
+    """backend -> an Assistant over the bundled page indexed on that backend with the real
+    encoder (local: the shared index; Milvus: built through the Milvus write path)."""
+    out = {"local": Assistant.load(bundled_index)}
+
+    def get(backend: str) -> Assistant:
+        if backend not in out:
+            store, token = _target(backend, tmp_path_factory.mktemp(backend))
+            bot = Assistant(_settings(store, bundled_index.parent / "unused", token))
+            bot.build([BUNDLED])
+            out[backend] = bot
+        return out[backend]
+
+    return get
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+def _hu(bot: Assistant) -> str:
+    return next(a.id for a in bot.articles() if "胡昌升" in a.title)
+
+
+# -- settings ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("local", (StoreKind.LOCAL, "")),
+    ("milvus:index/milvus.db", (StoreKind.MILVUS, "index/milvus.db")),
+    ("Milvus:http://host:19530", (StoreKind.MILVUS, "http://host:19530")),
+])
+def test_the_store_setting_names_a_backend_and_its_target(value, expected):
+    assert store_location(value) == expected
+
+
+@pytest.mark.parametrize("value", ["milvus", "milvus:", "qdrant:x", "local:index"])
+def test_a_malformed_store_setting_is_refused_with_the_valid_forms(value):
+    with pytest.raises(ConfigError, match="milvus|local|valid values"):
+        Settings.load(env={"QA_STORE": value})
+
+
+def test_local_stays_the_default():
+    assert Settings.load(env={}).store_kind is StoreKind.LOCAL
+
+
+# -- the same index on every backend ---------------------------------------------------------
+
+@pytest.mark.slow
+def test_build_from_the_bundled_page(built, backend):
+    local, bot = built("local"), built(backend)
+    assert [a.id for a in bot.articles()] == [a.id for a in local.articles()]
+    m, lm = bot.store.manifest, local.store.manifest
+    assert (m.articles, m.chunks, m.sentences, m.encoder, m.dim) == (lm.articles, lm.chunks, lm.sentences, lm.encoder, lm.dim)
+    store = bot.store
+    chunks = store.article_chunks(_hu(bot))
+    assert chunks == local.store.article_chunks(_hu(local))
+    # the same sentences, annotations and vectors as the local build of the same text
+    rows = range(m.sentences)
+    assert store.sentences(rows) == local.store.sentences(rows)
+    np.testing.assert_allclose(store.sentence_vectors(list(rows)), local.store.sentence_vectors(list(rows)), atol=1e-6)
+    assert store.lexicon == local.store.lexicon and sorted(store.names()) == sorted(local.store.names())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_search_finds_the_flagship_article(built, backend, mode):
+    bot = built(backend)
+    r = bot.retrieve(FLAGSHIP, mode=mode)
+    assert r.hits and r.hits[0].chunk.article_id == _hu(bot)
+    if mode == "dense" and backend != "milvus-server":  # on this small index Lite's AUTOINDEX finds
+        # FAISS flat's rows and scores (a server's HNSW may differ in the last places)
+        local = built("local").retrieve(FLAGSHIP, mode=mode)
+        assert [h.row for h in r.hits] == [h.row for h in local.hits]
+        np.testing.assert_allclose([h.score for h in r.hits], [h.score for h in local.hits], atol=1e-5)
+    if mode == "bm25":
+        assert all(h.bm25_score > 0 for h in r.hits) and "胡昌升" in r.bm25_matched
+
+
+@pytest.mark.slow
+def test_the_full_answer_path_cites_the_right_article(built, backend):
+    bot = built(backend)
+    ans = bot.ask(FLAGSHIP)
+    assert ans.found and ans.citations
+    assert {c.article_id for c in ans.citations} == {_hu(bot)}
+    assert any(p in ans.answer for p in PEOPLE), ans.answer
+    for q in ans.quotes:
+        c = next(c for c in ans.citations if c.n == q.n)
+        assert bot.store.article(c.article_id).text[q.start:q.end] == q.text
+
+
+@pytest.mark.slow
+def test_english_questions_use_the_stored_lexicon(built, backend):
+    ans = built(backend).ask("who did Hu Changsheng meet in Beijing?")
+    assert ans.found and {c.article_id for c in ans.citations} == {_hu(built(backend))}
+
+
+# -- changes --------------------------------------------------------------------------------
+
+@pytest.fixture
+def changeable(backend, index_copy, tmp_path) -> Assistant:
+    """A private index of the bundled page on ``backend`` (Milvus: migrated, nothing embedded)."""
+    store, token = _target(backend, tmp_path)
+    if store != "local":
+        migrate(index_copy, store, token=token, replace=True)
+    return Assistant(_settings(store, index_copy, token))
+
+
+@pytest.mark.slow
+def test_remove_add_and_reopen(changeable):
+    bot = changeable
+    hu = _hu(bot)
+    article = bot.store.article(hu)
+    n = len(bot.articles())
+    change = bot.remove(hu)
+    assert change.removed == (hu,) and len(bot.articles()) == n - 1
+    assert all(h.chunk.article_id != hu for h in bot.retrieve(FLAGSHIP, top_k=20).hits)
+    with pytest.raises(ArticleNotFoundError):
+        bot.store.article(hu)
+    with pytest.raises(ArticleNotFoundError):  # an unknown id changes nothing
+        bot.remove(hu)
+    reopened = Assistant(bot.settings)
+    assert [a.id for a in reopened.articles()] == [a.id for a in bot.articles()]
+    change = reopened.add_articles([article])
+    assert change.added == (hu,) and reopened.add_articles([article]).already_indexed == (hu,)
+    again = Assistant(bot.settings)
+    assert len(again.articles()) == n and again.store.manifest.articles == n
+    assert again.retrieve(FLAGSHIP).hits[0].chunk.article_id == hu
+    assert again.store.article(hu).text == article.text
+
+
+@pytest.fixture(scope="session")
+def dated(tmp_path_factory, bundled_articles):
+    """backend -> (settings, articles) of an index of the bundled articles with their own dates:
+    two days, a month, and none (written through ``qa.stores.write``)."""
+    out = {}
+
+    def get(backend: str):
+        if backend not in out:
+            folder = tmp_path_factory.mktemp(f"dated-{backend}")
+            store, token = _target(backend, folder)
+            dates = ["2020-11-16", "2020-11-18", "2020-11", None]
+            arts = [dataclasses.replace(a, date=d) for a, d in zip(bundled_articles, dates)]
+            settings = _settings(store, folder / "index", token)
+            write(settings, encoder=FakeEncoder(), add=arts, replace=True)
+            out[backend] = settings, arts
+        return out[backend]
+
+    return get
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_a_period_keeps_only_the_articles_dated_in_it(backend, dated, mode):
+    from qa.limits import check_period
+    from qa.retrieve import Retriever
+
+    settings, arts = dated(backend)
+    retriever = Retriever(open_store(settings), FakeEncoder(), top_k=10)
+    r = retriever.retrieve("胡昌升 金砖 厦门 论坛 名城", mode=mode, period=check_period("2020-11-17", None))
+    got = {h.chunk.article_id for h in r.hits}
+    assert got and got <= {arts[1].id, arts[2].id} and r.undated == 1
+    assert len({h.chunk.article_id for h in retriever.retrieve("胡昌升 金砖 厦门 论坛 名城").hits}) == 4  # no period
+
+
+# -- migration -------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_migrate_copies_without_embedding(backend, bundled_index, tmp_path, monkeypatch):
+    if backend == "local":
+        pytest.skip("migrate copies a local index into Milvus")
+    store, token = _target(backend, tmp_path)
+    import qa.encoders
+
+    def no(*a, **k):
+        raise AssertionError("migrate must not embed anything")
+
+    for name in ("encode", "encode_passages", "encode_queries"):
+        monkeypatch.setattr(qa.encoders.BatchedEncoder, name, no)
+    monkeypatch.setattr(qa.encoders, "make_encoder", no)
+    report = migrate(bundled_index, store, token=token, replace=True)
+    monkeypatch.undo()
+    local = Assistant.load(bundled_index)
+    moved = Assistant(_settings(store, bundled_index, token))
+    ls, ms = local.store, moved.store
+    assert (report.articles, report.chunks, report.sentences) == (ls.manifest.articles, ls.manifest.chunks, ls.manifest.sentences)
+    assert np.array_equal(ms.sentence_vectors(range(ls.manifest.sentences)), ls.vectors.vectors())
+    assert np.array_equal(ms.chunk_vectors.reconstruct(range(ls.manifest.chunks)), ls.chunk_vectors.vectors())
+    assert ms.articles() == ls.articles() and ms.transliterations == ls.transliterations
+    assert ms.lexicon == ls.lexicon and set(ms.bm25.vocab) == set(ls.bm25.vocab)
+    for q in QUESTIONS:
+        dense = [h.row for h in moved.retrieve(q, mode="dense").hits], [h.row for h in local.retrieve(q, mode="dense").hits]
+        assert dense[0] == dense[1], q
+        # BM25 is the engine's (its jieba re-cuts the stored tokens, its scores carry a k1 + 1
+        # factor): the same best article and nearly the same passages, not the same scores
+        hybrid = [h.row for h in moved.retrieve(q).hits], [h.row for h in local.retrieve(q).hits]
+        assert moved.store.chunks(hybrid[0][:1])[0].article_id == local.store.chunks(hybrid[1][:1])[0].article_id, q
+        assert len(set(hybrid[0][:5]) & set(hybrid[1][:5])) >= 4, (q, hybrid)
+    with pytest.raises(QAError, match="already holds an index"):
+        migrate(bundled_index, store, token=token)
+
+
+@pytest.mark.slow
+def test_a_lite_file_held_by_another_process_is_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    _need_pymilvus()
+    db = tmp_path / "milvus.db"
+    hold = ("import sys, time; from qa.milvus_store import connect; connect(sys.argv[1]); "
+            "print('open', flush=True); time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", hold, str(db)], stdout=subprocess.PIPE, text=True,
+                            cwd=os.path.dirname(os.path.dirname(__file__)))
+    try:
+        assert proc.stdout.readline().strip() == "open"
+        with pytest.raises(QAError, match="one process at a time"):
+            open_store(_settings(f"milvus:{db}", tmp_path))
+    finally:
+        proc.kill()
+        proc.wait()
