@@ -456,6 +456,17 @@ class MilvusStore:
     def names(self) -> list[str]:
         return [r["term"] for r in self.terms if r["names"] > 0]
 
+    def date_mentions(self) -> list[tuple[str, str, int, int]]:
+        """Every stored event date: (ISO norm, article id, first chunk row, last chunk row of its sentence)."""
+        rows = scan(self.client, SENTENCES, filter=self.state.live,
+                    fields=["row", "article_id", "chunk_lo", "chunk_hi", "mentions"])
+        out = []
+        for r in rows:
+            for m in (Mention(*x) for x in r["mentions"]):
+                if m.kind == "date" and m.norm:
+                    out.append((m.norm, r["article_id"], int(r["chunk_lo"]), int(r["chunk_hi"])))
+        return out
+
     def chunk_rows_of(self, article_ids: Iterable[str]) -> np.ndarray:
         ids = list(article_ids)
         rows: list[int] = []

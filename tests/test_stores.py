@@ -217,6 +217,13 @@ def test_a_period_keeps_only_the_articles_dated_in_it(backend, dated, mode):
     assert len({h.chunk.article_id for h in retriever.retrieve("胡昌升 金砖 厦门 论坛 名城").hits}) == 4  # no period
 
 
+def test_event_dates_read_the_same_on_every_backend(backend, dated):
+    """Questions naming a period (qa.dating) read the stored event dates through the store."""
+    local = sorted(open_store(dated("local")[0]).date_mentions())
+    assert local and sorted(open_store(dated(backend)[0]).date_mentions()) == local
+    assert all(lo <= hi for _, _, lo, hi in local)
+
+
 # -- migration -------------------------------------------------------------------------------
 
 @pytest.mark.slow
