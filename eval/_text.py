@@ -43,17 +43,19 @@ _MARKER = re.compile(r"[\[【［]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】］]")
 
 
 def strip_preamble(answer: str) -> str:
-    """The answer without a leading line that cites nothing and ends in a colon.
+    """The answer without its framing lines: lines that cite nothing and end in a colon.
 
-    Such a line ("Found in 2 articles (...). The sentences that answer:")
-    frames the quotes; it states nothing about the question, so it is neither
-    a claim to support nor part of the answer's text.
+    Such a line ("Found in 2 articles (...). The sentences that answer:", or the heading
+    《title》： before one article's quotes in a list gathered from several) frames the
+    quotes; it states nothing about the question, so it is neither a claim to support nor
+    part of the answer's text.
 
     Example:
         >>> strip_preamble("Found in 1 article (甲). The quotes:\\n甲。[1]")
         '甲。[1]'
+        >>> strip_preamble("《甲》：\\n甲。[1]\\n《乙》：\\n乙。[2]")
+        '甲。[1]\\n乙。[2]'
     """
-    first, newline, rest = answer.lstrip().partition("\n")
-    if newline and not _MARKER.search(first) and first.rstrip().endswith((":", "：")):
-        return rest
-    return answer
+    lines = answer.strip().split("\n")
+    kept = [line for line in lines if _MARKER.search(line) or not line.rstrip().endswith((":", "："))]
+    return "\n".join(kept) if kept else answer

@@ -218,3 +218,11 @@ def test_first_citation_and_correct():
     assert r.first_cites_gold == 1.0 and r.correct == 1.0
     r = score_answer(question, "没有找到。", False, [])
     assert r.first_cites_gold == 0.0 and r.correct == 0.0
+
+
+def test_framing_lines_and_article_headings_are_not_claims():
+    from eval._text import strip_preamble
+
+    answer = "Found in 2 articles («甲»; «乙»). The sentences that answer:\n《甲》：\n甲说了。[1]\n《乙》：\n乙说了。[2]"
+    assert strip_preamble(answer) == "甲说了。[1]\n乙说了。[2]"
+    assert strip_preamble("没有找到：") == "没有找到："  # nothing but a framing line: kept as it is
