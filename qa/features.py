@@ -28,7 +28,6 @@ FEATURES = (
     "dense", "dense_gap", "dense_rank", "passage_rank", "passage_dense", "passage_bm25",
     "cov", "cov_context", "cov_passage", "names_share", "has_names", "names_anywhere", "numbers_anywhere",
     "missing_idf", "bigram", "bigram_specific", "bigram_gap", "ngram", "ngram_len",
-    "specific_margin", "dense_margin", "specific_over_mean",
     "left_context", "right_context", "context_gap", "asked_noun", "sentence_missing", "best_span", "best_typed_span",
     "post",
     *(f"type_{t}" for t in (*ANSWER_TYPES, "none")),
@@ -58,7 +57,6 @@ class Query:
     asked: str  # the noun it asks for (城市 in 哪座城市), "" when none
     numbers: tuple[float, ...]  # values of the numbers it names
     mentions: tuple[Mention, ...]  # its own people, organisations, places (offsets into its text)
-    mention_forms: tuple[tuple[str, ...], ...]  # per mention, the forms a sentence may name it by
     units: frozenset[str]  # for a how-many question: units an answer may use
     posts: tuple[str, ...]  # posts the question asks the holder of (董事长, or 董事长/主席 for "chairman")
     own: str  # text whose mentions are not answers (the question itself, simplified)
@@ -89,7 +87,6 @@ def make_query(analysis: QueryAnalysis, *, idf: Callable[[str], float] | None = 
             left = _PUNCT.sub("", text[: gap[0]])[-CONTEXT:].lower()
             right = _PUNCT.sub("", text[gap[1]:])[:CONTEXT].lower()
     mentions = tuple(m for m in annotate_text(text) if m.kind in ("person", "org", "place"))
-    mention_forms = tuple(_forms_of(m, terms) for m in mentions)
     units: set[str] = set()
     kind = answer_type if answer_type is not None else (None if claim else analysis.answer_type)
     low = analysis.question.lower()
@@ -115,19 +112,7 @@ def make_query(analysis: QueryAnalysis, *, idf: Callable[[str], float] | None = 
     own = text.lower() + " " + " ".join(f for t in terms for f in t.forms)
     return Query(language=analysis.language, answer_type=kind, terms=terms, weights=weights, chars=chars,
                  bigrams=bigrams, left=left, right=right, asked=asked, numbers=tuple(v for _, _, v in find_numbers(text)), mentions=mentions,
-                 mention_forms=mention_forms,
                  units=frozenset(units), posts=tuple(dict.fromkeys(asked_posts)), own=own, is_claim=claim)
-
-
-def _forms_of(m: Mention, terms: Sequence[KeyTerm]) -> tuple[str, ...]:
-    """How a sentence may name a mention of the question: its own text, and for a name in
-    Latin letters (Hu Changsheng in an English question) the Chinese forms the bridges gave
-    the key term it came from (胡昌升)."""
-    own = to_simplified(m.text).lower()
-    if not own.isascii():
-        return (own,)
-    bridged = [f for t in terms if own in (t.source.lower(), t.text.lower()) for f in t.forms if not f.isascii()]
-    return (own, *dict.fromkeys(bridged))
 
 
 def _strip_cues(text: str) -> str:
@@ -251,7 +236,7 @@ def sentence_features(q: Query, qvec: np.ndarray | None, ev: Evidence, hits: dic
         else:
             row[col["query_numbers"]] = 1.0
         if q.mentions:
-            row[col["query_entities"]] = sum(any(f in text for f in forms) for forms in q.mention_forms) / len(q.mentions)
+            row[col["query_entities"]] = sum(to_simplified(m.text).lower() in text for m in q.mentions) / len(q.mentions)
         else:
             row[col["query_entities"]] = 1.0
         row[col["length"]] = math.log1p(len(text))
@@ -259,28 +244,8 @@ def sentence_features(q: Query, qvec: np.ndarray | None, ev: Evidence, hits: dic
         row[col["lang_en"]] = 1.0 if q.language == "en" else 0.0
         row[col["is_claim"]] = 1.0 if q.is_claim else 0.0
         row[col["n_terms"]] = min(len(q.terms), 10)
-    _margins(X, col, [c.passage for c in ev.candidates])
     X[:, col["best_span"]], X[:, col["best_typed_span"]] = best_spans(q, ev, X, span_scorer)
     return X
-
-
-def _margins(X: np.ndarray, col: dict[str, int], passages: Sequence[int]) -> None:
-    """How far each sentence stands out from the other sentences of its passage: an answer
-    sentence usually matches the question clearly better than its neighbours, while in a
-    passage on the topic that lacks the answer the best sentence is one of several alike."""
-    owner = np.asarray(passages)
-    for name, source in (("specific_margin", "bigram_specific"), ("dense_margin", "dense")):
-        values = X[:, col[source]]
-        for p in np.unique(owner):
-            rows = np.flatnonzero(owner == p)
-            v = values[rows]
-            if len(rows) == 1:
-                X[rows, col[name]] = 0.0
-                continue
-            top2 = np.sort(v)[-2:]
-            X[rows, col[name]] = v - np.where(v >= top2[1], top2[0], top2[1])
-            if name == "specific_margin":
-                X[rows, col["specific_over_mean"]] = v - v.mean()
 
 
 def best_spans(q: Query, ev: Evidence, X: np.ndarray, span_scorer) -> tuple[np.ndarray, np.ndarray]:

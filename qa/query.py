@@ -114,9 +114,6 @@ def asked_noun(question: str) -> str:
     return ""
 
 
-_NOUN_KINDS = ("person", "org", "place")  # kinds a noun names (a date or a number is asked by its cue)
-
-
 def answer_type(question: str, language: str) -> str | None:
     """The kind of thing the question asks for: person, date, place, org, number (or None)."""
     global _CUES
@@ -124,14 +121,7 @@ def answer_type(question: str, language: str) -> str | None:
         _CUES = _answer_cues()
     q = question.lower() if language == "en" else to_simplified(question)
     for kind, pattern in _CUES[language]:
-        if m := pattern.search(q):
-            if language == "zh" and kind in _NOUN_KINDS and (noun := asked_noun(q)):
-                # a noun phrase that runs on from the cue names what is asked: 哪些企业负责人
-                # asks for people (负责人), not for the companies its cue 哪些企业 would say
-                at = q.find(noun, m.start())
-                head = kind_of_noun(noun)
-                if m.start() <= at <= m.end() and head in _NOUN_KINDS:
-                    return head
+        if pattern.search(q):
             return kind
     if language == "zh" and (noun := asked_noun(q)):
         return kind_of_noun(noun)

@@ -64,33 +64,3 @@ def test_english_questions_use_their_bridged_terms():
         __import__("qa.query", fromlist=["KeyTerm"]).KeyTerm("票价", ("票价",), "noun", source="ticket")],)))
     X = sentence_features(q, None, ev, hits, titles)
     assert row(X, 1, "lang_en") == 1 and row(X, 1, "cov") == 1 and row(X, 0, "cov") == 0
-
-
-def test_a_sentence_that_stands_out_from_its_passage_has_a_positive_margin():
-    ev, hits, titles = evidence()
-    q = make_query(analyze("金沙湾海底观光隧道的票价是多少？"))
-    X = sentence_features(q, np.array([0, 1, 0, 0], np.float32), ev, hits, titles)
-    # the price sentence is the densest match: it leads the next one by its whole gap, the others trail it
-    assert row(X, 1, "dense_margin") == pytest.approx(1.0)
-    assert row(X, 0, "dense_margin") == pytest.approx(-1.0) and row(X, 2, "dense_margin") == pytest.approx(-1.0)
-    spec = [row(X, i, "bigram_specific") for i in range(3)]
-    best = int(np.argmax(spec))
-    assert row(X, best, "specific_margin") == pytest.approx(spec[best] - sorted(spec)[-2])
-    assert sum(row(X, i, "specific_over_mean") for i in range(3)) == pytest.approx(0.0, abs=1e-6)
-
-
-def test_a_romanised_name_of_an_english_question_is_found_by_its_chinese_form():
-    from qa.query import KeyTerm, QueryAnalysis
-
-    analysis = QueryAnalysis("How much is a ticket for Sun Liqun's tunnel?", "en",
-                             (KeyTerm("孙立群", ("孙立群",), "name", 1.0, "Sun Liqun"),), answer_type="number")
-    q = make_query(analysis)
-    assert ("sun liqun", "孙立群") in q.mention_forms
-    article = Article.make("孙立群说，单程票价为38元。", title="隧道")
-    from qa.annotate import annotate
-
-    (span, notes), = annotate(article)
-    ev = Evidence((Candidate(1, article, Sentence(0, article.id, *span, article.text[slice(*span)], notes)),),
-                  np.zeros((1, 4), np.float32))
-    X = sentence_features(q, None, ev, {}, {1: article.title})
-    assert row(X, 0, "query_entities") == 1.0

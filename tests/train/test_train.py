@@ -48,15 +48,3 @@ def test_cut_passages_lose_every_answer():
         cut = cut_answers(p, sentence_spans(p.context))
         for q in p.questions:
             assert all(t not in cut for t, _ in q.answers)
-
-
-def test_hard_negatives_weigh_more_in_training():
-    import numpy as np
-
-    from train.examples import Examples
-    from train.fit import HARD_NEGATIVE_WEIGHT, row_weights
-
-    assert HARD_NEGATIVE_WEIGHT > 1
-    questions = [{"role": r} for r in ("keep", "cut", "perturbed", "attribute", "drop")]
-    ex = Examples(np.zeros((6, 2)), np.zeros(6), np.array([0, 0, 1, 2, 3, 4]), questions)
-    assert row_weights(ex).tolist() == [1, 1, HARD_NEGATIVE_WEIGHT, HARD_NEGATIVE_WEIGHT, HARD_NEGATIVE_WEIGHT, 1]
