@@ -444,14 +444,16 @@ class MilvusStore:
             raise ArticleNotFoundError(f"no article with id {article_id!r} in {self.root}; list them: qa index info --articles")
         m = rows[0]["meta"]
         return Article(id=article_id, text=self._text(article_id), title=m["title"], source=m["source"],
-                       author=m["author"], date=m["date"], url=m["url"], path=m["path"])
+                       author=m["author"], date=m["date"], url=m["url"], path=m["path"],
+                       date_source=m.get("date_source"))
 
     def articles(self) -> list[ArticleInfo]:
         rows = scan(self.client, ARTICLES, filter=self.state.live, fields=["id", "meta", "chars", "chunks", "first_row"])
         rows.sort(key=lambda r: r["first_row"])
         return [ArticleInfo(id=r["id"], title=r["meta"]["title"], source=r["meta"]["source"],
                             author=r["meta"]["author"], date=r["meta"]["date"], path=r["meta"]["path"],
-                            chars=r["chars"], chunks=r["chunks"]) for r in rows]
+                            chars=r["chars"], chunks=r["chunks"], date_source=r["meta"].get("date_source"))
+                for r in rows]
 
     def names(self) -> list[str]:
         return [r["term"] for r in self.terms if r["names"] > 0]

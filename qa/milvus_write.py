@@ -142,7 +142,7 @@ def copy_rows(client, local: IndexStore, *, chunk_offset: int, sentence_offset: 
         art = local.article(a.id)
         n, lo = per_article.get(a.id, (0, -1))
         meta = {"title": art.title, "source": art.source, "author": art.author, "date": art.date, "url": art.url,
-                "path": art.path, "added_at": added_at[a.id]}
+                "path": art.path, "date_source": art.date_source, "added_at": added_at[a.id]}
         articles.append({"id": a.id, "gen": gen, "meta": meta, "date": art.date or "", "chars": len(art.text),
                          "chunks": n, "first_row": lo + chunk_offset if n else -1, "marker": _marker()})
         for p in range(0, max(len(art.text), 1), TEXT_PART):
