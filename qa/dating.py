@@ -173,8 +173,12 @@ def describe(details: dict) -> str | None:
     2020-11-30)", the fallback, a date that does not exist, newest first. None: nothing."""
     out = []
     p = details.get("period")
-    if p and p.get("from") == "since/until":
-        out.append(f"articles dated {p.get('since') or '…'} to {p.get('until') or '…'}")
+    if p and (p.get("from") == "since/until" or "iso" not in p):  # the explicit since/until
+        since, until = p.get("since"), p.get("until")
+        if since and since == until:
+            out.append(f"articles dated {since}")
+        elif since or until:
+            out.append(f"articles dated {since or '…'} to {until or '…'}")
     elif p:
         span = (p["iso"] if p["start"] and p["end"] else f"up to {p['end']}" if p["end"] else f"from {p['start']}")
         against = f", read against the newest article, {p['relative_to']}" if p.get("relative_to") else ""

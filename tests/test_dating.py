@@ -106,5 +106,7 @@ def test_describe():
     assert find_period("11月17日", reference="2020-11").to_json()["relative_to"] == "2020-11"
     assert dating.describe({"period": {"from": "since/until", "since": "2020-11", "until": None}}) == \
         "articles dated 2020-11 to …"
+    assert dating.describe({"period": {"since": "2020-11", "until": "2020-11"}}) == "articles dated 2020-11"
+    assert dating.describe({"period": {"since": None, "until": None}}) is None
     assert dating.describe({"period_problem": "11月31日 is not a date"}) == "no period: 11月31日 is not a date"
     assert dating.describe({}) is None

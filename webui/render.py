@@ -175,19 +175,12 @@ def source_card(c: Citation, turn: int) -> str:
 
 
 def period_html(details: Mapping[str, Any]) -> str:
-    """The period an answer was limited to (``details["period"]``: the date filter, or the one
-    understood from the question), or "" when there is none."""
-    period = details.get("period") if isinstance(details, Mapping) else None
-    if not period:
-        return ""
-    if isinstance(period, Mapping):
-        since, until = period.get("since"), period.get("until")
-        if not (since or until):
-            return ""
-        text = f"{since or '…'} – {until or '…'}" if since != until else str(since)
-    else:
-        text = str(period)
-    return f'<p class="qa-period">Articles dated {esc(text)}</p>'
+    """What an answer understood of time (``qa.dating.describe``: the date filter, or the
+    period read from the question, its fallback, newest first), or "" when nothing."""
+    from qa.dating import describe
+
+    text = describe(details) if isinstance(details, Mapping) else None
+    return f'<p class="qa-period">{esc(text[0].upper() + text[1:])}</p>' if text else ""
 
 
 def turn_sources(turn: int, answer: Answer, *, open_: bool, order: SourceOrder | str | None = None) -> str:

@@ -147,9 +147,12 @@ def test_sources_by_relevance_or_newest_first():
 def test_the_period_an_answer_was_limited_to_is_shown_when_there_is_one():
     dated = Answer(question="q", answer="x[1]", found=True, citations=(citation(),),
                    details={"period": {"since": "2020-11-16", "until": "2020-11-22"}})
-    assert "Articles dated 2020-11-16 – 2020-11-22" in render.sources_html([dated])
+    assert "Articles dated 2020-11-16 to 2020-11-22" in render.sources_html([dated])
     assert render.period_html({"period": {"since": "2020-11", "until": "2020-11"}}).endswith("2020-11</p>")
     assert render.period_html({}) == "" and render.period_html({"period": {"since": None, "until": None}}) == ""
+    understood = {"period": {"from": "question", "start": "2020-11-17", "end": "2020-11-17", "iso": "2020-11-17",
+                             "words": ["11月17日"], "relative_to": None, "fallback": False, "note": None}}
+    assert render.period_html(understood).endswith("In the period 2020-11-17 (from 11月17日)</p>")
     assert "qa-period" not in render.sources_html([Answer(question="q", answer="x", found=False)])
 
 
