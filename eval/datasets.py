@@ -142,8 +142,14 @@ def load_seed(seed_path: Path = SEED_PATH, corpus_path: Path = BUNDLED_PATH) -> 
     if not corpus_path.is_file():
         raise FileNotFoundError(f"seed corpus not found: {corpus_path}")
     articles = tuple(ingest_paths([corpus_path]).articles)
+    return Dataset(name="seed", corpus="seed", articles=articles, questions=_hand_written(seed_path, articles))
+
+
+def _hand_written(path: Path, articles: tuple[Article, ...]) -> tuple[Question, ...]:
+    """Hand-written questions (JSONL: id, lang, question, answerable, gold_articles as phrases
+    of their articles, key_facts, type, pair) over ``articles``."""
     questions = []
-    for line in seed_path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
@@ -152,7 +158,7 @@ def load_seed(seed_path: Path = SEED_PATH, corpus_path: Path = BUNDLED_PATH) -> 
             gold=frozenset(resolve_phrase(p, articles) for p in row["gold_articles"]),
             key_facts=tuple(tuple(forms) for forms in row["key_facts"]),
             type=row.get("type"), pair=row.get("pair")))
-    return Dataset(name="seed", corpus="seed", articles=articles, questions=tuple(questions))
+    return tuple(questions)
 
 
 def load_time(questions_path: Path = TIME_PATH, articles_path: Path = TIME_ARTICLES,
@@ -169,16 +175,7 @@ def load_time(questions_path: Path = TIME_PATH, articles_path: Path = TIME_ARTIC
             row = json.loads(line)
             articles += ingest_text(row["text"], title=row["title"], date=row.get("date"), source="time fixtures")
     articles_t = tuple(articles)
-    questions = []
-    for line in questions_path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        questions.append(Question(
-            id=row["id"], lang=row["lang"], text=row["question"], answerable=row["answerable"],
-            gold=frozenset(resolve_phrase(p, articles_t) for p in row["gold_articles"]),
-            key_facts=tuple(tuple(forms) for forms in row["key_facts"]), type=row.get("type"), pair=row.get("pair")))
-    return Dataset(name="time", corpus="time", articles=articles_t, questions=tuple(questions),
+    return Dataset(name="time", corpus="time", articles=articles_t, questions=_hand_written(questions_path, articles_t),
                    description="Hand-written questions naming a date or a period, over the bundled page (articles "
                                "dated 2020-11) and 12 hand-written dated articles (2019-11-20 to 2020-11-30); "
                                "eval/data/README.md, section time.")
