@@ -115,19 +115,14 @@ def reference_date(store) -> datetime.date | None:
     return _store_dates(store)[0]
 
 
-def newest_first(store, rows: Iterable[int], dates: dict[str, str | None]) -> list[int]:
-    """Chunk rows ordered by their article's date (``dates``: article id -> date), newest
-    first (by their first day: 2020-11 is older than 2020-11-10); undated articles last, ties in
-    the order given."""
+def newest_first(store, rows: Iterable[int]) -> list[int]:
+    """Chunk rows ordered by their article's date, newest first (by their first day: 2020-11 is
+    older than 2020-11-10); undated articles last, ties in the order given. The dates are the
+    store's, parsed once per generation."""
     rows = list(rows)
     article_of = {r: c.article_id for r, c in zip(rows, store.chunks(rows))}
-
-    def last_day(row: int) -> datetime.date:
-        try:
-            return iso_bounds(dates.get(article_of.get(row, "")) or "")[0]
-        except ValueError:
-            return datetime.date.min
-    return sorted(rows, key=last_day, reverse=True)
+    first_day = {i: d.lo for i, d in _store_dates(store)[1] if d is not None}
+    return sorted(rows, key=lambda r: first_day.get(article_of.get(r, ""), datetime.date.min), reverse=True)
 
 
 @dataclass(frozen=True)

@@ -228,8 +228,7 @@ class Retriever:
             ranked = rrf_fuse(rankings, weights, k=self.rrf_k)
         if newest_first and ranked:
             pool = [r for r, _ in ranked[: RECENCY_POOL * top_k]]
-            dates = {a.id: a.date for a in self.store.articles()}
-            fused = rrf_fuse({"relevance": pool, "recency": newest_first_order(self.store, pool, dates)},
+            fused = rrf_fuse({"relevance": pool, "recency": newest_first_order(self.store, pool)},
                              {"relevance": 1.0, "recency": RECENCY_WEIGHT}, k=self.rrf_k)
             ranked = fused + ranked[len(pool):]
             weights["recency"] = RECENCY_WEIGHT

@@ -90,8 +90,7 @@ def test_understand(dated_store):
 def test_newest_first(dated_store):
     store, arts = dated_store
     rows = list(range(len(arts)))
-    dates = {a.id: a.date for a in arts}
-    order = [store.chunks([r])[0].article_id for r in dating.newest_first(store, rows, dates)]
+    order = [store.chunks([r])[0].article_id for r in dating.newest_first(store, rows)]
     assert order == [arts[3].id, arts[0].id, arts[1].id, arts[2].id]  # 11-29, 11-24, 11-10, 2020-11 (its first day)
 
 
