@@ -21,7 +21,7 @@ from qa.types import Article, Mention, MentionKind
 
 # Bumped when what is stored changes; the index manifest records it, and the answer
 # model names the version its features were computed from.
-ANNOTATION_VERSION = 1
+ANNOTATION_VERSION = 2
 
 
 def format_value(value: float) -> str:
@@ -41,9 +41,12 @@ def annotate_text(text: str, *, reference=None) -> tuple[Mention, ...]:
         norm = romanize_name(e.text) if e.kind == PERSON and "·" not in e.text and e.text[0] > "\u3000" else (
             romanize_place(e.text) if e.kind == PLACE else "")
         out.append(Mention(kind=e.kind, start=e.start, end=e.end, text=text[e.start:e.end], norm=norm))
-    for d in find_dates(plain, reference=reference):
+    dates = find_dates(plain, reference=reference)
+    for d in dates:
         out.append(Mention(kind=MentionKind.DATE.value, start=d.start, end=d.end, text=text[d.start:d.end], norm=d.iso))
     for q in find_quantities(plain):
+        if any(d.start <= q.start and q.end <= d.end for d in dates):
+            continue  # the number of a date (16 of 16世纪, 38年 of 民国38年) is not a quantity
         out.append(Mention(kind=MentionKind.QUANTITY.value, start=q.start, end=q.end, text=text[q.start:q.end],
                            norm=f"{format_value(q.value)} {q.unit}".strip()))
     return tuple(sorted(out, key=lambda m: (m.start, -m.end, m.kind)))

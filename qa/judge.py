@@ -65,6 +65,6 @@ def judge(ctx: AnswerContext, model: AnswerModel, *, threshold: float | None = N
     """Score the context's sentences and decide whether they answer its question."""
     q, X = featurize(ctx, model=model)
     raw = model.sentence_raw(X)
-    return Judgement(probability=model.found_probability(raw),
+    return Judgement(probability=model.found_probability(raw, X),
                      threshold=model.found_threshold(ctx.language) if threshold is None else threshold,
                      sentence_probability=model.sentence_probability(raw), raw=raw, features=X, query=q)

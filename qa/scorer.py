@@ -20,6 +20,29 @@ from qa.errors import ConfigError
 
 MODEL_FORMAT = "qa-answer-model"
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "answer-model.json"
+# The found decision reads the question's candidates as a whole: the best three raw sentence
+# scores, how far the best stands out, how many sentences score at least SUPPORT_RAW, how many
+# candidates there are, and the features of the best sentence and the mean of the best three.
+TOP_SENTENCES = 3
+SUPPORT_RAW = 0.1
+FOUND_HEAD = ("raw_1", "raw_2", "raw_3", "raw_gap", "n_support", "n_candidates")
+
+
+def found_feature_names(sentence_features: tuple[str, ...]) -> tuple[str, ...]:
+    return (*FOUND_HEAD, *(f"best_{f}" for f in sentence_features), *(f"top_{f}" for f in sentence_features))
+
+
+def found_features(raw: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """One row of question-level features from the candidates' raw scores and feature rows."""
+    width = X.shape[1] if X.ndim == 2 else 0
+    if not len(raw):
+        return np.zeros(len(FOUND_HEAD) + 2 * width)
+    order = np.argsort(-raw, kind="stable")
+    top = raw[order[:TOP_SENTENCES]]
+    tops = np.zeros(TOP_SENTENCES)
+    tops[:len(top)] = top
+    head = [*tops, tops[0] - tops[1], float((raw >= SUPPORT_RAW).sum()), float(len(raw))]
+    return np.concatenate([head, X[order[0]], X[order[:TOP_SENTENCES]].mean(axis=0)])
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,12 @@ class AnswerModel:
         self.sentence = Booster(raw["sentence"]["model"], tuple(raw["sentence"]["features"]))
         self.sentence_calibration = Calibration.from_json(raw["sentence"]["calibration"])
         self.found_calibration = Calibration.from_json(raw["found"]["calibration"])
+        found = raw["found"]
+        if "model" in found and tuple(found["features"]) != found_feature_names(FEATURES):
+            raise ConfigError(f"the answer model {path or ''} was trained on other question features than this "
+                              "version of qa computes; retrain it: python -m train")
+        # a model file without a question-level booster decides by the best sentence's score
+        self.found = Booster(found["model"], tuple(found["features"])) if "model" in found else None
         self.claim_calibration = Calibration.from_json(raw.get("claim", raw["found"])["calibration"])
         span = raw.get("span")
         from qa.shortanswer import SPAN_FEATURES
@@ -123,8 +152,13 @@ class AnswerModel:
     def sentence_probability(self, raw: np.ndarray) -> np.ndarray:
         return self.sentence_calibration(raw)
 
-    def found_probability(self, raw: np.ndarray) -> float:
-        """Calibrated probability that the sentences (``raw``: their raw scores) answer."""
+    def found_probability(self, raw: np.ndarray, X: np.ndarray | None = None) -> float:
+        """Calibrated probability that the sentences (``raw``: their raw scores, ``X``: their
+        feature rows) answer: the question-level booster's, or the best sentence's score."""
+        if self.found is not None and X is not None:
+            if not len(raw):
+                return 0.0
+            return float(self.found_calibration(float(self.found.predict(found_features(raw, X)[None, :])[0])))
         return float(self.found_calibration(float(raw.max()) if len(raw) else 0.0))
 
     def claim_probability(self, raw: np.ndarray) -> float:

@@ -44,3 +44,10 @@ def test_traditional_text_is_annotated_like_simplified():
 
 def test_values_are_written_plainly():
     assert format_value(134000.0) == "134000" and format_value(12.5) == "12.5"
+
+
+def test_the_number_of_a_date_is_not_also_a_quantity():
+    found = kinds(annotate_text("民国38年，该校于16世纪建成的礼堂在1950年代修缮，耗资300万元。"))
+    assert ("date", "民国38年", "1949") in found and ("date", "16世纪", "1501/1600") in found
+    assert ("date", "1950年代", "1950/1959") in found
+    assert [t for k, t, _ in found if k == "quantity"] == ["300万元"]  # not 38年, not 16

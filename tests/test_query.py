@@ -13,6 +13,9 @@ from qa.query import analyze, answer_type, asked_noun, gap_span
     ("论坛将在厦门的哪个场馆举行？", "zh", "place"),
     ("这次论坛是由哪些单位主办的？", "zh", "org"),
     ("代表团走访了几家企业？", "zh", "number"),
+    ("这座桥建于西元几年？", "zh", "date"),  # a year asked with 几年 is a date...
+    ("他在厦门工作了几年？", "zh", "number"),  # ...a span of years a number
+    ("这种建筑风格流行于哪个世纪？", "zh", "date"),
     ("厦门被列为什么？", "zh", None),
     ("金沙灣海底觀光隧道的票價是多少？", "zh", "number"),  # Traditional
     ("Who is the chairman of Haina Medical?", "en", "person"),

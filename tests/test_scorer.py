@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from qa.errors import ConfigError
-from qa.scorer import DEFAULT_MODEL, AnswerModel, Calibration, load_model
+from qa.scorer import (
+    DEFAULT_MODEL,
+    FOUND_HEAD,
+    AnswerModel,
+    Calibration,
+    found_feature_names,
+    found_features,
+    load_model,
+)
 
 
 def test_the_shipped_model_loads_and_is_json():
@@ -36,6 +44,7 @@ def test_calibration_is_monotone_and_bounded():
 @pytest.mark.parametrize("mutate, message", [
     (lambda raw: raw.update(format="something else"), "not a qa-answer-model"),
     (lambda raw: raw["sentence"].update(features=["dense"]), "other features"),
+    (lambda raw: raw["found"].update(features=["raw_1"]), "other question features"),
 ])
 def test_a_wrong_file_is_a_clear_error(tmp_path, mutate, message):
     raw = json.loads(DEFAULT_MODEL.read_text("utf-8"))
@@ -52,3 +61,29 @@ def test_missing_or_broken_files(tmp_path):
     (tmp_path / "bad.json").write_text("{", "utf-8")
     with pytest.raises(ConfigError, match="not valid JSON"):
         AnswerModel.load(tmp_path / "bad.json")
+
+
+def test_question_features_read_the_best_sentences():
+    raw = np.array([0.2, 0.9, 0.05, 0.4])
+    X = np.arange(8, dtype=float).reshape(4, 2)  # two sentence features per candidate
+    row = found_features(raw, X)
+    head = dict(zip(FOUND_HEAD, row))
+    assert [head["raw_1"], head["raw_2"], head["raw_3"]] == [0.9, 0.4, 0.2]
+    assert head["raw_gap"] == pytest.approx(0.5) and head["n_support"] == 3 and head["n_candidates"] == 4
+    assert list(row[len(FOUND_HEAD):len(FOUND_HEAD) + 2]) == [2.0, 3.0]  # the best sentence's features
+    assert list(row[len(FOUND_HEAD) + 2:]) == pytest.approx([(2 + 6 + 0) / 3, (3 + 7 + 1) / 3])  # mean of the top three
+    assert len(found_feature_names(("a", "b"))) == len(row)
+    single = found_features(np.array([0.3]), X[:1])  # fewer candidates than three: the rest are 0
+    assert list(single[:3]) == [0.3, 0.0, 0.0]
+
+
+def test_the_found_decision_reads_the_candidates_as_a_whole():
+    from qa.features import FEATURES
+
+    model = load_model()
+    assert model.found is not None and model.found.features == found_feature_names(FEATURES)
+    X = np.zeros((2, len(FEATURES)))
+    raw = model.sentence_raw(X)
+    p = model.found_probability(raw, X)
+    assert 0.0 <= p <= 1.0
+    assert model.found_probability(np.zeros(0), X[:0]) == 0.0  # no candidates: nothing found

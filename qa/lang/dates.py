@@ -16,7 +16,12 @@ Decisions a caller should know:
 - A reference known to the month or year only (``"2020-11"``) resolves 今年 and 本月 but not
   昨天. ``parse_reference("2020-11")`` is a ``ReferenceDate`` 2020-11-01 that remembers
   its precision (``"month"``); any other ``datetime.date`` is a known day.
-- A 4-digit year is 1000-2100 (5000年 is a duration); 40年 and 三年 are durations.
+- A 4-digit year is 1000-2100 (5000年 is a duration); 40年 and 三年 are durations, but a
+  year named as one is a year whatever its length: 公元620年, 西元前… is skipped (no ISO form
+  here), 于620年 and 在620年 (a 3-digit year after 于/在, not 在300年间), 民国38年 (1949).
+- Centuries and decades are intervals of years: 16世纪 is 1501/1600 (上半叶, 下半叶, 初, 中叶,
+  末 narrow it: ``_CENTURY_PARTS``), 1950年代 is 1950/1959, 90年代 and 九十年代 1990/1999
+  (a two-digit decade is of the 1900s, but 00年代 and 10年代 of the 2000s).
 """
 
 from __future__ import annotations
@@ -87,6 +92,8 @@ class _Expr:
     xun: int | None = None  # 0, 1, 2 for 上旬, 中旬, 下旬
     bare: bool = False  # 2019 of 2019-2020年, 16 of 16-17日: only the start of a range
     weak: bool = False  # 3号, 一日: a day only after a month
+    named: bool = False  # a year named as one (公元620年, 民国38年): any length is a year
+    years: tuple[int, int] | None = None  # a century or a decade: its first and last year
 
 
 _WORDS = {row[0]: (int(row[1]), row[2], row[3] if len(row) > 3 else "") for row in table("date_words")}
@@ -97,8 +104,21 @@ _SEP = r"至|到|[-~～－—–]"
 _CN_YEAR = "[〇零一二三四五六七八九]{4}"
 _CN_MONTH = "十[一二]?|[一二三四五六七八九]"
 _CN_DAY = "三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九]"
+_CN_SMALL = "[一二三四五六七八九十百零〇]{1,5}"
+# parts of a century, as (first, last) years counted from its first year (0-99)
+_CENTURY_PARTS = {"初": (0, 19), "初期": (0, 19), "初叶": (0, 19), "前期": (0, 49), "上半叶": (0, 49),
+                  "中期": (25, 74), "中叶": (25, 74), "后期": (50, 99), "下半叶": (50, 99),
+                  "末": (80, 99), "末期": (80, 99), "末叶": (80, 99)}
+_PART = "|".join(sorted(_CENTURY_PARTS, key=len, reverse=True))
+_ROC = 1911  # 民国元年 is 1912
 _TOKEN = re.compile(
-    r"(?P<iso>(?<![\d.])(?P<iy>\d{4})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2})(?!\d))"
+    rf"(?P<bce>公元前|西元前)(?:\d{{1,4}}|{_CN_SMALL})(?:年|世纪)"
+    rf"|(?:公元|西元)(?P<ey>\d{{1,4}}|{_CN_SMALL})年(?!代|间|内|来|多|前后|左右)"
+    rf"|民国(?P<ry>\d{{1,3}}|元|{_CN_SMALL})年(?!代|间|内|来|多|前后|左右)"
+    rf"|(?<=[于在])(?P<y3>\d{{3}})年(?!代|间|内|来|多|前|后|左右|以|的|之)"
+    rf"|{_NB}(?P<c>\d{{1,2}}|{_CN_SMALL})世纪(?P<cpart>{_PART})?"
+    rf"|{_NB}(?P<dec>\d{{4}}|\d0|[一二三四五六七八九]十)年代"
+    r"|(?P<iso>(?<![\d.])(?P<iy>\d{4})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2})(?!\d))"
     rf"|{_NB}(?:(?P<y>\d{{4}}|{_CN_YEAR})年(?!代)|(?P<yb>\d{{4}})(?=(?:{_SEP})\d{{4}}年))"
     rf"|{_NB}(?P<m>\d{{1,2}}|{_CN_MONTH})月份?"
     rf"|{_NB}(?:(?P<d>\d{{1,2}}|{_CN_DAY})(?P<dw>[日号])|(?P<db>\d{{1,2}})(?=(?:{_SEP})\d{{1,2}}[日号])|(?<=月)(?P<dn>\d{{1,2}})(?=[上下中]午|早上|晚上|凌晨))"
@@ -116,7 +136,21 @@ def _tokens(text: str) -> list[_Expr]:
     out = []
     for m in _TOKEN.finditer(text):
         s, e, kind = m.start(), m.end(), m.lastgroup
-        if m.group("iso"):
+        if m.group("bce"):
+            continue  # no ISO form here: not a date mention
+        if m.group("ey") or m.group("ry") or m.group("y3"):
+            year = (_ROC + (1 if m.group("ry") == "元" else _int(m.group("ry"))) if m.group("ry")
+                    else _int(m.group("ey") or m.group("y3")))
+            out.append(_Expr(s, e, _YEAR, year, named=True))
+        elif m.group("c"):
+            first = (_int(m.group("c")) - 1) * 100 + 1
+            lo, hi = _CENTURY_PARTS.get(m.group("cpart") or "", (0, 99))
+            out.append(_Expr(s, e, 3, years=(first + lo, first + hi)))
+        elif m.group("dec"):
+            d = _int(m.group("dec"))
+            first = d if d >= 1000 else (2000 if d < 20 else 1900) + d
+            out.append(_Expr(s, e, 3, years=(first, first + 9)))
+        elif m.group("iso"):
             out.append(_Expr(s, e, 3, int(m.group("iy")), int(m.group("im")), int(m.group("id"))))
         elif m.group("y") or m.group("yb"):
             out.append(_Expr(s, e, _YEAR, _int(m.group("y") or m.group("yb")), bare=bool(m.group("yb"))))
@@ -160,6 +194,9 @@ def _resolve(e: _Expr, ref: tuple[datetime.date, int] | None) -> _Found | None:
     """The first and last (year, month, day) of an expression, and whether it was relative."""
     y, m, d = e.y, e.m, e.d
     r, known = ref or (None, -1)
+    if e.years is not None:
+        first, last = e.years
+        return ((first,), (last,), False) if 1 <= first <= last <= 2100 else None
     if e.rel:
         unit, offset = e.rel
         if r is None or known < _PRECISION.get(unit, _DAY):
@@ -181,7 +218,7 @@ def _resolve(e: _Expr, ref: tuple[datetime.date, int] | None) -> _Found | None:
         y, m = (r.year, r.month) if not back else (r.year, r.month - 1) if r.month > 1 else (r.year - 1, 12)
     elif y is None and r is not None and 1 <= (m or 0) <= 12:  # 11月17日: the reference's year, or the one before
         y = r.year - (datetime.date(r.year, m, 1) > r + _HALF_YEAR)
-    if y is not None and not 1000 <= y <= 2100 or m is not None and not 1 <= m <= 12:
+    if y is not None and not (1 if e.named else 1000) <= y <= 2100 or m is not None and not 1 <= m <= 12:
         return None
     if m is None:
         return (y,), (y,), bool(e.rel)

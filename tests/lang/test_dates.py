@@ -94,7 +94,21 @@ REF = "2020-11-18"  # a Wednesday
     ("2020年11月32日", None, []),
     ("13月", None, []),
     ("10:30", REF, []),
-    ("1990年代", None, []),
+    # centuries and decades are intervals of years; a year named as one may be short
+    ("1990年代", None, [("1990年代", "1990/1999", False)]),
+    ("九十年代", None, [("九十年代", "1990/1999", False)]),
+    ("10年代", None, [("10年代", "2010/2019", False)]),
+    ("16世纪", None, [("16世纪", "1501/1600", False)]),
+    ("12世纪后期", None, [("12世纪后期", "1151/1200", False)]),
+    ("十九世纪上半叶", None, [("十九世纪上半叶", "1801/1850", False)]),
+    ("公元620年3月", None, [("公元620年3月", "0620-03", False)]),
+    ("民国38年", None, [("民国38年", "1949", False)]),
+    ("民国元年", None, [("民国元年", "1912", False)]),
+    ("于620年", None, [("620年", "0620", False)]),
+    ("公元前240年", None, []),
+    ("在300年间", None, []),
+    ("于300年的历史", None, []),
+    ("持续了300年", None, []),
 ])
 def test_find_dates(text, reference, expected):
     found = find_dates(text, reference=reference)
@@ -192,7 +206,7 @@ def test_overlaps_rejects_what_is_not_iso(value):
 
 
 def test_every_found_iso_value_is_read_by_overlaps():
-    text = "2020年11月17日、11月16日-17日、11月、11月上旬、上周、去年、2019年至2020年"
+    text = "2020年11月17日、11月16日-17日、11月、11月上旬、上周、去年、2019年至2020年、16世纪、1950年代、公元620年"
     for reference in (REF, None):
         for d in find_dates(text, reference=reference):
             assert overlaps(d.iso, d.iso)
