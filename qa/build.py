@@ -28,6 +28,7 @@ from qa.annotate import annotate
 from qa.chunking import chunk_article, sentence_spans
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError, QAError
+from qa.ingest.newspaper import model_title
 from qa.lang.pinyin import build_lexicon, transliterate
 from qa.lang.segment import tokenize
 from qa.lexical import BM25Index
@@ -344,7 +345,7 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
                     last_chunk[j] = n_chunks + ci
                     j += 1
                 t_note = time.perf_counter()
-                tokens, pinyin = " ".join(tokenize(passage_text(a.title, c.text))), transliterate(c.text)
+                tokens, pinyin = " ".join(tokenize(passage_text(model_title(a.title, a.text), c.text))), transliterate(c.text)
                 annotate_seconds += time.perf_counter() - t_note
                 db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
                            (n_chunks + ci, c.id, a.id, c.start, c.end, c.text, tokens, pinyin,
@@ -368,7 +369,7 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             vectors.append(encoder.encode_passages(texts[i: i + EMBED_BATCH]))
             if progress:
                 progress("embedding", min(i + EMBED_BATCH, len(texts)), len(texts))
-        titles = [a.title or " " for a in new_articles]
+        titles = [model_title(a.title, a.text) or " " for a in new_articles]
         title_vectors = encoder.encode_passages(titles) if titles else np.zeros((0, encoder.dim), np.float32)
         embed_seconds = time.perf_counter() - t_embed
         all_vectors = np.concatenate(vectors, axis=0) if vectors else old_vectors

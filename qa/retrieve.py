@@ -19,6 +19,7 @@ from qa.dating import PERIOD_WEIGHT, RECENCY_POOL, RECENCY_WEIGHT
 from qa.dating import newest_first as newest_first_order
 from qa.encoders import Encoder
 from qa.errors import EmptyIndexError
+from qa.ingest.newspaper import model_title
 from qa.query import Bridge, QueryAnalysis, analyze
 from qa.rerank import CANDIDATES as CANDIDATES_RERANK
 from qa.rerank import Reranker, rerank
@@ -242,7 +243,8 @@ class Retriever:
         timings["fuse"] = (time.perf_counter() - t) * 1000
         if self.reranker is not None and hits:
             t = time.perf_counter()
-            titles = {a: self.store.article(a).title for a in {h.chunk.article_id for h in hits}}
+            titles = {a: model_title(art.title, art.text) for a in {h.chunk.article_id for h in hits}
+                      if (art := self.store.article(a))}
             hits = rerank(self.reranker, question, hits, [passage_text(titles[h.chunk.article_id], h.chunk.text)
                                                           for h in hits], top_k)
             timings["rerank"] = (time.perf_counter() - t) * 1000
