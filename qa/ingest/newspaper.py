@@ -268,7 +268,7 @@ def model_title(title: str, text: str) -> str:
     the title indexes were built with before titles stopped ending mid-phrase: the answer model
     was fitted with it, and a display title's change of words must not move answers (measured:
     embedding the new BRICS title turned "who did Hu Changsheng meet in Beijing?" from 陈肇雄
-    to 黄强; README "How it works")."""
+    to 黄强; README, "The chat app")."""
     if not title or title != make_title(text):
         return title
     lead = _lead(text)
