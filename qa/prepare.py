@@ -154,6 +154,9 @@ class LocalPreparer:
 
     One process is used for input under ``POOL_MIN_CHARS`` and for encoders that cannot be
     rebuilt in a worker (a custom ``Encoder`` object); ``workers=None`` means every core.
+    Workers are spawned (the parent may hold a loaded encoder's OpenMP threads, which do not
+    survive a fork), so a script that builds must guard its entry point with
+    ``if __name__ == "__main__":``, as multiprocessing requires; the ``qa`` CLI and app do.
     """
 
     workers: int | None = None
@@ -167,8 +170,12 @@ class LocalPreparer:
 
     def pool_size(self, articles: Sequence[Article], encoder: Encoder) -> int:
         """Worker processes this build would use (1: this process)."""
+        import multiprocessing
+
         n = self.workers or self._cores
         if n < 2 or len(articles) < 2 or sum(len(a.text) for a in articles) < self.min_chars:
+            return 1
+        if multiprocessing.current_process().daemon:  # a worker itself (daemons may not have children)
             return 1
         return min(n, len(articles)) if rebuildable(encoder) else 1
 
@@ -186,7 +193,6 @@ class LocalPreparer:
         out: list[PreparedArticle] = []
         if progress:
             progress("preparing", 0, len(articles))
-        # spawn, not fork: the parent may hold a loaded encoder's OpenMP threads (not fork-safe)
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_start_worker, initargs=(spec,)) as pool:
             for done in pool.map(_prepare_task, tasks, [chunk_size] * len(tasks), [chunk_overlap] * len(tasks)):

