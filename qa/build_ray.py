@@ -134,7 +134,7 @@ class RayPreparer:
         except Exception as e:  # ConnectionError, ValueError for a malformed address, ...
             raise QAError(f"cannot start or reach Ray at {self.address or 'this machine'}: "
                           f"{type(e).__name__}: {e}; nothing was changed") from None
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        logging.getLogger("ray.data").setLevel(logging.ERROR)  # its INFO and "progress bars disabled" lines
         return True
 
     def _pool_size(self, ray) -> int:
