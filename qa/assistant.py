@@ -26,6 +26,7 @@ from qa.ingest import IngestResult, ingest_paths
 from qa.lang.chars import detect_language, has_content
 from qa.lang.script import to_simplified
 from qa.lexical import idf_function
+from qa.prepare import LocalPreparer, Preparer
 from qa.retrieve import Retrieval, Retriever, fuse_retrievals
 from qa.settings import RetrieverMode, Settings
 from qa.store import ArticleInfo
@@ -350,10 +351,12 @@ class Assistant:
         return final
 
     # -- indexing ---------------------------------------------------------------------
-    def _write(self, **kwargs) -> IndexChange:
+    def _write(self, *, preparer: Preparer | None = None, **kwargs) -> IndexChange:
+        preparer = preparer or LocalPreparer(workers=self.settings.build_workers)
         return self._commit(lambda: stores.write(
             self.settings, encoder=self.encoder, chunk_size=self.settings.chunk_size,
-            chunk_overlap=self.settings.chunk_overlap, vector_index=self.settings.vector_index, **kwargs))
+            chunk_overlap=self.settings.chunk_overlap, vector_index=self.settings.vector_index,
+            preparer=preparer, **kwargs))
 
     def _commit(self, change: Callable[[], T]) -> T:
         """Run one change of the index, one at a time; the next question opens the new generation."""
@@ -364,14 +367,19 @@ class Assistant:
                 self._retriever = None
             return out
 
-    def build(self, paths: Iterable[str | Path], *, progress: Progress | None = None) -> tuple[IngestResult, IndexChange]:
+    def build(self, paths: Iterable[str | Path], *, progress: Progress | None = None,
+              preparer: Preparer | None = None) -> tuple[IngestResult, IndexChange]:
         """Index ``paths`` from scratch, replacing the index atomically when done.
+
+        Args:
+            preparer: who annotates and embeds (``qa.prepare``); default: processes on every
+                core (``build_workers``); ``qa.build_ray.RayPreparer`` for a Ray cluster.
 
         Raises:
             IngestError: no article could be read from ``paths`` (the old index stays).
         """
         result = _ingest(paths, self.settings.max_article_chars)
-        return result, self._write(add=result.articles, replace=True, progress=progress)
+        return result, self._write(add=result.articles, replace=True, progress=progress, preparer=preparer)
 
     def add(self, paths: Iterable[str | Path], *, progress: Progress | None = None) -> tuple[IngestResult, IndexChange]:
         """Index the articles of ``paths`` that are not indexed yet (creates the index if needed)."""
@@ -387,7 +395,8 @@ class Assistant:
         from qa.build import repair_index
 
         stores.require_local(self.settings, "qa index repair")
-        return self._commit(lambda: repair_index(self.index_dir, encoder=self.encoder, progress=progress))
+        return self._commit(lambda: repair_index(self.index_dir, encoder=self.encoder, progress=progress,
+                                                 preparer=LocalPreparer(workers=self.settings.build_workers)))
 
     def remove(self, article_ids: str | Sequence[str]) -> IndexChange:
         """Remove articles by id. Raises ArticleNotFoundError (and changes nothing) for an unknown id."""
