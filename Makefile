@@ -17,7 +17,7 @@ run: $(BIN)/python
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev,st,milvus]'
+	$(BIN)/pip install -q -e '.[dev,st,milvus,ray]'
 
 chromium:
 	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy; } || { \

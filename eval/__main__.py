@@ -1,7 +1,8 @@
 """Evaluate the QA system: ``python -m eval run ...`` and ``python -m eval compare ...``.
 
     python -m eval run --dataset seed
-    python -m eval run --dataset all                   # seed, cmrc2018, cmrc2018-en, cmrc2018-cut
+    python -m eval run --dataset all                   # every dataset (DatasetName)
+    python -m eval run --dataset followups             # follow-ups with / without history (eval.followups)
     python -m eval compare --dataset seed --retriever dense,bm25,hybrid
 
 Every value option of ``compare`` takes a comma-separated list; every
@@ -37,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_ in (("run", "evaluate one configuration; writes report.md, results.json and plots"),
                         ("compare", "evaluate several configurations; writes comparison.md and plots")):
         p = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument("--dataset", default="seed", help="seed, cmrc2018, cmrc2018-en, cmrc2018-cut, time, a comma-separated "
+        p.add_argument("--dataset", default="seed", help="seed, cmrc2018, cmrc2018-en, cmrc2018-cut, time, followups, a comma-separated "
                        "list, or all (default: seed)")
         many = " (comma-separated list: every combination is run)" if name == "compare" else ""
         for option, _, default in CONFIG_OPTIONS:
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for name in datasets:
         dataset = load_dataset(name, cmrc_dir=args.cmrc_dir)
+        if name is DatasetName.FOLLOWUPS:  # asked three ways (eval.followups), a report of its own
+            _followups(dataset, configs, args, stamp)
+            continue
         titles = {a.id: a.title for a in dataset.articles}
         runs = []
         for config in configs:
@@ -103,6 +107,17 @@ def main(argv: list[str] | None = None) -> int:
             write_comparison(runs, out, titles=titles, plots=not args.no_plots)
             print(f"comparison: {out / 'comparison.md'}")
     return 0
+
+
+def _followups(dataset, configs: list[Config], args: argparse.Namespace, stamp: str) -> None:
+    from eval.followups import console_summary, evaluate_followups, write
+
+    for config in configs:
+        run = evaluate_followups(dataset, config, cache_dir=args.cache, rebuild=args.rebuild, progress=not args.quiet)
+        print(console_summary(run))
+        single = args.name and len(configs) == 1 and args.dataset == dataset.name
+        out = args.out / (args.name if single else f"{stamp}-{dataset.name}-{config.slug}")
+        print(f"report: {write(run, out)}")
 
 
 if __name__ == "__main__":

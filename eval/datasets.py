@@ -12,6 +12,9 @@
 - ``time``: questions that name a date or a period (on a date, in a period,
   relative to the newest article, before/after, latest) over the bundled page
   plus hand-written dated articles (``eval/data/time_articles.jsonl``).
+- ``followups``: follow-up questions that need an earlier question (他, 那京东呢？,
+  "how much was it worth?"), each with that question and its standalone form, over
+  the ``time`` corpus (``eval/data/followups.jsonl``; run by ``eval.followups``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ ROOT = EVAL_DIR.parent
 SEED_PATH = EVAL_DIR / "data" / "seed.jsonl"
 TIME_PATH = EVAL_DIR / "data" / "time.jsonl"
 TIME_ARTICLES = EVAL_DIR / "data" / "time_articles.jsonl"
+FOLLOWUPS_PATH = EVAL_DIR / "data" / "followups.jsonl"
 BUNDLED_PATH = ROOT / "data" / "xiamen-news-2020-11.txt"
 CMRC_DIRS = (ROOT.parent / "shared" / "data" / "cmrc2018", Path("/work/shared/data/cmrc2018"))
 CMRC_DEV = "cmrc2018_dev.json"
@@ -42,6 +46,7 @@ class DatasetName(str, Enum):
     CMRC2018_EN = "cmrc2018-en"
     CMRC2018_CUT = "cmrc2018-cut"
     TIME = "time"
+    FOLLOWUPS = "followups"
 
     @classmethod
     def parse(cls, value: str | DatasetName) -> DatasetName:
@@ -65,6 +70,8 @@ class Question:
         answers: reference answer spans (CMRC); an unanswerable question of
             ``cmrc2018-cut`` keeps those of the passage it was cut from.
         pair: shared by a question and its translation.
+        history: the questions asked before it, oldest first (a follow-up's).
+        standalone: a follow-up as asked alone, naming what it refers to.
     """
 
     id: str
@@ -76,6 +83,8 @@ class Question:
     answers: tuple[str, ...] = ()
     type: str | None = None
     pair: str | None = None
+    history: tuple[str, ...] = ()
+    standalone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,8 @@ def load_dataset(name: str | DatasetName, *, cmrc_dir: Path | None = None,
         return load_seed(seed_path, corpus_path)
     if name is DatasetName.TIME:
         return load_time(corpus_path=corpus_path)
+    if name is DatasetName.FOLLOWUPS:
+        return load_followups(corpus_path=corpus_path)
     directory = find_cmrc_dir(cmrc_dir)
     if name is DatasetName.CMRC2018:
         return load_cmrc(directory)
@@ -147,7 +158,8 @@ def load_seed(seed_path: Path = SEED_PATH, corpus_path: Path = BUNDLED_PATH) -> 
 
 def _hand_written(path: Path, articles: tuple[Article, ...]) -> tuple[Question, ...]:
     """Hand-written questions (JSONL: id, lang, question, answerable, gold_articles as phrases
-    of their articles, key_facts, type, pair) over ``articles``."""
+    of their articles, key_facts, type, pair; a follow-up's ``first`` question and
+    ``standalone`` form) over ``articles``."""
     questions = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -157,14 +169,14 @@ def _hand_written(path: Path, articles: tuple[Article, ...]) -> tuple[Question, 
             id=row["id"], lang=row["lang"], text=row["question"], answerable=row["answerable"],
             gold=frozenset(resolve_phrase(p, articles) for p in row["gold_articles"]),
             key_facts=tuple(tuple(forms) for forms in row["key_facts"]),
-            type=row.get("type"), pair=row.get("pair")))
+            type=row.get("type"), pair=row.get("pair"),
+            history=(row["first"],) if row.get("first") else (), standalone=row.get("standalone")))
     return tuple(questions)
 
 
-def load_time(questions_path: Path = TIME_PATH, articles_path: Path = TIME_ARTICLES,
-              corpus_path: Path = BUNDLED_PATH) -> Dataset:
-    """The time questions over the bundled page and the dated fixture articles (ingested as
-    ``qa`` ingests raw text: an article without a ``date`` field takes the date its lead gives)."""
+def _time_corpus(articles_path: Path, corpus_path: Path) -> tuple[Article, ...]:
+    """The bundled page and the dated fixture articles (ingested as ``qa`` ingests raw text:
+    an article without a ``date`` field takes the date its lead gives)."""
     from qa.ingest import ingest_paths, ingest_text
 
     if not corpus_path.is_file():
@@ -174,11 +186,35 @@ def load_time(questions_path: Path = TIME_PATH, articles_path: Path = TIME_ARTIC
         if line.strip():
             row = json.loads(line)
             articles += ingest_text(row["text"], title=row["title"], date=row.get("date"), source="time fixtures")
-    articles_t = tuple(articles)
+    return tuple(articles)
+
+
+def load_time(questions_path: Path = TIME_PATH, articles_path: Path = TIME_ARTICLES,
+              corpus_path: Path = BUNDLED_PATH) -> Dataset:
+    """The time questions over the bundled page and the dated fixture articles."""
+    articles_t = _time_corpus(articles_path, corpus_path)
     return Dataset(name="time", corpus="time", articles=articles_t, questions=_hand_written(questions_path, articles_t),
                    description="Hand-written questions naming a date or a period, over the bundled page (articles "
                                "dated 2020-11) and 12 hand-written dated articles (2019-11-20 to 2020-11-30); "
                                "eval/data/README.md, section time.")
+
+
+def load_followups(questions_path: Path = FOLLOWUPS_PATH, articles_path: Path = TIME_ARTICLES,
+                   corpus_path: Path = BUNDLED_PATH) -> Dataset:
+    """Follow-up questions, each with the question asked before it, over the time corpus.
+
+    Raises:
+        ValueError: a row without its first question or its standalone form.
+    """
+    articles = _time_corpus(articles_path, corpus_path)
+    questions = _hand_written(questions_path, articles)
+    for q in questions:
+        if not q.history or not q.standalone:
+            raise ValueError(f"follow-up {q.id} needs 'first' (the question asked before it) and 'standalone'")
+    return Dataset(name="followups", corpus="time", articles=articles, questions=questions,
+                   description="Hand-written follow-up questions (a pronoun, 那…呢, a left-out subject), each asked "
+                               "after its first question, without it, and in its standalone form, over the time "
+                               "corpus; eval/data/README.md, section followups.")
 
 
 # -------------------------------------------------------------------- CMRC 2018

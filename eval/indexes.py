@@ -98,11 +98,11 @@ def build_index(dataset: Dataset, index_dir: Path, *, encoder: str, chunk_size: 
     bars: dict[str, tqdm] = {}
 
     def report(stage: str, done: int, total: int) -> None:
-        if not progress or stage != "embedding":  # the other stages take seconds
+        if not progress or stage not in ("embedding", "preparing"):  # the other stages take seconds
             return
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=f"index {dataset.corpus}: {stage}", unit="chunk",
+            bar = bars[stage] = tqdm(total=total, desc=f"index {dataset.corpus}: {stage}",
                                      leave=False)
         bar.total = total
         bar.update(done - bar.n)

@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.evidence import Evidence
+from qa.ingest.newspaper import model_title
 from qa.query import QueryAnalysis
 from qa.types import Answer, Article, Citation, Hit
 
@@ -64,7 +65,7 @@ class AnswerContext:
         return {p.n: p.hit for p in self.passages}
 
     def titles(self) -> dict[int, str]:
-        return {p.n: p.article.title for p in self.passages}
+        return {p.n: model_title(p.article.title, p.article.text) for p in self.passages}
 
 
 Event = str | Answer

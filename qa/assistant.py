@@ -26,7 +26,8 @@ from qa.ingest import IngestResult, ingest_paths
 from qa.lang.chars import detect_language, has_content
 from qa.lang.script import to_simplified
 from qa.lexical import idf_function
-from qa.retrieve import Retrieval, Retriever
+from qa.prepare import LocalPreparer, Preparer
+from qa.retrieve import Retrieval, Retriever, fuse_retrievals
 from qa.settings import RetrieverMode, Settings
 from qa.store import ArticleInfo
 from qa.stores import Store
@@ -129,23 +130,100 @@ class Assistant:
         return self
 
     # -- asking ---------------------------------------------------------------------
-    def retrieve(self, question: str, *, top_k: int | None = None,
-                 mode: RetrieverMode | str | None = None, period: str | None = None) -> Retrieval:
-        return self.retriever.retrieve(question, top_k=top_k, mode=mode, period=period)
+    def retrieve(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None,
+                 period: str | None = None, history: Sequence[tuple[str, str]] = ()) -> Retrieval:
+        """The chunks ``ask`` answers from, best first (the eval's retrieval pass).
+
+        As in ``ask``: a follow-up (``history``) is retrieved by its rewrite and its own words,
+        and a period the question names (11月17日, last week) filters, unless ``period`` (an ISO
+        interval) is given. Where the answer would fall back to all articles, the ranking goes
+        on with them: the period's chunks first, then the others.
+        """
+        question = to_simplified(question)
+        top_k = top_k or self.settings.top_k
+        retriever = self.retriever
+        standalone = self._standalone(question, history, self._generator, retriever)
+        when = self._when(retriever, standalone, question, history) if period is None else dating.QuestionTime()
+        use = dating.QUESTION_PERIOD
+        args = dict(top_k=top_k, mode=mode, period=period)
+        args = dict(args, history=history)
+        retrieval = self._retrieve(retriever, standalone, question, when=when.retrieval(use), **args)
+        if use is dating.PeriodUse.FILTER and when.period is not None and len(retrieval.hits) < top_k:
+            rest = self._retrieve(retriever, standalone, question, when=when.retrieval(use, with_period=False), **args)
+            seen = {h.row for h in retrieval.hits}
+            more = tuple(h for h in rest.hits if h.row not in seen)[: top_k - len(retrieval.hits)]
+            retrieval = dataclasses.replace(retrieval, hits=retrieval.hits + more)
+        return retrieval
+
+    def _standalone(self, question: str, history: Sequence[tuple[str, str]], generator: Generator | None,
+                    retriever: Retriever) -> str:
+        """A follow-up as a standalone question, in its own language (``qa.followup``)."""
+        if not history:
+            return question
+        from qa.bridges import chinese_names
+        from qa.followup import rewrite
+
+        return to_simplified(rewrite(question, history, generator=generator,
+                                     translate=chinese_names(retriever.bridges)))
+
+    @staticmethod
+    def _when(retriever: Retriever, standalone: str, question: str,
+              history: Sequence[tuple[str, str]]) -> dating.QuestionTime:
+        """What the question says about time; a follow-up that refers back and names no time
+        of its own keeps the one of the question before ("the 2020 meeting" ... "what rate
+        did it announce?" is about 2020's)."""
+        when = dating.understand(retriever.store, to_simplified(standalone))
+        if history and when.period is None and not when.latest and not when.problem:
+            from qa.followup import refers_back
+
+            if refers_back(question):
+                earlier = dating.understand(retriever.store, to_simplified(history[-1][0]))
+                if earlier.period is not None or earlier.latest:
+                    return earlier
+        return when
+
+    def _retrieve(self, retriever: Retriever, standalone: str, question: str, *, top_k: int | None,
+                  mode: RetrieverMode | str | None, period: str | None, when: dict,
+                  history: Sequence[tuple[str, str]] = ()) -> Retrieval:
+        """``retriever.retrieve`` of the standalone question; for a follow-up, fused with the
+        retrieval of its own words (a rewrite that carried the wrong name still finds what the
+        question itself asks about) and, when it refers back, of the question before it."""
+        from qa.followup import FOLLOWUP_POOL, FOLLOWUP_WEIGHTS, refers_back
+
+        queries = {"standalone": standalone}
+        if history:
+            queries["question"] = question
+            if refers_back(question):
+                queries["earlier"] = to_simplified(history[-1][0])
+        if len(set(queries.values())) == 1:
+            return retriever.retrieve(standalone, top_k=top_k, mode=mode, period=period, **when)
+        k = top_k or self.settings.top_k
+        found = {name: retriever.retrieve(q, top_k=FOLLOWUP_POOL * k, mode=mode, period=period, **when)
+                 for name, q in queries.items()}
+        # names put in front of the question ("厦门 是哪天宣布的？") say what it is about, not what it
+        # asks: they steer retrieval, and the answer reads the question by its own words (a name
+        # put in place of 他 is part of what is asked: that rewrite leads)
+        lead = "question" if standalone != question and standalone.endswith(question) else "standalone"
+        return fuse_retrievals(found, {n: FOLLOWUP_WEIGHTS[n] for n in found}, top_k=k, lead=lead,
+                               rrf_k=retriever.rrf_k)
 
     def context(self, question: str, *, top_k: int | None = None, mode: RetrieverMode | str | None = None,
                 language: str | None = None, history: Sequence[tuple[str, str]] = (),
                 period: str | None = None, when: dict | None = None,
-                retriever: Retriever | None = None) -> tuple[AnswerContext, Retrieval]:
+                retriever: Retriever | None = None, original: str | None = None) -> tuple[AnswerContext, Retrieval]:
         """Retrieve for a (standalone) question and gather what a generator answers from:
         the passages, and their sentences with stored vectors and annotations. A question in
         Traditional characters is read as Simplified (as the index reads its articles).
         ``when``: what the question says about time, as retrieval arguments
-        (``qa.dating.QuestionTime.retrieval``), read from ``retriever``'s index generation."""
+        (``qa.dating.QuestionTime.retrieval``), read from ``retriever``'s index generation.
+        ``original``: the follow-up ``question`` is the rewrite of; with ``history``, both (and
+        the question before, when the follow-up refers back) are retrieved and fused (``_retrieve``)."""
         question = to_simplified(question)
         # one generation for the whole question, even if a change commits meanwhile
         retriever = retriever or self.retriever
-        retrieval = retriever.retrieve(question, top_k=top_k, mode=mode, period=period, **(when or {}))
+        retrieval = self._retrieve(retriever, question, to_simplified(original or question), top_k=top_k,
+                                   mode=mode, period=period, when=when or {},
+                                   history=history)
         store = retriever.store
         articles: dict[str, Article] = {}
         passages = []
@@ -187,25 +265,24 @@ class Assistant:
                          details={"reason": "no content"}, timings_ms={"total": round((time.perf_counter() - t0) * 1000, 2)})
             return
         gen = generator or self.generator
-        standalone = question
-        if history:
-            from qa.followup import rewrite
-
-            standalone = rewrite(question, history, generator=gen)
+        retriever = self.retriever  # one index generation for the whole question
+        standalone = self._standalone(question, history, gen, retriever) if history else question
         # answer in the language the user wrote in, even if the rewrite borrowed English names
         language = detect_language(question) if standalone != question else None
+        original = question if standalone != question else None
         # a period the question names (11月17日, last week), unless since/until say it explicitly
-        retriever = self.retriever  # the chunk rows of the period are this generation's
-        when = dating.understand(retriever.store, to_simplified(standalone)) if period is None else dating.QuestionTime()
+        when = self._when(retriever, standalone, question, history) if period is None else dating.QuestionTime()
         use = dating.QUESTION_PERIOD
         ctx, retrieval = self.context(standalone, top_k=top_k, mode=mode, language=language, history=history,
-                                      period=period, when=when.retrieval(use), retriever=retriever)
+                                      period=period, when=when.retrieval(use), retriever=retriever, original=original)
         t1 = time.perf_counter()
         final, fallback = None, None
         filtered = use is dating.PeriodUse.FILTER and when.period is not None
         if filtered and not (when.rows is not None and len(when.rows)):
             fallback = "no article or sentence is dated in the period; answered from all articles"
-        hold = filtered and fallback is None  # a filtered answer's text waits until it is known to answer
+        retry_all = filtered and fallback is None  # if the filtered answer finds nothing: all articles
+        # a filtered answer's or a follow-up's text waits until it is known to answer (else it is asked again)
+        hold = retry_all or bool(history)
         held: list[Event] = []
         for event in gen.stream(ctx):
             if isinstance(event, Answer):
@@ -214,13 +291,23 @@ class Assistant:
                 held.append(event)
             else:
                 yield event
-        if hold and not final.found:  # the period must not make an answer empty: ask all articles
+        if retry_all and not final.found:  # the period must not make an answer empty: ask all articles
             ctx2, retrieval2 = self.context(standalone, top_k=top_k, mode=mode, language=language, history=history,
-                                            when=when.retrieval(use, with_period=False), retriever=retriever)
+                                            when=when.retrieval(use, with_period=False), retriever=retriever,
+                                            original=original)
             events = list(gen.stream(ctx2))
             if isinstance(events[-1], Answer) and events[-1].found:
                 fallback = "nothing dated in the period answers; answered from all articles"
                 held, final, ctx, retrieval = events[:-1], events[-1], ctx2, retrieval2
+        alone = None
+        if history and not final.found:  # history must not make an answer worse: ask it alone
+            ctx3, retrieval3 = self.context(question, top_k=top_k, mode=mode, period=period,
+                                            when=dating.understand(retriever.store, to_simplified(question)).retrieval(use)
+                                            if period is None else None, retriever=retriever)
+            events = list(gen.stream(ctx3))
+            if isinstance(events[-1], Answer) and events[-1].found:
+                alone = "read with the conversation, the follow-up found no answer; answered as asked, without history"
+                held, final, ctx, retrieval = events[:-1], events[-1], ctx3, retrieval3
         yield from held
         t2 = time.perf_counter()
         timings = {k: round(v, 2) for k, v in retrieval.timings_ms.items()}
@@ -229,6 +316,7 @@ class Assistant:
         details = {
             **final.details,
             "standalone_question": standalone if standalone != question else None,
+            "followup_note": alone,
             "language": ctx.language,
             "retriever": str(RetrieverMode.parse(mode) if mode else self.settings.retriever),
             "top_k": top_k or self.settings.top_k,
@@ -263,10 +351,12 @@ class Assistant:
         return final
 
     # -- indexing ---------------------------------------------------------------------
-    def _write(self, **kwargs) -> IndexChange:
+    def _write(self, *, preparer: Preparer | None = None, **kwargs) -> IndexChange:
+        preparer = preparer or LocalPreparer(workers=self.settings.build_workers)
         return self._commit(lambda: stores.write(
             self.settings, encoder=self.encoder, chunk_size=self.settings.chunk_size,
-            chunk_overlap=self.settings.chunk_overlap, vector_index=self.settings.vector_index, **kwargs))
+            chunk_overlap=self.settings.chunk_overlap, vector_index=self.settings.vector_index,
+            preparer=preparer, **kwargs))
 
     def _commit(self, change: Callable[[], T]) -> T:
         """Run one change of the index, one at a time; the next question opens the new generation."""
@@ -277,14 +367,19 @@ class Assistant:
                 self._retriever = None
             return out
 
-    def build(self, paths: Iterable[str | Path], *, progress: Progress | None = None) -> tuple[IngestResult, IndexChange]:
+    def build(self, paths: Iterable[str | Path], *, progress: Progress | None = None,
+              preparer: Preparer | None = None) -> tuple[IngestResult, IndexChange]:
         """Index ``paths`` from scratch, replacing the index atomically when done.
+
+        Args:
+            preparer: who annotates and embeds (``qa.prepare``); default: processes on every
+                core (``build_workers``); ``qa.build_ray.RayPreparer`` for a Ray cluster.
 
         Raises:
             IngestError: no article could be read from ``paths`` (the old index stays).
         """
         result = _ingest(paths, self.settings.max_article_chars)
-        return result, self._write(add=result.articles, replace=True, progress=progress)
+        return result, self._write(add=result.articles, replace=True, progress=progress, preparer=preparer)
 
     def add(self, paths: Iterable[str | Path], *, progress: Progress | None = None) -> tuple[IngestResult, IndexChange]:
         """Index the articles of ``paths`` that are not indexed yet (creates the index if needed)."""
@@ -300,7 +395,8 @@ class Assistant:
         from qa.build import repair_index
 
         stores.require_local(self.settings, "qa index repair")
-        return self._commit(lambda: repair_index(self.index_dir, encoder=self.encoder, progress=progress))
+        return self._commit(lambda: repair_index(self.index_dir, encoder=self.encoder, progress=progress,
+                                                 preparer=LocalPreparer(workers=self.settings.build_workers)))
 
     def remove(self, article_ids: str | Sequence[str]) -> IndexChange:
         """Remove articles by id. Raises ArticleNotFoundError (and changes nothing) for an unknown id."""

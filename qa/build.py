@@ -18,19 +18,17 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from qa.annotate import annotate
-from qa.chunking import chunk_article, sentence_spans
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError, QAError
-from qa.lang.pinyin import build_lexicon, transliterate
-from qa.lang.segment import tokenize
+from qa.lang.pinyin import build_lexicon
 from qa.lexical import BM25Index
+from qa.prepare import LocalPreparer, PreparedArticle, Preparer, Progress
 from qa.settings import VectorIndexKind
 from qa.store import (
     BM25_DIR,
@@ -49,15 +47,11 @@ from qa.store import (
     file_checksums,
     generations,
     now,
-    passage_text,
     read_manifest,
     retire,
 )
 from qa.types import Article
 from qa.vectors import FaissVectorStore
-
-EMBED_BATCH = 32
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @dataclass(frozen=True)
@@ -71,6 +65,7 @@ class IndexChange:
     sentences_added: int = 0
     chars_embedded: int = 0
     seconds: float = 0.0
+    # summed over the articles: with worker processes (qa.prepare) these add up the workers' time
     embed_seconds: float = 0.0
     annotate_seconds: float = 0.0  # sentences, tagging, entities, dates, quantities, BM25 tokens, pinyin
     bridge_seconds: float = 0.0  # the pinyin lexicon of the corpus's words and names, for English questions
@@ -155,7 +150,7 @@ def write_manifest(root: Path, manifest: Manifest) -> None:
 def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = (),
                 remove: Sequence[str] = (), replace: bool = False, chunk_size: int = 300,
                 chunk_overlap: int = 1, vector_index: VectorIndexKind = VectorIndexKind.FLAT,
-                progress: Progress | None = None) -> IndexChange:
+                progress: Progress | None = None, preparer: Preparer | None = None) -> IndexChange:
     """Apply a change as a new generation and commit it atomically.
 
     Args:
@@ -165,6 +160,9 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
         replace: start from an empty index instead of the live one (``qa index build``).
         chunk_size, chunk_overlap, vector_index: used for a new index; an existing
             index keeps the settings in its manifest.
+        preparer: who annotates and embeds the new articles (``qa.prepare``): this process
+            or worker processes on every core (``LocalPreparer``, the default) or Ray
+            (``qa.build_ray.RayPreparer``); the index is the same.
 
     Raises:
         IndexMismatchError: the live index was built with another encoder or dimension.
@@ -196,7 +194,7 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
             change, counts = _build_generation(
                 tmp, root / current.generation if current else None, encoder=encoder, add=add,
                 remove=remove, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                vector_index=vector_index, progress=progress)
+                vector_index=vector_index, progress=progress, preparer=preparer)
             from qa import __version__
 
             stamp = now()
@@ -257,7 +255,8 @@ def stored_articles(root: Path) -> tuple[list[Article], str]:
                   f"index your files again: qa index build PATH... --index-dir {root}")
 
 
-def repair_index(root: str | Path, *, encoder: Encoder, progress: Progress | None = None) -> tuple[IndexChange, str]:
+def repair_index(root: str | Path, *, encoder: Encoder, progress: Progress | None = None,
+                 preparer: Preparer | None = None) -> tuple[IndexChange, str]:
     """Rebuild everything derived (vectors, BM25, lexicon, annotations) from the articles stored
     in the newest generation whose database is sound, with the index's own settings, as a new
     generation. Returns the change and the generation the articles were read from."""
@@ -268,13 +267,14 @@ def repair_index(root: str | Path, *, encoder: Encoder, progress: Progress | Non
     articles, source = stored_articles(root)
     change = write_index(root, encoder=encoder, add=articles, replace=True, chunk_size=m.chunk_size,
                          chunk_overlap=m.chunk_overlap, vector_index=VectorIndexKind.parse(m.vector_index),
-                         progress=progress)
+                         progress=progress, preparer=preparer)
     return change, source
 
 
 def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Sequence[Article],
                       remove: Sequence[str], chunk_size: int, chunk_overlap: int,
-                      vector_index: VectorIndexKind, progress: Progress | None) -> tuple[IndexChange, tuple[int, int, int]]:
+                      vector_index: VectorIndexKind, progress: Progress | None,
+                      preparer: Preparer | None) -> tuple[IndexChange, tuple[int, int, int]]:
     db = sqlite3.connect(tmp / DOCS)
     try:
         if prev is not None:
@@ -317,60 +317,41 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             existing.add(a.id)
         n_chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         n_sentences = db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
-        texts: list[str] = []
+        prepared = (preparer or LocalPreparer()).prepare(
+            new_articles, encoder=encoder, chunk_size=chunk_size, chunk_overlap=chunk_overlap, progress=progress)
+        _check_prepared(prepared, new_articles, encoder.dim)
         new_chunks: list[tuple[int, int, int]] = []  # (new article's index, first and last sentence row)
-        chunks_added = 0
-        annotate_seconds = 0.0
+        chunks_added = sentences_added = chars_embedded = 0
         stamp = now()
-        for ai, a in enumerate(new_articles):
+        for ai, p in enumerate(prepared):
+            a = p.article
             db.execute("INSERT INTO articles (id, title, source, author, date, url, path, text, added_at, date_source) "
                        "VALUES (?,?,?,?,?,?,?,?,?,?)",
                        (a.id, a.title, a.source, a.author, a.date, a.url, a.path, a.text, stamp, a.date_source))
-            t_note = time.perf_counter()
-            spans = sentence_spans(a.text, size=chunk_size)
-            notes = annotate(a, size=chunk_size, spans=spans)
-            chunks = chunk_article(a, size=chunk_size, overlap=chunk_overlap, sentences=spans)
-            annotate_seconds += time.perf_counter() - t_note
-            first_chunk = [None] * len(spans)
-            last_chunk = [None] * len(spans)
-            k = 0
-            for ci, c in enumerate(chunks):
-                while k < len(spans) and spans[k][1] <= c.start:
-                    k += 1
-                lo = k
-                j = k
-                while j < len(spans) and spans[j][0] < c.end:
+            first_chunk: list[int | None] = [None] * len(p.sentences)
+            last_chunk: list[int | None] = [None] * len(p.sentences)
+            for ci, (c, (lo, hi)) in enumerate(zip(p.chunks, p.chunk_sentences)):
+                for j in range(lo, hi + 1):
                     first_chunk[j] = n_chunks + ci if first_chunk[j] is None else first_chunk[j]
                     last_chunk[j] = n_chunks + ci
-                    j += 1
-                t_note = time.perf_counter()
-                tokens, pinyin = " ".join(tokenize(passage_text(a.title, c.text))), transliterate(c.text)
-                annotate_seconds += time.perf_counter() - t_note
                 db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
-                           (n_chunks + ci, c.id, a.id, c.start, c.end, c.text, tokens, pinyin,
-                            n_sentences + lo, n_sentences + j - 1))
-                new_chunks.append((ai, n_sentences + lo, n_sentences + j - 1))
-            for i, ((s, e), mentions) in enumerate(notes):
+                           (n_chunks + ci, c.id, a.id, c.start, c.end, c.text, p.tokens[ci], p.pinyin[ci],
+                            n_sentences + lo, n_sentences + hi))
+                new_chunks.append((ai, n_sentences + lo, n_sentences + hi))
+            for i, ((s, e), mentions) in enumerate(zip(p.sentences, p.mentions)):
                 row = n_sentences + i
                 db.execute("INSERT INTO sentences VALUES (?,?,?,?,?,?)",
                            (row, a.id, s, e, first_chunk[i], last_chunk[i]))
                 db.executemany("INSERT INTO mentions VALUES (?,?,?,?,?,?)",
                                [(row, m.kind, m.start, m.end, m.text, m.norm) for m in mentions])
-                texts.append(a.text[s:e])
-            n_chunks += len(chunks)
-            n_sentences += len(spans)
-            chunks_added += len(chunks)
-
-        t_embed = time.perf_counter()
-        if progress and texts:
-            progress("embedding", 0, len(texts))  # start the clock before the first batch
-        for i in range(0, len(texts), EMBED_BATCH):
-            vectors.append(encoder.encode_passages(texts[i: i + EMBED_BATCH]))
-            if progress:
-                progress("embedding", min(i + EMBED_BATCH, len(texts)), len(texts))
-        titles = [a.title or " " for a in new_articles]
-        title_vectors = encoder.encode_passages(titles) if titles else np.zeros((0, encoder.dim), np.float32)
-        embed_seconds = time.perf_counter() - t_embed
+            vectors.append(p.vectors)
+            n_chunks += len(p.chunks)
+            n_sentences += len(p.sentences)
+            chunks_added += len(p.chunks)
+            sentences_added += len(p.sentences)
+            chars_embedded += sum(e - s for s, e in p.sentences) + len(a.title or " ")
+        title_vectors = (np.stack([p.title_vector for p in prepared]) if prepared
+                         else np.zeros((0, encoder.dim), np.float32))
         all_vectors = np.concatenate(vectors, axis=0) if vectors else old_vectors
         FaissVectorStore.from_vectors(all_vectors, encoder.dim, vector_index).save(tmp / VECTORS)
         chunk_vectors = [old_chunk_vectors[keep_chunks]]
@@ -398,12 +379,25 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             progress("done", 1, 1)
         change = IndexChange(added=tuple(a.id for a in new_articles), already_indexed=tuple(a.id for a in skipped),
                              removed=tuple(dict.fromkeys(remove)), chunks_added=chunks_added,
-                             sentences_added=len(texts), chars_embedded=sum(map(len, texts)) + sum(map(len, titles)),
-                             embed_seconds=embed_seconds, annotate_seconds=annotate_seconds,
+                             sentences_added=sentences_added, chars_embedded=chars_embedded,
+                             embed_seconds=sum(p.embed_seconds for p in prepared),
+                             annotate_seconds=sum(p.seconds for p in prepared),
                              bridge_seconds=bridge_seconds)
         return change, (n_articles, n_chunks, n_sentences)
     finally:
         db.close()
+
+
+def _check_prepared(prepared: Sequence[PreparedArticle], articles: Sequence[Article], dim: int) -> None:
+    """What a preparer (possibly on other machines) returned fits before anything is written."""
+    if [p.article.id for p in prepared] != [a.id for a in articles]:
+        raise QAError("the preparer returned other articles than it was given (or in another order); "
+                      "nothing was changed")
+    for p in prepared:
+        if (p.vectors is None or p.vectors.shape != (len(p.sentences), dim) or p.title_vector is None
+                or p.title_vector.shape != (dim,)):
+            raise QAError(f"the preparer returned article {p.article.id} without its {len(p.sentences)} sentence "
+                          f"vectors and title vector of dimension {dim}; nothing was changed")
 
 
 def context_vectors(sentences: np.ndarray, titles: np.ndarray, chunks: Sequence[tuple[int, int, int]]) -> np.ndarray:

@@ -49,6 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-size", type=int, help="characters per chunk (QA_CHUNK_SIZE; default 300)")
     p.add_argument("--chunk-overlap", type=int, help="sentences shared by neighbouring chunks (default 1)")
     p.add_argument("--vector-index", choices=["flat", "hnsw"], help="exact (flat, default) or approximate (hnsw)")
+    p.add_argument("--workers", type=int, dest="build_workers", metavar="N",
+                   help="processes that annotate and embed (QA_BUILD_WORKERS; default: every core)")
+    g = p.add_argument_group("building on Ray (pip install '.[ray]')")
+    g.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                   help="chunk, annotate and embed with Ray Data; ADDRESS joins a cluster (auto, host:6379, "
+                   "ray://host:10001), none starts a local Ray on this machine's cores")
+    g.add_argument("--ray-actors", type=int, metavar="N", help="encoder actors at most (default: one per CPU or GPU)")
+    g.add_argument("--ray-cpus", type=float, metavar="C", help="CPUs per encoder actor (default 1)")
+    g.add_argument("--ray-gpus", type=float, metavar="G",
+                   help="GPUs per encoder actor (default 0: CPU); an st: encoder then runs on cuda")
     p = isub.add_parser("add", help="index the articles of files or folders that are not indexed yet")
     p.add_argument("paths", nargs="+", metavar="PATH")
     _common(p)
@@ -90,7 +100,7 @@ def _assistant(args: argparse.Namespace):
 
     overrides = {k: getattr(args, k, None) for k in (
         "index_dir", "store", "encoder", "top_k", "retriever", "generator", "llm_model", "llm_base_url",
-        "chunk_size", "chunk_overlap", "vector_index")}
+        "chunk_size", "chunk_overlap", "vector_index", "build_workers")}
     return Assistant(Settings.load(**overrides))
 
 
@@ -99,12 +109,16 @@ def _progress():
 
     bars: dict[str, tqdm] = {}
 
+    labels = {"embedding": ("embedding sentences", "sentence"),  # in this process
+              "preparing": ("annotating and embedding", "article")}  # in worker processes or on Ray
+
     def update(stage: str, done: int, total: int) -> None:
-        if stage != "embedding":
+        if stage not in labels:
             return
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc="embedding chunks", unit="chunk", file=sys.stderr)
+            desc, unit = labels[stage]
+            bar = bars[stage] = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr)
         bar.n = done
         bar.refresh()
         if done >= total:
@@ -150,7 +164,13 @@ def cmd_index(args: argparse.Namespace) -> int:
         return _verify(args) if args.action == "verify" else _repair(args)
     bot = _assistant(args)
     if args.action == "build":
-        _report(*bot.build(args.paths, progress=_progress()))
+        preparer = None
+        if args.ray is not None:
+            from qa.build_ray import RayPreparer
+
+            given = {"actors": args.ray_actors, "cpus_per_actor": args.ray_cpus, "gpus_per_actor": args.ray_gpus}
+            preparer = RayPreparer(address=args.ray or None, **{k: v for k, v in given.items() if v is not None})
+        _report(*bot.build(args.paths, progress=_progress(), preparer=preparer))
     elif args.action == "add":
         _report(*bot.add(args.paths, progress=_progress()))
     elif args.action == "remove":

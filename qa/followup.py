@@ -6,13 +6,17 @@ or when the model fails, ``carry_entities`` does: it finds the names of the most
 recent earlier question that has any, puts a person's name in place of 他/她/he/she,
 and otherwise puts the names in front of a follow-up that refers back (a pronoun,
 "那京东呢？", "what about JD?") or names nothing itself.
+
+A carried name is written in the follow-up's language (``in_language``): a Chinese
+follow-up after "who did Hu Changsheng meet in Beijing?" becomes 胡昌升和IBM谈了什么？,
+never "Hu Changsheng和IBM谈了什么？" (``keeps_language`` checks it).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,7 +30,11 @@ _ELLIPSIS_EN = re.compile(r"^\s*(?:and\s+|so\s+)?what about\b|^\s*how about\b", 
 _PERSON_FLAGS = ("nr",)
 _NAME_FLAGS = ("nr", "ns", "nt", "nz", "eng", "j")
 _CAP_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
-
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# A Chinese name for a name written in Latin letters ("Hu Changsheng" -> "胡昌升"), or None:
+# the assistant reads it from the index's pinyin lexicon (qa.bridges)
+Translate = Callable[[str], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,7 @@ def names(text: str) -> list[tuple[str, bool]]:
             if flag.startswith(_NAME_FLAGS) and len(word.strip()) >= 2 and not re.fullmatch(r"[\d.]+", word):
                 out.append((word.strip(), flag.startswith(_PERSON_FLAGS)))
     for m in _CAP_RUN.finditer(text):
-        words = [w for w in m.group().split() if w.lower() not in _not_names()]
+        words = [re.sub(r"['’]s$", "", w) for w in m.group().split() if w.lower() not in _not_names()]
         if words and not re.search(r"[\u4e00-\u9fff]", " ".join(words)):
             name = " ".join(words)
             if not any(name == n for n, _ in out):
@@ -90,11 +98,16 @@ def antecedent(history: Sequence[tuple[str, str]], *, turns: int = 3,
     return []
 
 
-def in_language(name: str, is_person: bool, zh: bool, history: Sequence[tuple[str, str]]) -> str:
+def in_language(name: str, is_person: bool, zh: bool, history: Sequence[tuple[str, str]],
+                translate: Translate | None = None) -> str:
     """``name`` as a question in the other language writes it, so that a carried name keeps the
-    follow-up in one language: the form an earlier answer paired it with (English answers write
-    "胡昌升 (Hu Changsheng)"), or for a Chinese person's name in an English question its pinyin."""
-    has_cjk = bool(re.search(r"[\u4e00-\u9fff]", name))
+    follow-up in one language. In a Chinese question: the characters an earlier answer paired
+    it with (English answers write "胡昌升 (Hu Changsheng)"), else the index's word for its
+    pinyin (``translate``); an acronym (IBM) or a name the index does not know stays as written.
+    In an English question: the English form an answer paired it with, else its pinyin (a
+    person's surname first, "Hu Changsheng"; other names as one word, which the English bridge
+    reads back to the index's word)."""
+    has_cjk = bool(_CJK.search(name))
     if zh == has_cjk:
         return name
     answers = " ".join(a for _, a in history)
@@ -106,19 +119,55 @@ def in_language(name: str, is_person: bool, zh: bool, history: Sequence[tuple[st
             for k in range(2, len(before) + 1):
                 if name in (romanize_name(before[-k:]), romanize_place(before[-k:])):
                     return before[-k:]
-        return name
+        found = translate(name) if translate is not None and not _is_acronym(name) else None
+        return found or name
     m = re.search(rf"{re.escape(name)} \(([A-Z][A-Za-z' .-]+)\)", answers)
     if m:
         return m.group(1)
-    if is_person:
-        from qa.lang.pinyin import romanize_name
+    from qa.lang.pinyin import romanize_name, romanize_place
 
-        return romanize_name(name)
-    return name
+    return romanize_name(name) if is_person else romanize_place(name)
 
 
-def carry_entities(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """Extractive-mode rewrite (no model): see the module docstring.
+def _is_acronym(word: str) -> bool:
+    """IBM, 5G, CETC: written so in Chinese text too."""
+    return word.isupper() or any(c.isdigit() for c in word)
+
+
+def keeps_language(question: str, standalone: str) -> bool:
+    """Whether a rewrite adds nothing in the other language's script: no romanised name in a
+    Chinese question (acronyms such as IBM are how Chinese writes them), no Chinese characters
+    in an English one.
+
+    >>> keeps_language("他和IBM谈了什么？", "胡昌升和IBM谈了什么？")
+    True
+    >>> keeps_language("他和IBM谈了什么？", "Hu Changsheng和IBM谈了什么？")
+    False
+    """
+    if detect_language(question) == "zh":
+        own = set(_LATIN_WORD.findall(question))
+        return all(_is_acronym(w) for w in _LATIN_WORD.findall(standalone) if w not in own)
+    return not (set(_CJK.findall(standalone)) - set(_CJK.findall(question)))
+
+
+def refers_back(question: str) -> bool:
+    """Whether a question needs an earlier one: it has a pronoun or pointing word (他, 这个论坛,
+    it), is an ellipsis ("那京东呢？", "what about JD?") or names nothing itself ("交易额是多少？").
+
+    >>> refers_back("交易额是多少？"), refers_back("它什么时候启动？"), refers_back("厦门在哪里？")
+    (True, True, False)
+    """
+    zh = detect_language(question) == "zh"
+    pronouns = _pronouns("zh" if zh else "en")
+    ellipsis = (_ELLIPSIS_ZH if zh else _ELLIPSIS_EN).search(question)
+    return bool(pronouns.person.search(question) or pronouns.other.search(question) or ellipsis
+                or not names(question))
+
+
+def carry_entities(question: str, history: Sequence[tuple[str, str]], *,
+                   translate: Translate | None = None) -> str:
+    """Extractive-mode rewrite (no model): see the module docstring; ``translate`` as in
+    ``in_language``.
 
     >>> carry_entities("他和 IBM 谈了什么？", [("胡昌升在北京走访了哪些企业？", "")])
     '胡昌升和 IBM 谈了什么？'
@@ -132,8 +181,8 @@ def carry_entities(question: str, history: Sequence[tuple[str, str]]) -> str:
         return question
     zh = detect_language(question) == "zh"
     person_names = {n for n, p in antecedent(history) if p} | set(persons)
-    carry = [(in_language(n, p, zh, history), p) for n, p in carry]
-    persons = [in_language(n, n in person_names, zh, history) for n in persons]
+    carry = [(in_language(n, p, zh, history, translate), p) for n, p in carry]
+    persons = [in_language(n, n in person_names, zh, history, translate) for n in persons]
     pronouns = _pronouns("zh" if zh else "en")
     ellipsis_re = _ELLIPSIS_ZH if zh else _ELLIPSIS_EN
     m = pronouns.person.search(question)
@@ -152,7 +201,8 @@ def carry_entities(question: str, history: Sequence[tuple[str, str]]) -> str:
     return f"{' '.join(n for n, _ in carry)} {question}" if carry else question
 
 
-def rewrite(question: str, history: Sequence[tuple[str, str]], *, generator=None) -> str:
+def rewrite(question: str, history: Sequence[tuple[str, str]], *, generator=None,
+            translate: Translate | None = None) -> str:
     """A standalone version of ``question`` given earlier ``(question, answer)`` turns.
 
     Generators that can rewrite (model generators) provide ``rewrite_followup``;
@@ -169,4 +219,14 @@ def rewrite(question: str, history: Sequence[tuple[str, str]], *, generator=None
         except Exception as e:  # a failing model must not block the question
             log.warning("follow-up rewrite by %s failed (%s); carrying names over instead",
                         getattr(generator, "name", generator), e)
-    return carry_entities(question, history)
+    return carry_entities(question, history, translate=translate)
+
+
+# A follow-up is retrieved by its rewrite and by its own words and, when it refers back
+# (``refers_back``), by the question before it (what the conversation is about), each to this
+# many times top_k; the rankings are fused (qa.retrieve.fuse_retrievals) with these weights, set
+# before any follow-up was measured: rewrite and own words equal (a rewrite that carried the wrong
+# name is outvoted only where the question's own words agree), the earlier question half (it
+# says what the talk is about, not what is asked: it breaks ties, it does not lead).
+FOLLOWUP_POOL = 2
+FOLLOWUP_WEIGHTS = {"standalone": 1.0, "question": 1.0, "earlier": 0.5}

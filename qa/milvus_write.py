@@ -47,6 +47,7 @@ from qa.milvus_store import (
     read_state,
     scan,
 )
+from qa.prepare import Preparer
 from qa.settings import VectorIndexKind
 from qa.store import FORMAT_VERSION, IndexStore, Manifest, now
 
@@ -224,7 +225,8 @@ def _writer(target: str) -> threading.Lock:
 
 def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add: Sequence = (),
                  remove: Sequence[str] = (), replace: bool = False, chunk_size: int = 300, chunk_overlap: int = 1,
-                 vector_index: VectorIndexKind = VectorIndexKind.FLAT, progress: Progress | None = None) -> IndexChange:
+                 vector_index: VectorIndexKind = VectorIndexKind.FLAT, progress: Progress | None = None,
+                 preparer: Preparer | None = None) -> IndexChange:
     """``qa.build.write_index`` for a Milvus target: the same arguments, the same result."""
     t0 = time.perf_counter()
     client = connect(target, token=token)
@@ -270,7 +272,7 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
         if new:
             with tempfile.TemporaryDirectory(prefix="qa-milvus-") as tmp:
                 change = write_index(Path(tmp), encoder=encoder, add=new, replace=True, chunk_size=chunk_size,
-                                     chunk_overlap=chunk_overlap, progress=progress)
+                                     chunk_overlap=chunk_overlap, progress=progress, preparer=preparer)
                 local = IndexStore.open(Path(tmp))
                 try:
                     plus_df, plus_names = copy_rows(client, local, chunk_offset=state.next_chunk,

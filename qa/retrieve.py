@@ -19,6 +19,7 @@ from qa.dating import PERIOD_WEIGHT, RECENCY_POOL, RECENCY_WEIGHT
 from qa.dating import newest_first as newest_first_order
 from qa.encoders import Encoder
 from qa.errors import EmptyIndexError
+from qa.ingest.newspaper import model_title
 from qa.query import Bridge, QueryAnalysis, analyze
 from qa.rerank import CANDIDATES as CANDIDATES_RERANK
 from qa.rerank import Reranker, rerank
@@ -242,7 +243,8 @@ class Retriever:
         timings["fuse"] = (time.perf_counter() - t) * 1000
         if self.reranker is not None and hits:
             t = time.perf_counter()
-            titles = {a: self.store.article(a).title for a in {h.chunk.article_id for h in hits}}
+            titles = {a: model_title(art.title, art.text) for a in {h.chunk.article_id for h in hits}
+                      if (art := self.store.article(a))}
             hits = rerank(self.reranker, question, hits, [passage_text(titles[h.chunk.article_id], h.chunk.text)
                                                           for h in hits], top_k)
             timings["rerank"] = (time.perf_counter() - t) * 1000
@@ -265,3 +267,21 @@ def _time_terms_found(without: QueryAnalysis, full: QueryAnalysis, hits: tuple[H
     if not extra:
         return without
     return replace(without, terms=tuple(t for t in full.terms if t in without.terms or t in extra))
+
+
+def fuse_retrievals(retrievals: dict[str, Retrieval], weights: dict[str, float], *, top_k: int,
+                    lead: str | None = None, rrf_k: int = RRF_K) -> Retrieval:
+    """The hits of several retrievals of one question (a follow-up's rewrite, its own words and
+    the question before, ``qa.followup``) fused by reciprocal rank, the best ``top_k``. The
+    analysis, query vector and scores are those of the ``lead`` retrieval (default the first):
+    what the answer step reads the question by."""
+    first = retrievals[lead] if lead is not None else next(iter(retrievals.values()))
+    by_row: dict[int, Hit] = {}
+    for r in (first, *retrievals.values()):
+        for h in r.hits:
+            by_row.setdefault(h.row, h)
+    fused = rrf_fuse({name: [h.row for h in r.hits] for name, r in retrievals.items()}, weights, k=rrf_k)[:top_k]
+    hits = tuple(replace(by_row[row], score=score) for row, score in fused)
+    timings = {f"{k}_{name}": v for name, r in retrievals.items() for k, v in r.timings_ms.items()}
+    return replace(first, hits=hits, weights={**first.weights, **{f"fused_{n}": w for n, w in weights.items()}},
+                   timings_ms=timings)

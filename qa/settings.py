@@ -76,6 +76,7 @@ ENV_VARS = {
     "chunk_overlap": "QA_CHUNK_OVERLAP",
     "vector_index": "QA_VECTOR_INDEX",
     "batch_size": "QA_BATCH_SIZE",
+    "build_workers": "QA_BUILD_WORKERS",
     "generator": "QA_GENERATOR",
     "llm_model": "QA_LLM_MODEL",
     "llm_base_url": "QA_LLM_BASE_URL",
@@ -115,6 +116,8 @@ class Settings:
     chunk_overlap: int = 1  # sentences repeated between neighbouring chunks
     vector_index: VectorIndexKind = VectorIndexKind.FLAT
     batch_size: int = 16
+    # processes a build annotates and embeds in (qa.prepare.LocalPreparer); None: every core
+    build_workers: int | None = None
     generator: GeneratorKind = GeneratorKind.EXTRACTIVE
     llm_model: str | None = None
     llm_base_url: str | None = None
@@ -140,7 +143,7 @@ class Settings:
     def __post_init__(self) -> None:
         conv = {
             "index_dir": Path, "top_k": int, "chunk_size": int, "chunk_overlap": int,
-            "batch_size": int, "llm_timeout": float, "llm_max_tokens": int,
+            "batch_size": int, "build_workers": int_or_none, "llm_timeout": float, "llm_max_tokens": int,
             "llm_context_tokens": int_or_none, "found_threshold": float_or_none, "max_quotes": int,
             "max_question_chars": int, "max_article_chars": int,
             "retriever": RetrieverMode.parse, "vector_index": VectorIndexKind.parse,
@@ -163,6 +166,8 @@ class Settings:
             raise ConfigError(f"chunk_overlap must be >= 0 sentences, got {self.chunk_overlap}")
         if self.batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
+        if self.build_workers is not None and self.build_workers < 1:
+            raise ConfigError(f"build_workers must be at least 1 (or unset: every core), got {self.build_workers}")
         if self.llm_timeout <= 0:
             raise ConfigError(f"llm_timeout must be > 0 seconds, got {self.llm_timeout}")
         if self.llm_max_tokens < 1:

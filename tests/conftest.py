@@ -119,3 +119,57 @@ def fixture_assistant(fixture_index):
     from qa.assistant import Assistant
 
     return Assistant.load(fixture_index)
+
+
+def _index_contents(root: Path):
+    """Everything a build writes, read back: rows of every table, both vector sets, lexicon, counts."""
+    import json
+    import sqlite3
+
+    import faiss
+
+    manifest = json.loads((root / "manifest.json").read_text("utf-8"))
+    gen = root / manifest["generation"]
+    db = sqlite3.connect(gen / "docs.sqlite")
+    try:
+        tables = {t: db.execute(f"SELECT {cols} FROM {t} ORDER BY rowid").fetchall() for t, cols in (
+            ("articles", "id, title, source, author, date, url, path, text, date_source"),  # not added_at
+            ("chunks", "*"), ("sentences", "*"), ("mentions", "*"))}
+    finally:
+        db.close()
+    vectors = [faiss.read_index(str(gen / name)) for name in ("vectors.faiss", "chunks.faiss")]
+    return (tables, [v.reconstruct_n(0, v.ntotal) for v in vectors], (gen / "lexicon.json").read_text("utf-8"),
+            manifest["counts"], manifest["encoder"])
+
+
+@pytest.fixture(scope="session")
+def assert_same_index():
+    """``check(a, b)``: two local indexes hold the same articles, chunk and sentence rows (ids,
+    offsets, tokens, pinyin), annotations, lexicon and counts, and vectors within ``atol``."""
+    import numpy as np
+
+    def check(a: Path, b: Path, *, atol: float = 1e-5) -> None:
+        (ta, va, la, ca, ea), (tb, vb, lb, cb, eb) = _index_contents(Path(a)), _index_contents(Path(b))
+        assert ca == cb and ea == eb
+        for table in ta:
+            assert ta[table] == tb[table], table
+        for x, y in zip(va, vb):
+            assert x.shape == y.shape
+            np.testing.assert_allclose(x, y, rtol=0, atol=atol)
+        assert la == lb
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def cmrc_slice():
+    """The first passages of CMRC 2018 trial (shipped in train/data) as articles: a second corpus,
+    encyclopaedic rather than news, for build tests (never the dev set used for evaluation)."""
+    import gzip
+    import json
+
+    from qa.types import Article
+
+    raw = json.loads(gzip.open(ROOT / "train" / "data" / "cmrc2018_trial.json.gz").read())
+    passages = [(e.get("title") or "", p["context"]) for e in raw["data"] for p in e["paragraphs"]]
+    return [Article.make(text, title=title or text[:30], source="CMRC 2018 trial") for title, text in passages[:12]]

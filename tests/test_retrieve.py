@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa.build import write_index
-from qa.retrieve import Retriever, rrf_fuse
+from qa.retrieve import Retriever, fuse_retrievals, rrf_fuse
 from qa.settings import RetrieverMode
 from qa.store import IndexStore
 
@@ -86,6 +86,24 @@ def test_bm25_ranks_by_bm25_score(fake_store):
     res = Retriever(fake_store, FakeEncoder(), mode="bm25", top_k=3).retrieve("林中湘")
     assert "林中湘" in res.hits[0].chunk.text
     assert all(h.bm25_score > 0 for h in res.hits)
+
+
+def test_fused_retrievals_agree_first_and_keep_the_lead_analysis(fake_store):
+    """A follow-up's rankings (its rewrite, its own words): a chunk both rank high leads; the
+    analysis the answer reads is the lead's; hits are distinct chunks in fused-score order."""
+    from tests.conftest import FakeEncoder
+
+    r = Retriever(fake_store, FakeEncoder(), top_k=8)
+    rewrite, own = r.retrieve("美亚柏科捐赠的设备价值多少？"), r.retrieve("价值多少钱？")
+    fused = fuse_retrievals({"standalone": rewrite, "question": own}, {"standalone": 1.0, "question": 1.0},
+                            top_k=5, lead="question")
+    expected = rrf_fuse({"a": [h.row for h in rewrite.hits], "b": [h.row for h in own.hits]}, {"a": 1.0, "b": 1.0})
+    assert [h.row for h in fused.hits] == [row for row, _ in expected[:5]]
+    assert [h.score for h in fused.hits] == pytest.approx([s for _, s in expected[:5]])
+    assert fused.analysis == own.analysis and fused.question == own.question
+    assert fused.weights["fused_standalone"] == fused.weights["fused_question"] == 1.0
+    only = fuse_retrievals({"standalone": rewrite}, {"standalone": 1.0}, top_k=3)
+    assert [h.row for h in only.hits] == [h.row for h in rewrite.hits[:3]]
 
 
 @pytest.mark.slow

@@ -67,8 +67,10 @@ def test_round_trip(tmp_path, bundled_articles, fake_encoder):
             assert first <= row <= last
     # sentences carry their annotations
     assert any(m.kind == "person" and m.text == "胡昌升" for s in sentences for m in s.mentions)
-    # each chunk's context vector: its sentences' mean plus its article's title, normalised
-    titles = {a.id: a.title for a in bundled_articles}
+    # each chunk's context vector: its sentences' mean plus its article's title (as the model reads it), normalised
+    from qa.ingest.newspaper import model_title
+
+    titles = {a.id: model_title(a.title, a.text) for a in bundled_articles}
     context = store.chunk_vectors.vectors()
     assert len(context) == m.chunks
     for row, c in enumerate(store.chunks(range(m.chunks))):

@@ -38,6 +38,12 @@ class EnglishBridge:
     def in_index(self, term: str) -> bool:
         return term.lower() in self.vocab
 
+    def chinese_name(self, name: str) -> str | None:
+        """The index's word for a romanised name ("Hu Changsheng" -> 胡昌升; the bridge's first
+        reading when several read so), None when no word of the index reads so."""
+        found = self.names.lookup(name) or (self.scan.find(name) if self.scan is not None else [])
+        return found[0] if found else None
+
     def __call__(self, question: str) -> list[KeyTerm]:
         all_words = words(question)
         ws = content(all_words)
@@ -151,6 +157,17 @@ def answer_type_words(ws: list) -> set[int]:
         if asking and w.index == prev.index + 1:
             out.add(w.index)
     return out
+
+
+def chinese_names(bridges: tuple[Bridge, ...]) -> Callable[[str], str | None]:
+    """``name -> its Chinese form in the index or None`` through the bridges that read names
+    (what a Chinese follow-up writes for a name an English question used, ``qa.followup``)."""
+    readers = [b.chinese_name for b in bridges if hasattr(b, "chinese_name")]
+
+    def translate(name: str) -> str | None:
+        return next((found for read in readers if (found := read(name))), None)
+
+    return translate
 
 
 def default_bridges(store) -> tuple[Bridge, ...]:

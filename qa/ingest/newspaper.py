@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.text import CJK_OR_PUNCT, normalize_line
 
@@ -174,26 +175,111 @@ def _names(group: str) -> list[str]:
             and not any(c.isdigit() for c in p)]
 
 
-def make_title(text: str, *, limit: int = 36) -> str:
-    """A readable title from an article's lead: its first sentence without the
-    source and date preamble, cut at a clause boundary."""
+TITLE_CHARS = 36  # a title from the lead is at most this long
+TITLE_MIN_CHARS = 8  # a shorter run of whole clauses is no title: cut the lead instead
+_CLAUSE_END = re.compile(r"[，；：,;]")
+
+
+def _lead(text: str) -> str:
+    """An article's first sentence without the source and date preamble (据厦门日报报道，11月17日，)."""
     lead = re.split(rf"(?<=[{_TERMINAL}])", text.split("\n", 1)[0], maxsplit=1)[0]
     lead = _SOURCE.sub("", lead.strip(), count=1)
     lead = _LEAD_DATE.sub("", lead, count=1)
     lead = re.split(r"—{2,}|——|\s-{2,}\s", lead)[0] or lead
-    lead = lead.strip(f" {_TERMINAL}，,；;：:")
+    return lead.strip(f" {_TERMINAL}，,；;：:")
+
+
+def _short_or_quoted(lead: str, limit: int) -> str | None:
     if len(lead) <= limit:
         return lead
     quoted = lead.find("“")
     if quoted > 0 and 8 <= len(lead) - quoted <= limit:
         return lead[quoted:]  # "由……主办的“某某论坛”在厦门举办" reads best from the name on
-    cut = max(lead.rfind(p, 0, limit) for p in "，；：,;")
+    return None
+
+
+def make_title(text: str, *, limit: int = TITLE_CHARS) -> str:
+    """A readable title from an article's lead: its first sentence without the source and
+    date preamble, cut at a clause boundary. A clause that leaves its sense open (…时宣布，)
+    does not end a title; when the lead opens with one, the title is what it introduces."""
+    lead = _lead(text)
+    if (short := _short_or_quoted(lead, limit)) is not None:
+        return short
+    clauses = _clauses(lead)
+    title = _whole_clauses(clauses, limit)
+    if title is None and clauses and _leaves_open(clauses[0][1]):
+        # "X时宣布，Y": Y is the news
+        title = _whole_clauses([(s[len(clauses[0][0]):], c) for s, c in clauses[1:]], limit)
+    return title if title is not None else _cut_at_word(lead, limit)
+
+
+def _clauses(lead: str) -> list[tuple[str, str]]:
+    """``(the lead up to and including this clause, this clause)`` for each clause of ``lead``."""
+    out, start = [], 0
+    for m in [*_CLAUSE_END.finditer(lead), None]:
+        end = m.start() if m else len(lead)
+        if lead[start:end].strip():
+            out.append((lead[:end], lead[start:end].strip()))
+        start = m.end() if m else end
+    return out
+
+
+def _leaves_open(clause: str) -> bool:
+    from qa.lang.resources import words
+
+    return any(clause.endswith(w) for w in words("open_clause_ends"))
+
+
+def _whole_clauses(clauses: list[tuple[str, str]], limit: int) -> str | None:
+    """The longest run of whole clauses from the first that fits ``limit`` and does not end
+    on a clause that leaves its sense open; None when there is none of TITLE_MIN_CHARS."""
+    for upto, clause in reversed(clauses):
+        upto = upto.strip(" ，,；;：:")
+        if TITLE_MIN_CHARS <= len(upto) <= limit and not _leaves_open(clause):
+            return upto
+    return None
+
+
+def _cut_at_word(lead: str, limit: int) -> str:
+    """``lead`` cut before ``limit`` at a word boundary (jieba's words; an English word or a
+    number is one word) and not after a word that joins on (并, 和, 的), with an ellipsis."""
+    from qa.lang.resources import table
+    from qa.lang.segment import cut
+
+    dangling = {c for edge, *chars in table("function_chars") if edge == "end" for c in chars}
+    words: list[str] = []
+    for word in cut(lead):
+        if sum(map(len, words)) + len(word) > limit - 1:
+            break
+        words.append(word)
+    while words and (words[-1] in dangling or not words[-1].strip()):  # not "…签署协议并…"
+        words.pop()
+    out = "".join(words)
+    if len(out) < TITLE_MIN_CHARS:  # one very long word: cut it
+        out = lead[: limit - 1]
+    return out.rstrip(" ,.;:，、") + "…"
+
+
+@lru_cache(maxsize=4096)
+def model_title(title: str, text: str) -> str:
+    """The title the index embeds and the answer model reads for an article shown as ``title``:
+    the title itself, except one made from the lead (``make_title``), which is read as the
+    lead's opening cut at the last clause boundary before TITLE_CHARS (or mid-phrase). That is
+    the title indexes were built with before titles stopped ending mid-phrase: the answer model
+    was fitted with it, and a display title's change of words must not move answers (measured:
+    embedding the new BRICS title turned "who did Hu Changsheng meet in Beijing?" from 陈肇雄
+    to 黄强; README, "The chat app")."""
+    if not title or title != make_title(text):
+        return title
+    lead = _lead(text)
+    if (short := _short_or_quoted(lead, TITLE_CHARS)) is not None:
+        return short
+    cut = max(lead.rfind(p, 0, TITLE_CHARS) for p in "，；：,;")
     if cut >= 10:
         return lead[:cut]
-    cut = limit - 1
+    cut = TITLE_CHARS - 1
     if _WORD_CHAR.match(lead[cut - 1]) and _WORD_CHAR.match(lead[cut]):
-        # not inside an English word or a number: back to the start of it
-        start = cut
+        start = cut  # not inside an English word or a number: back to the start of it
         while start > 0 and _WORD_CHAR.match(lead[start - 1]):
             start -= 1
         if start >= 10:

@@ -79,6 +79,29 @@ def test_titles_are_readable_leads(articles: list[Article]) -> None:
     assert articles[3].title == "厦门再获殊荣，拿下一张崭新的文化名片"
 
 
+def test_the_brics_title_is_not_a_cut_lead_sentence(articles: list[Article]) -> None:
+    """Issue 11: it was "国家主席习近平…发表重要讲话时宣布" (宣布 what?): the lead's first clause cut
+    before what it announces. Now it is what is announced, a whole clause."""
+    from qa.lang.resources import words
+
+    title = articles[0].title
+    assert title == "在厦门建立金砖国家新工业革命伙伴关系创新基地"
+    assert not any(title.endswith(w) for w in words("open_clause_ends")) and not title.endswith("…")
+
+
+def test_the_model_reads_the_title_indexes_were_built_with(articles: list[Article]) -> None:
+    """What the index embeds and the answer model reads for a title made from the lead stays the
+    cut it was fitted with (answers do not move with how a title is shown); a headline the source
+    gives is read as it is."""
+    from qa.ingest.newspaper import model_title
+
+    brics, hu = articles[0], articles[1]
+    assert model_title(brics.title, brics.text) == "国家主席习近平出席金砖国家领导人第十二次会晤发表重要讲话时宣布"
+    assert model_title(hu.title, hu.text) == hu.title  # short enough: both rules give the lead's clause
+    assert model_title("金砖创新基地落户厦门", brics.text) == "金砖创新基地落户厦门"  # a headline
+    assert model_title("", brics.text) == ""
+
+
 @pytest.mark.parametrize(("n", "phrase"), [
     (0, "11月17日，国家主席习近平"),
     (0, "12月8日，由厦门市政府与工信部"),  # "12 月 8" and "日" sit two lines apart in the file
@@ -268,9 +291,28 @@ def test_note_in_brackets_stays_in_the_text() -> None:
     ("厦门再获殊荣，拿下一张崭新的文化名片———11月18下午，厦门市资源规划局召开新闻发布会。",
      "厦门再获殊荣，拿下一张崭新的文化名片"),
     ("In Xiamen the forum was held on Monday and the vice president attended.", "In Xiamen the forum was held on…"),
+    # a clause that leaves its sense open (宣布 what?) ends no title: what it announces is the news
+    ("据厦门日报报道，11月17日，国家主席习近平出席金砖国家领导人第十二次会晤发表重要讲话时宣布，"
+     "在厦门建立金砖国家新工业革命伙伴关系创新基地。", "在厦门建立金砖国家新工业革命伙伴关系创新基地"),
+    ("会议结束后，与会代表参观了厦门市软件园三期和火炬高新区的多家科技企业并座谈交流。",
+     "与会代表参观了厦门市软件园三期和火炬高新区的多家科技企业并座谈交流"),
+    ("市长表示，厦门将继续优化营商环境，推动更多重大项目落地见效，为全市经济发展注入新动能。",
+     "市长表示，厦门将继续优化营商环境，推动更多重大项目落地见效"),
+    # no clause boundary in reach: cut between words, never after one that joins on (并)
+    ("厦门市人民政府与中国电子科技集团有限公司在北京签署全面战略合作协议并举行项目对接会议。",
+     "厦门市人民政府与中国电子科技集团有限公司在北京签署全面战略合作协议…"),
 ])
 def test_make_title(text: str, title: str) -> None:
     assert make_title(text) == title
+
+
+def test_title_is_never_a_clause_that_leaves_its_sense_open() -> None:
+    from qa.lang.resources import words
+
+    lead = "，".join(["国家主席习近平在北京出席视频会议并发表讲话时宣布", "在厦门建立创新基地和未来产业园区", "推动合作"])
+    title = make_title(lead + "。")
+    assert not any(title.endswith(w) for w in words("open_clause_ends")), title
+    assert len(title) <= 36
 
 
 @pytest.mark.parametrize(("name", "date"), [

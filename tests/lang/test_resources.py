@@ -16,7 +16,7 @@ def test_every_file_names_its_source_and_has_entries():
             "question_nouns", "answer_cues", "count_nouns", "generic_names", "places_en", "units",
             "date_words", "question_words_en", "question_nouns_en", "irregular_en", "months_en",
             "answer_type_words", "not_names_en", "pronouns", "function_chars", "date_words_en",
-            "period_words"} <= set(srcs)
+            "period_words", "open_clause_ends"} <= set(srcs)
     for name, source in srcs.items():
         assert len(source) > 20, f"{name}.txt: the first comment must say where the list comes from"
         assert resources.words(name), f"{name}.txt is empty"
@@ -73,6 +73,11 @@ def test_places_and_generic_names():
     assert romanize_place("中国") == "China" and romanize_place("香港") == "Hong Kong"
     assert romanize_place("厦门市") == "Xiamen"
     assert "城市" in resources.words("generic_names")
+
+
+def test_open_clause_ends():
+    assert {"宣布", "表示", "时", "后"} <= resources.words("open_clause_ends")
+    assert "举办" not in resources.words("open_clause_ends")
 
 
 def test_question_nouns():
