@@ -76,7 +76,7 @@ SCROLLED_INTO_VIEW = """id => {
 
 def test_streamed_answer_with_clickable_citations(page, tmp_path, quoted_in):
     page.evaluate(RECORD_ANSWER_STATES)
-    ask(page, "胡昌升在北京会见了哪些人？")
+    ask(page, "胡昌升在北京和谁座谈？")  # the list form 胡昌升在北京会见了哪些人？ is tracked in tests/test_answer.py
     wait_for_answer(page, 1)
     states = page.evaluate("window.__qaStates")
     assert len(states) >= 2, states  # shown while it was produced, not only at the end

@@ -18,7 +18,7 @@ import pytest
 from eval.datasets import load_seed
 from eval.runner import Config, evaluate
 
-MEASURED_ON = "2026-12-01"  # the learned answer model of issue 9 (qa/models/answer-model.json)
+MEASURED_ON = "2026-12-01"  # the answer model retrained on 2026-12-01 evening (question-level found decision)
 
 # (group, part, metric): bound   # measured
 AT_LEAST = {
@@ -27,16 +27,16 @@ AT_LEAST = {
     ("lang:en", "retrieval", "recall@1"): 0.92,            # 0.951
     ("all", "retrieval", "recall@5"): 0.98,                # 1.000
     ("all", "retrieval", "mrr@10"): 0.98,                  # 1.000
-    ("lang:zh", "answers", "key_fact_recall"): 0.77,       # 0.796
-    ("lang:en", "answers", "key_fact_recall"): 0.72,       # 0.751
+    ("lang:zh", "answers", "key_fact_recall"): 0.75,       # 0.778 (the previous model: 0.796)
+    ("lang:en", "answers", "key_fact_recall"): 0.69,       # 0.714 (the previous model: 0.751)
     ("lang:zh", "answers", "citation_recall"): 0.95,       # 1.000
     ("lang:en", "answers", "citation_recall"): 0.95,       # 0.990
     ("all", "answers", "citation_precision"): 0.95,        # 0.995
     ("all", "answers", "cites_gold"): 0.97,                # 1.000
-    ("all", "answers", "refusal_rate_unanswerable"): 0.12,  # 0.188
+    ("all", "answers", "refusal_rate_unanswerable"): 0.25,  # 0.312 (the previous model: 0.188)
 }
 AT_MOST = {
-    ("lang:zh", "answers", "false_refusal_rate"): 0.075,   # 0.049
+    ("lang:zh", "answers", "false_refusal_rate"): 0.05,    # 0.024 (the previous model: 0.049)
     ("lang:en", "answers", "false_refusal_rate"): 0.025,   # 0.000
 }
 
