@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--index-dir", type=Path,
                        help="evaluate this existing index as is instead of a cached build of the dataset")
         p.add_argument("--cmrc-dir", type=Path, help="folder of cmrc2018_dev.json (default ../shared/data/cmrc2018)")
+        p.add_argument("--answer-model", help="answer model file to evaluate instead of the shipped one "
+                       "(python -m train --out writes one; QA_ANSWER_MODEL is not read here)")
         p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
         p.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
@@ -67,7 +69,8 @@ def _configs(args: argparse.Namespace, *, many: bool) -> list[Config]:
         raw = getattr(args, option)
         items = [v.strip() for v in raw.split(",") if v.strip()] if many else [raw]
         values.append([cast(v) for v in items])
-    return [Config(**dict(zip((o for o, _, _ in CONFIG_OPTIONS), combo, strict=True))) for combo in itertools.product(*values)]
+    return [Config(**dict(zip((o for o, _, _ in CONFIG_OPTIONS), combo, strict=True)), answer_model=args.answer_model)
+            for combo in itertools.product(*values)]
 
 
 def main(argv: list[str] | None = None) -> int:

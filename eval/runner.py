@@ -38,10 +38,15 @@ class Config:
     top_k: int = _DEFAULTS.top_k
     chunk_size: int = _DEFAULTS.chunk_size
     generator: str = str(_DEFAULTS.generator)
+    answer_model: str | None = None  # a model file instead of the shipped one (eval reads no environment)
 
     def __post_init__(self) -> None:
         s = Settings.load(env={}, encoder=self.encoder, retriever=self.retriever, top_k=self.top_k,
                           chunk_size=self.chunk_size, generator=self.generator)  # raises ConfigError
+        if self.answer_model is not None:
+            from qa.scorer import AnswerModel
+
+            AnswerModel.load(self.answer_model)  # a missing or wrong file is a ConfigError now, not mid-run
         object.__setattr__(self, "retriever", str(s.retriever))
         object.__setattr__(self, "generator", str(s.generator))
         object.__setattr__(self, "top_k", s.top_k)
@@ -49,7 +54,8 @@ class Config:
 
     @property
     def label(self) -> str:
-        return f"{self.encoder} · {self.retriever} · top-{self.top_k} · chunk {self.chunk_size} · {self.generator}"
+        model = f" · model {Path(self.answer_model).name}" if self.answer_model else ""
+        return f"{self.encoder} · {self.retriever} · top-{self.top_k} · chunk {self.chunk_size} · {self.generator}{model}"
 
     @property
     def slug(self) -> str:
@@ -117,7 +123,8 @@ def _assistant(index_dir: Path, config: Config, *, fixed_encoder: bool):
     from qa.assistant import Assistant
 
     return Assistant(Settings.load(env={}, index_dir=index_dir, encoder=config.encoder if fixed_encoder else None,
-                                   retriever=config.retriever, top_k=config.top_k, generator=config.generator))
+                                   retriever=config.retriever, top_k=config.top_k, generator=config.generator,
+                                   answer_model=config.answer_model))
 
 
 def _bar(items, *, desc: str, progress: bool):

@@ -96,3 +96,24 @@ def test_command_line_rejects_unknown_values(capsys):
     assert main(["run", "--dataset", "squad"]) == 2
     assert "valid datasets: seed, cmrc2018, cmrc2018-en, cmrc2018-cut" in capsys.readouterr().err
     assert main(["compare", "--retriever", "dense,sparse"]) == 2
+
+
+def test_an_answer_model_file_is_evaluated_when_given(bundled_index, tmp_path, capsys):
+    import json
+
+    from qa.scorer import DEFAULT_MODEL
+
+    assert main(["run", "--answer-model", str(tmp_path / "none.json")]) == 2  # checked before any work
+    assert "python -m train" in capsys.readouterr().err
+    raw = json.loads(DEFAULT_MODEL.read_text("utf-8"))
+    raw["thresholds"]["found"] = {"zh": 1.01, "en": 1.01}  # a model that finds nothing
+    strict = tmp_path / "strict.json"
+    strict.write_text(json.dumps(raw), "utf-8")
+    code = main(["run", "--dataset", "seed", "--index-dir", str(bundled_index), "--answer-model", str(strict),
+                 "--limit", "3", "--out", str(tmp_path), "--name", "strict", "--quiet", "--no-plots"])
+    assert code == 0
+    results = json.loads((tmp_path / "strict" / "results.json").read_text("utf-8"))
+    assert results["config"]["answer_model"] == str(strict) and "model strict.json" in results["label"]
+    answers = [json.loads(line) for line in (tmp_path / "strict" / "questions.jsonl").read_text("utf-8").splitlines()
+               if '"kind": "answer"' in line]
+    assert answers and not any(a["found"] for a in answers)
