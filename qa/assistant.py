@@ -145,8 +145,7 @@ class Assistant:
         standalone = self._standalone(question, history, self._generator, retriever)
         when = self._when(retriever, standalone, question, history) if period is None else dating.QuestionTime()
         use = dating.QUESTION_PERIOD
-        args = dict(top_k=top_k, mode=mode, period=period)
-        args = dict(args, history=history)
+        args = dict(top_k=top_k, mode=mode, period=period, history=history)
         retrieval = self._retrieve(retriever, standalone, question, when=when.retrieval(use), **args)
         if use is dating.PeriodUse.FILTER and when.period is not None and len(retrieval.hits) < top_k:
             rest = self._retrieve(retriever, standalone, question, when=when.retrieval(use, with_period=False), **args)
