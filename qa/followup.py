@@ -206,16 +206,20 @@ def rewrite(question: str, history: Sequence[tuple[str, str]], *, generator=None
     """A standalone version of ``question`` given earlier ``(question, answer)`` turns.
 
     Generators that can rewrite (model generators) provide ``rewrite_followup``;
-    when there is none, or it fails, the names are carried over (``carry_entities``).
+    when there is none, it fails, or its rewrite brings in the other language's script
+    (``keeps_language``), the names are carried over (``carry_entities``).
     """
     if not history:
         return question
     fn = getattr(generator, "rewrite_followup", None)
     if callable(fn):
         try:
-            out = fn(question, history)
-            if out and out.strip():
-                return out.strip()
+            out = (fn(question, history) or "").strip()
+            if out and keeps_language(question, out):
+                return out
+            if out:  # "Hu Changsheng和IBM谈了什么？": retrieval reads the index's words, not a mix
+                log.info("follow-up rewrite %r by %s changes the question's language; carrying names over instead",
+                         out, getattr(generator, "name", generator))
         except Exception as e:  # a failing model must not block the question
             log.warning("follow-up rewrite by %s failed (%s); carrying names over instead",
                         getattr(generator, "name", generator), e)

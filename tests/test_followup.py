@@ -154,6 +154,15 @@ def test_a_failing_model_falls_back_to_carrying_names(reply, caplog):
     assert ("model timed out" in caplog.text) == isinstance(reply, Exception)
 
 
+def test_a_model_rewrite_in_the_other_language_falls_back_to_carrying_names(caplog):
+    model = Rewriter("Hu Changsheng和IBM谈了什么？")
+    with caplog.at_level(logging.INFO, logger="qa.followup"):
+        assert rewrite("他和 IBM 谈了什么？", ABOUT_HU, generator=model) == "胡昌升和 IBM 谈了什么？"
+    assert "changes the question's language" in caplog.text
+    english = rewrite("what did he discuss with IBM?", ABOUT_HU, generator=Rewriter("胡昌升和IBM谈了什么？"))
+    assert english != "胡昌升和IBM谈了什么？" and keeps_language("what did he discuss with IBM?", english)
+
+
 @pytest.mark.slow
 def test_extractive_mode_through_the_assistant(bundled_assistant):
     ans = bundled_assistant.ask("他和 IBM 谈了什么？", history=ABOUT_HU)
