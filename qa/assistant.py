@@ -380,10 +380,12 @@ class Assistant:
         result = _ingest(paths, self.settings.max_article_chars)
         return result, self._write(add=result.articles, replace=True, progress=progress, preparer=preparer)
 
-    def add(self, paths: Iterable[str | Path], *, progress: Progress | None = None) -> tuple[IngestResult, IndexChange]:
-        """Index the articles of ``paths`` that are not indexed yet (creates the index if needed)."""
+    def add(self, paths: Iterable[str | Path], *, progress: Progress | None = None,
+            preparer: Preparer | None = None) -> tuple[IngestResult, IndexChange]:
+        """Index the articles of ``paths`` that are not indexed yet (creates the index if needed);
+        ``preparer`` as for ``build``."""
         result = _ingest(paths, self.settings.max_article_chars)
-        return result, self._write(add=result.articles, progress=progress)
+        return result, self._write(add=result.articles, progress=progress, preparer=preparer)
 
     def add_articles(self, articles: Sequence[Article], *, progress: Progress | None = None) -> IndexChange:
         return self._write(add=list(articles), progress=progress)

@@ -35,6 +35,30 @@ def _asking(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", metavar="DATE", help="only articles dated on or before DATE")
 
 
+def _preparer_options(p: argparse.ArgumentParser) -> None:
+    """Who annotates and embeds new articles: processes here, or Ray."""
+    p.add_argument("--workers", type=int, dest="build_workers", metavar="N",
+                   help="processes that annotate and embed (QA_BUILD_WORKERS; default: every core)")
+    g = p.add_argument_group("building on Ray (pip install '.[ray]')")
+    g.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                   help="chunk, annotate and embed with Ray Data; ADDRESS joins a cluster (auto, host:6379, "
+                   "ray://host:10001), none starts a local Ray on this machine's cores")
+    g.add_argument("--ray-actors", type=int, metavar="N", help="encoder actors at most (default: one per CPU or GPU)")
+    g.add_argument("--ray-cpus", type=float, metavar="C", help="CPUs per encoder actor (default 1)")
+    g.add_argument("--ray-gpus", type=float, metavar="G",
+                   help="GPUs per encoder actor (default 0: CPU); an st: encoder then runs on cuda")
+
+
+def _preparer(args: argparse.Namespace):
+    """The Ray preparer the options ask for, else None (processes on this machine)."""
+    if getattr(args, "ray", None) is None:
+        return None
+    from qa.build_ray import RayPreparer
+
+    given = {"actors": args.ray_actors, "cpus_per_actor": args.ray_cpus, "gpus_per_actor": args.ray_gpus}
+    return RayPreparer(address=args.ray or None, **{k: v for k, v in given.items() if v is not None})
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Ask questions about Chinese news articles, "
                                      "in Chinese or English; every answer cites its sources.")
@@ -49,19 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-size", type=int, help="characters per chunk (QA_CHUNK_SIZE; default 300)")
     p.add_argument("--chunk-overlap", type=int, help="sentences shared by neighbouring chunks (default 1)")
     p.add_argument("--vector-index", choices=["flat", "hnsw"], help="exact (flat, default) or approximate (hnsw)")
-    p.add_argument("--workers", type=int, dest="build_workers", metavar="N",
-                   help="processes that annotate and embed (QA_BUILD_WORKERS; default: every core)")
-    g = p.add_argument_group("building on Ray (pip install '.[ray]')")
-    g.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
-                   help="chunk, annotate and embed with Ray Data; ADDRESS joins a cluster (auto, host:6379, "
-                   "ray://host:10001), none starts a local Ray on this machine's cores")
-    g.add_argument("--ray-actors", type=int, metavar="N", help="encoder actors at most (default: one per CPU or GPU)")
-    g.add_argument("--ray-cpus", type=float, metavar="C", help="CPUs per encoder actor (default 1)")
-    g.add_argument("--ray-gpus", type=float, metavar="G",
-                   help="GPUs per encoder actor (default 0: CPU); an st: encoder then runs on cuda")
+    _preparer_options(p)
     p = isub.add_parser("add", help="index the articles of files or folders that are not indexed yet")
     p.add_argument("paths", nargs="+", metavar="PATH")
     _common(p)
+    _preparer_options(p)
     p = isub.add_parser("remove", help="remove articles by id (see `qa index info --articles`)")
     p.add_argument("article_ids", nargs="+", metavar="ARTICLE_ID")
     _common(p)
@@ -164,15 +180,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         return _verify(args) if args.action == "verify" else _repair(args)
     bot = _assistant(args)
     if args.action == "build":
-        preparer = None
-        if args.ray is not None:
-            from qa.build_ray import RayPreparer
-
-            given = {"actors": args.ray_actors, "cpus_per_actor": args.ray_cpus, "gpus_per_actor": args.ray_gpus}
-            preparer = RayPreparer(address=args.ray or None, **{k: v for k, v in given.items() if v is not None})
-        _report(*bot.build(args.paths, progress=_progress(), preparer=preparer))
+        _report(*bot.build(args.paths, progress=_progress(), preparer=_preparer(args)))
     elif args.action == "add":
-        _report(*bot.add(args.paths, progress=_progress()))
+        _report(*bot.add(args.paths, progress=_progress(), preparer=_preparer(args)))
     elif args.action == "remove":
         change = bot.remove(args.article_ids)
         print(f"removed {counted(len(change.removed), 'article')}: {', '.join(change.removed)}")

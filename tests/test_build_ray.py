@@ -156,6 +156,9 @@ def test_cli_build_takes_ray_options():
     args = build_parser().parse_args(["index", "build", "data", "--ray", "ray://10.0.0.5:10001", "--ray-gpus", "1",
                                       "--workers", "2"])
     assert args.ray == "ray://10.0.0.5:10001" and args.ray_gpus == 1.0 and args.build_workers == 2
+    args = build_parser().parse_args(["index", "add", "new.txt", "--ray", "auto", "--ray-actors", "3", "--workers", "1"])
+    assert args.ray == "auto" and args.ray_actors == 3 and args.build_workers == 1
+    assert build_parser().parse_args(["index", "add", "new.txt"]).ray is None
 
 
 @pytest.mark.slow
@@ -166,5 +169,18 @@ def test_cli_build_on_ray(local_ray, bundled_index, tmp_path, capsys, monkeypatc
     monkeypatch.delenv("QA_STORE", raising=False)
     page = Path(__file__).resolve().parent.parent / "data" / "xiamen-news-2020-11.txt"
     assert main(["index", "build", str(page), "--index-dir", str(tmp_path / "idx"), "--ray"]) == 0
+    assert "4 articles added (19 chunks)" in capsys.readouterr().out
+    assert_same_index(bundled_index, tmp_path / "idx")
+
+
+@pytest.mark.slow
+def test_cli_add_on_ray(local_ray, bundled_index, tmp_path, capsys, monkeypatch, assert_same_index):
+    """``qa index add PATH --ray``: new articles are prepared on Ray too, into the same index
+    (here an empty one, which add creates) as the single-process build."""
+    from qa.cli import main
+
+    monkeypatch.delenv("QA_STORE", raising=False)
+    page = Path(__file__).resolve().parent.parent / "data" / "xiamen-news-2020-11.txt"
+    assert main(["index", "add", str(page), "--index-dir", str(tmp_path / "idx"), "--ray"]) == 0
     assert "4 articles added (19 chunks)" in capsys.readouterr().out
     assert_same_index(bundled_index, tmp_path / "idx")
