@@ -1,5 +1,5 @@
 """Training data: DRCD (dev + test, Traditional Chinese, read as Simplified) and CMRC 2018
-trial, with hand-written English versions of 400 DRCD questions.
+trial, with hand-written English versions of 1,200 DRCD questions.
 
 CMRC 2018 dev and the seed set are evaluation data and are never read here.
 

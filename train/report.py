@@ -15,7 +15,7 @@ def write_report(report: dict, folder: Path, *, seconds: float, passages: int) -
         "# Answer model: training report", "",
         f"Trained by `python -m train` in {seconds / 60:.1f} min on {passages} passages "
         "(DRCD dev + test read as Simplified Chinese, CMRC 2018 trial; English: hand-written versions of "
-        "400 DRCD questions). CMRC 2018 dev and the seed set were not used.", "",
+        f"{sum(v['en'] for v in s.values())} DRCD questions). CMRC 2018 dev and the seed set were not used.", "",
         "Each passage is indexed whole (55 %), with the sentences that hold its answers cut out (30 %), or "
         "not at all (15 %); every question is asked through the real retrieval (hybrid, top-6), and a third of "
         "the Chinese questions on whole passages are asked again with one noun swapped for one the passage never "

@@ -48,3 +48,21 @@ def test_cut_passages_lose_every_answer():
         cut = cut_answers(p, sentence_spans(p.context))
         for q in p.questions:
             assert all(t not in cut for t, _ in q.answers)
+
+
+def test_every_english_question_is_one_drcd_question_in_english():
+    """train/data/drcd_en.jsonl: each row names a DRCD question once, keeps its Chinese
+    (as Simplified), holds English only, and does not give the answer away."""
+    import re
+
+    from train.data import ENGLISH, load_passages
+
+    rows = [json.loads(line) for line in ENGLISH.read_text("utf-8").splitlines() if line.strip()]
+    assert len(rows) == 1200 and len({r["id"] for r in rows}) == len(rows)
+    zh = {q.id: q for p in load_passages(english=None) for q in p.questions}
+    for r in rows:
+        assert set(r) == {"id", "zh", "en"}, r
+        q = zh[r["id"]]
+        assert r["zh"] == q.text, r["id"]
+        assert r["en"].strip() and not re.search(r"[\u4e00-\u9fff]", r["en"]), r["id"]
+        assert not any(len(t) > 1 and t in r["en"] for t, _ in q.answers), r["id"]
