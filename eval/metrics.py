@@ -243,6 +243,28 @@ def refusal_metrics(found: Sequence[bool], answerable: Sequence[bool]) -> dict[s
     }
 
 
+def retrieval_bound(found: Sequence[bool], held: Sequence[bool | None]) -> dict[str, float | None]:
+    """False refusals split by whether the passages the answer saw held the answer, for the
+    answerable questions (``held``: per question, True / False, or None when unknown).
+
+    Returns:
+        ``false_refusal_rate_held`` (refused although the passages held the answer / questions
+        whose passages held it) and ``passages_lack_answer`` (questions whose passages did not
+        hold it / questions with a known label): where retrieval, not the found decision, failed.
+        None when no question has a known label.
+
+    Example:
+        >>> retrieval_bound([False, True, False, True], [True, True, False, None])
+        {'false_refusal_rate_held': 0.5, 'passages_lack_answer': 0.3333333333333333}
+    """
+    if len(found) != len(held):
+        raise ValueError(f"found has {len(found)} items but held has {len(held)}")
+    known = [(f, h) for f, h in zip(found, held, strict=True) if h is not None]
+    answered = [f for f, h in known if h]
+    return {"false_refusal_rate_held": sum(not f for f in answered) / len(answered) if answered else None,
+            "passages_lack_answer": sum(not h for _, h in known) / len(known) if known else None}
+
+
 # -------------------------------------------------------------------- speed
 
 

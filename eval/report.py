@@ -20,11 +20,15 @@ ANSWER_COLS = (("key_fact_recall", "key facts"), ("char_f1", "char F1"), ("exact
                ("citation_recall", "cit. recall"),
                ("citation_precision", "cit. precision"), ("cites_gold", "cites gold"),
                ("first_cites_gold", "1st cites gold"), ("correct", "correct"),
-               ("refusal_rate_unanswerable", "refused (unans.)"), ("false_refusal_rate", "false refusals"))
+               ("refusal_rate_unanswerable", "refused (unans.)"), ("false_refusal_rate", "false refusals"),
+               ("false_refusal_rate_held", "false refusals, passages held it"),
+               ("passages_lack_answer", "answerable, passages lack it"))
 LEGEND = ("Metrics are defined in docs/eval.md. R@k: gold articles/passages in the top k distinct articles; "
           "key facts, char F1, EM, span recall and short F1/EM count a refusal of an answerable question as 0; "
           "citation scores are over answers given; \"refused (unans.)\" is the share of unanswerable questions "
-          "answered not-found, \"false refusals\" the share of answerable ones.")
+          "answered not-found, \"false refusals\" the share of answerable ones, split into those whose retrieved "
+          "passages held a gold answer (\"false refusals, passages held it\": the found decision's errors) and the "
+          "share of answerable questions whose passages did not (\"passages lack it\": retrieval's).")
 
 
 def _group_name(group: str) -> str:

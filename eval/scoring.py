@@ -27,6 +27,7 @@ from eval.metrics import (
     ndcg_at_k,
     recall_at_k,
     refusal_metrics,
+    retrieval_bound,
     split_cited_sentences,
 )
 from eval.short_answers import qtype_groups, short_scores
@@ -247,6 +248,10 @@ def summarize_answers(records: Sequence[AnswerRecord]) -> dict:
     out["found_rate"] = sum(r.found for r in records) / len(records)
     out["short_rate"] = _mean(float(r.has_short) for r in records if r.found)  # found answers with a short answer
     out.update(refusal_metrics([r.found for r in records], [r.answerable for r in records]))
+    answerable = [r for r in records if r.answerable]
+    out.update(retrieval_bound([r.found for r in answerable],
+                               [bool(r.calibration_label) if r.label_from_passages and r.calibration_label is not None
+                                else None for r in answerable]))
     if (calibration := summarize_calibration(records)) is not None:
         out["calibration"] = calibration
     stages = dedupe(stage for r in records for stage in r.timings_ms)

@@ -235,3 +235,14 @@ def test_latency_summary():
     assert math.isclose(summary["p95"], 880)
     with pytest.raises(ValueError):
         latency_summary([])
+
+
+def test_false_refusals_split_by_whether_the_passages_held_the_answer():
+    from eval.metrics import retrieval_bound
+
+    found = [False, True, False, True, False]
+    held = [True, True, False, False, None]  # the last: no label (the answer did not say its passages)
+    assert retrieval_bound(found, held) == {"false_refusal_rate_held": 0.5, "passages_lack_answer": 0.5}
+    assert retrieval_bound([True], [None]) == {"false_refusal_rate_held": None, "passages_lack_answer": None}
+    with pytest.raises(ValueError, match="held has 1"):
+        retrieval_bound([True, False], [True])
