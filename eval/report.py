@@ -26,9 +26,10 @@ ANSWER_COLS = (("key_fact_recall", "key facts"), ("char_f1", "char F1"), ("exact
 LEGEND = ("Metrics are defined in docs/eval.md. R@k: gold articles/passages in the top k distinct articles; "
           "key facts, char F1, EM, span recall and short F1/EM count a refusal of an answerable question as 0; "
           "citation scores are over answers given; \"refused (unans.)\" is the share of unanswerable questions "
-          "answered not-found, \"false refusals\" the share of answerable ones, split into those whose retrieved "
-          "passages held a gold answer (\"false refusals, passages held it\": the found decision's errors) and the "
-          "share of answerable questions whose passages did not (\"passages lack it\": retrieval's).")
+          "answered not-found, \"false refusals\" the share of answerable ones; \"false refusals, passages held it\" "
+          "the share refused of the answerable questions whose retrieved passages held a gold answer (the found "
+          "decision's errors), \"passages lack it\" the share of answerable questions whose passages held none "
+          "(retrieval's misses).")
 
 
 def _group_name(group: str) -> str:

@@ -387,8 +387,9 @@ class Assistant:
         result = _ingest(paths, self.settings.max_article_chars)
         return result, self._write(add=result.articles, progress=progress, preparer=preparer)
 
-    def add_articles(self, articles: Sequence[Article], *, progress: Progress | None = None) -> IndexChange:
-        return self._write(add=list(articles), progress=progress)
+    def add_articles(self, articles: Sequence[Article], *, progress: Progress | None = None,
+                     preparer: Preparer | None = None) -> IndexChange:
+        return self._write(add=list(articles), progress=progress, preparer=preparer)
 
     def repair(self, *, progress: Progress | None = None) -> tuple[IndexChange, str]:
         """Index again the articles the index stores (``qa index repair``: damaged files, or an

@@ -42,7 +42,8 @@ def _preparer_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("building on Ray (pip install '.[ray]')")
     g.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
                    help="chunk, annotate and embed with Ray Data; ADDRESS joins a cluster (auto, host:6379, "
-                   "ray://host:10001), none starts a local Ray on this machine's cores")
+                   "ray://host:10001), none starts a local Ray on this machine's cores; put it after the "
+                   "paths (--ray today/ would read today/ as the address)")
     g.add_argument("--ray-actors", type=int, metavar="N", help="encoder actors at most (default: one per CPU or GPU)")
     g.add_argument("--ray-cpus", type=float, metavar="C", help="CPUs per encoder actor (default 1)")
     g.add_argument("--ray-gpus", type=float, metavar="G",

@@ -177,10 +177,20 @@ def test_cli_build_on_ray(local_ray, bundled_index, tmp_path, capsys, monkeypatc
 def test_cli_add_on_ray(local_ray, bundled_index, tmp_path, capsys, monkeypatch, assert_same_index):
     """``qa index add PATH --ray``: new articles are prepared on Ray too, into the same index
     (here an empty one, which add creates) as the single-process build."""
+    from qa.build_ray import RayPreparer
     from qa.cli import main
 
     monkeypatch.delenv("QA_STORE", raising=False)
+    prepared = []
+    ray_prepare = RayPreparer.prepare
+
+    def spy(self, articles, **kwargs):  # the real method, watched: Ray, not this process, prepared them
+        prepared.append(len(articles))
+        return ray_prepare(self, articles, **kwargs)
+
+    monkeypatch.setattr(RayPreparer, "prepare", spy)
     page = Path(__file__).resolve().parent.parent / "data" / "xiamen-news-2020-11.txt"
     assert main(["index", "add", str(page), "--index-dir", str(tmp_path / "idx"), "--ray"]) == 0
     assert "4 articles added (19 chunks)" in capsys.readouterr().out
+    assert prepared == [4]
     assert_same_index(bundled_index, tmp_path / "idx")
