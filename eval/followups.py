@@ -74,7 +74,7 @@ def ask_followup(bot, question, *, top_k: int, mode: str, articles: dict[str, st
                                           (time.perf_counter() - t) * 1000)
     rewrite = with_h.details.get("standalone_question") or question.text
     return FollowupRecord(qid=question.id, lang=question.lang, type=question.type, first=" / ".join(question.history),
-                          question=question.text, rewrite=rewrite, keeps_language=keeps_language(question.text, rewrite),
+                          question=question.text, rewrite=rewrite, keeps_language=keeps_language(question.text, rewrite, history),
                           answers=answers, retrieval=retrieval)
 
 

@@ -134,18 +134,21 @@ def _is_acronym(word: str) -> bool:
     return word.isupper() or any(c.isdigit() for c in word)
 
 
-def keeps_language(question: str, standalone: str) -> bool:
+def keeps_language(question: str, standalone: str, history: Sequence[tuple[str, str]] = ()) -> bool:
     """Whether a rewrite adds nothing in the other language's script: no romanised name in a
-    Chinese question (acronyms such as IBM are how Chinese writes them), no Chinese characters
-    in an English one.
+    Chinese question (acronyms such as IBM are how Chinese writes them, and so is a Latin word
+    that an earlier Chinese turn used: iPhone), no Chinese characters in an English one.
 
     >>> keeps_language("他和IBM谈了什么？", "胡昌升和IBM谈了什么？")
     True
     >>> keeps_language("他和IBM谈了什么？", "Hu Changsheng和IBM谈了什么？")
     False
+    >>> keeps_language("它卖了多少？", "iPhone卖了多少？", [("iPhone在中国卖得怎样？", "iPhone销量上升。")])
+    True
     """
     if detect_language(question) == "zh":
         own = set(_LATIN_WORD.findall(question))
+        own.update(w for q, a in history if detect_language(q) == "zh" for w in _LATIN_WORD.findall(f"{q} {a}"))
         return all(_is_acronym(w) for w in _LATIN_WORD.findall(standalone) if w not in own)
     return not (set(_CJK.findall(standalone)) - set(_CJK.findall(question)))
 
@@ -215,7 +218,7 @@ def rewrite(question: str, history: Sequence[tuple[str, str]], *, generator=None
     if callable(fn):
         try:
             out = (fn(question, history) or "").strip()
-            if out and keeps_language(question, out):
+            if out and keeps_language(question, out, history):
                 return out
             if out:  # "Hu Changsheng和IBM谈了什么？": retrieval reads the index's words, not a mix
                 log.info("follow-up rewrite %r by %s changes the question's language; carrying names over instead",

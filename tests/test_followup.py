@@ -178,3 +178,11 @@ def test_the_module_examples():
     import qa.followup
 
     assert doctest.testmod(qa.followup).failed == 0
+
+
+def test_a_latin_word_an_earlier_chinese_turn_used_is_chinese_usage():
+    history = [("iPhone 12在中国卖得怎样？", "iPhone 12首周销量上升。")]
+    assert rewrite("它卖了多少？", history, generator=Rewriter("iPhone 12卖了多少？")) == "iPhone 12卖了多少？"
+    assert keeps_language("它卖了多少？", "iPhone卖了多少？", history)
+    assert not keeps_language("它卖了多少？", "iPhone卖了多少？")  # nothing said it before
+    assert not keeps_language("他说了什么？", "Hu Changsheng说了什么？", [("Who met Hu Changsheng?", "Hu Changsheng met …")])
