@@ -250,8 +250,7 @@ def summarize_answers(records: Sequence[AnswerRecord]) -> dict:
     out.update(refusal_metrics([r.found for r in records], [r.answerable for r in records]))
     answerable = [r for r in records if r.answerable]
     out.update(retrieval_bound([r.found for r in answerable],
-                               [bool(r.calibration_label) if r.label_from_passages and r.calibration_label is not None
-                                else None for r in answerable]))
+                               [r.calibration_label if r.label_from_passages else None for r in answerable]))
     if (calibration := summarize_calibration(records)) is not None:
         out["calibration"] = calibration
     stages = dedupe(stage for r in records for stage in r.timings_ms)

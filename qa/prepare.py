@@ -70,10 +70,11 @@ def prepare_article(article: Article, *, chunk_size: int = 300, chunk_overlap: i
         while j < len(spans) and spans[j][0] < c.end:
             j += 1
         covered.append((k, j - 1))
+    title = model_title(article.title, article.text)
     return PreparedArticle(
         article=article, sentences=tuple(spans), mentions=tuple(m for _, m in notes), chunks=tuple(chunks),
         chunk_sentences=tuple(covered),
-        tokens=tuple(" ".join(tokenize(passage_text(model_title(article.title, article.text), c.text))) for c in chunks),
+        tokens=tuple(" ".join(tokenize(passage_text(title, c.text))) for c in chunks),
         pinyin=tuple(transliterate(c.text) for c in chunks), seconds=time.perf_counter() - t0)
 
 

@@ -38,10 +38,15 @@ class EnglishBridge:
     def in_index(self, term: str) -> bool:
         return term.lower() in self.vocab
 
+    def readings(self, name: str) -> list[str]:
+        """The index's words that a romanised name reads as: words of the corpus by their pinyin,
+        else the corpus text by its syllables ("Hu Changsheng" -> [胡昌升]); [] when none."""
+        return self.names.lookup(name) or (self.scan.find(name) if self.scan is not None else [])
+
     def chinese_name(self, name: str) -> str | None:
-        """The index's word for a romanised name ("Hu Changsheng" -> 胡昌升; the bridge's first
-        reading when several read so), None when no word of the index reads so."""
-        found = self.names.lookup(name) or (self.scan.find(name) if self.scan is not None else [])
+        """The index's word for a romanised name (the first reading when several read so), None
+        when no word of the index reads so."""
+        found = self.readings(name)
         return found[0] if found else None
 
     def __call__(self, question: str) -> list[KeyTerm]:
@@ -78,8 +83,7 @@ class EnglishBridge:
         # then words of the vocabulary, then single capitalised words that are not English
         for run in capitalized_runs([w for w in ws if w.index not in used]):
             if len(run) > 1:
-                whole = self.names.lookup(span(question, run)) or (self.scan.find(span(question, run)) if self.scan else [])
-                if whole:
+                if whole := self.readings(span(question, run)):
                     name(run, whole)
         for run, found in self.names.match([w for w in ws if w.index not in used]):
             name(run, found)
