@@ -435,8 +435,9 @@ class IndexStore:
             with self._lock:
                 if self._lexicon is None:
                     p = self.dir / LEXICON
-                    with self._reading(LEXICON):
-                        self._lexicon = json.loads(p.read_text("utf-8")) if p.is_file() else {"pinyin": {}}
+                    with self._reading(LEXICON):  # (the file also records the version of its keys)
+                        raw = json.loads(p.read_text("utf-8")) if p.is_file() else {}
+                        self._lexicon = {"pinyin": raw.get("pinyin", {})}
         return self._lexicon
 
     @property
