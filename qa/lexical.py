@@ -1,53 +1,213 @@
-"""Lexical side: a BM25 index (bm25s) over the chunks' jieba tokens (``qa.lang.segment.tokenize``)."""
+"""Lexical side: BM25 over the chunks' jieba tokens (``qa.lang.segment.tokenize``).
+
+What is stored is the raw term statistics (``TermCounts``: per chunk row, its terms and how
+often each occurs), not precomputed scores, so that a change of the index is the previous
+generation's rows with the removed chunks dropped and the new ones appended: nothing is
+tokenised again and no score is recomputed on disk. Scores are Lucene's BM25
+(``BM25_PARAMS``), computed when an index is loaded (``BM25Index``), equal to what bm25s
+computes for the same corpus and parameters.
+
+``bm25/`` of a generation::
+
+    params.json      format, BM25 parameters, row and posting counts
+    vocab.json       the terms; a term's id is its position
+    indptr.npy       int64, rows + 1: row r's postings are [indptr[r], indptr[r + 1])
+    indices.npy      int32 term ids, per row
+    counts.npy       uint16 (uint32 if needed) term frequencies, aligned with indices
+    doc_lengths.npy  int32 tokens per row
+
+An index written before this format (a bm25s directory of precomputed scores, with
+``params.index.json``) still loads and answers the same (``BM25Index.load`` reads its arrays);
+the next change writes the counts (``qa.build``).
+"""
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from qa.errors import QAError
+
 BM25_PARAMS = {"k1": 1.2, "b": 0.75, "method": "lucene"}
+COUNTS_FORMAT = "term-counts/1"
+PARAMS, VOCAB, INDPTR, INDICES, COUNTS, DOC_LENGTHS = (
+    "params.json", "vocab.json", "indptr.npy", "indices.npy", "counts.npy", "doc_lengths.npy")
+LEGACY_PARAMS = "params.index.json"  # a bm25s directory (the format before term counts)
+
+
+@dataclass(frozen=True, eq=False)
+class TermCounts:
+    """A sparse chunk-by-term matrix of term frequencies, row-major (CSR), rows = chunk rows."""
+
+    vocab: list[str]
+    indptr: np.ndarray
+    indices: np.ndarray
+    counts: np.ndarray
+    doc_lengths: np.ndarray
+
+    @property
+    def num_docs(self) -> int:
+        return len(self.indptr) - 1
+
+    @classmethod
+    def empty(cls) -> TermCounts:
+        return cls([], np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16), np.zeros(0, np.int32))
+
+    @classmethod
+    def from_tokens(cls, docs: Iterable[Sequence[str]], *, vocab: Sequence[str] = ()) -> TermCounts:
+        """Count the tokens of each document; term ids continue ``vocab`` (new terms appended)."""
+        terms = list(vocab)
+        ids = {t: i for i, t in enumerate(terms)}
+        indptr, indices, counts, lengths = [0], [], [], []
+        for doc in docs:
+            for term, n in Counter(doc).items():
+                tid = ids.get(term)
+                if tid is None:
+                    tid = ids[term] = len(terms)
+                    terms.append(term)
+                indices.append(tid)
+                counts.append(n)
+            indptr.append(len(indices))
+            lengths.append(len(doc))
+        dtype = np.uint16 if max(counts, default=0) <= np.iinfo(np.uint16).max else np.uint32
+        return cls(terms, np.asarray(indptr, np.int64), np.asarray(indices, np.int32),
+                   np.asarray(counts, dtype), np.asarray(lengths, np.int32))
+
+    def df(self) -> np.ndarray:
+        """Documents per term id."""
+        return np.bincount(self.indices, minlength=len(self.vocab))
+
+    def take(self, keep: np.ndarray) -> TermCounts:
+        """The rows where ``keep`` is True, in order; terms left in no row leave the vocabulary."""
+        keep = np.asarray(keep, dtype=bool)
+        if len(keep) != self.num_docs:
+            raise ValueError(f"keep has {len(keep)} rows, the counts {self.num_docs}")
+        lengths = np.diff(self.indptr)
+        postings = np.repeat(keep, lengths)
+        indices, counts = self.indices[postings], self.counts[postings]
+        indptr = np.concatenate([[0], np.cumsum(lengths[keep])]).astype(np.int64)
+        vocab = self.vocab
+        live = np.bincount(indices, minlength=len(vocab)) > 0
+        if not live.all():
+            new_id = (np.cumsum(live) - 1).astype(np.int32)
+            indices = new_id[indices]
+            vocab = [t for t, alive in zip(vocab, live.tolist()) if alive]
+        return TermCounts(vocab, indptr, indices, counts, self.doc_lengths[keep])
+
+    def extend(self, docs: Iterable[Sequence[str]]) -> TermCounts:
+        """These rows followed by one row per document of ``docs``."""
+        new = TermCounts.from_tokens(docs, vocab=self.vocab)
+        counts = np.concatenate([self.counts, new.counts])
+        if counts.dtype != np.uint32 and len(counts) and int(counts.max()) > np.iinfo(np.uint16).max:
+            counts = counts.astype(np.uint32)
+        return TermCounts(new.vocab, np.concatenate([self.indptr, new.indptr[1:] + self.indptr[-1]]),
+                          np.concatenate([self.indices, new.indices]), counts,
+                          np.concatenate([self.doc_lengths, new.doc_lengths]))
+
+    def save(self, path: Path) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for name, arr in ((INDPTR, self.indptr), (INDICES, self.indices), (COUNTS, self.counts),
+                          (DOC_LENGTHS, self.doc_lengths)):
+            np.save(path / name, arr, allow_pickle=False)
+        (path / VOCAB).write_text(json.dumps(self.vocab, ensure_ascii=False), "utf-8")
+        (path / PARAMS).write_text(json.dumps({"format": COUNTS_FORMAT, **BM25_PARAMS, "num_docs": self.num_docs,
+                                               "postings": len(self.indices), "terms": len(self.vocab)}), "utf-8")
+
+    @staticmethod
+    def stored_in(path: Path) -> bool:
+        """True when ``path`` holds term counts (not an older bm25s directory)."""
+        return (Path(path) / PARAMS).is_file()
+
+    @classmethod
+    def load(cls, path: Path) -> TermCounts:
+        path = Path(path)
+        params = json.loads((path / PARAMS).read_text("utf-8"))
+        if params.get("format") != COUNTS_FORMAT:
+            raise QAError(f"{path} holds BM25 data of format {params.get('format')!r}, this version of qa reads "
+                          f"{COUNTS_FORMAT!r}; rebuild it: qa index repair")
+        vocab = json.loads((path / VOCAB).read_text("utf-8"))
+        tc = cls(vocab, *(np.load(path / n, allow_pickle=False) for n in (INDPTR, INDICES, COUNTS, DOC_LENGTHS)))
+        if (tc.num_docs != params["num_docs"] or len(tc.indices) != len(tc.counts) or tc.indptr[-1] != len(tc.indices)
+                or len(tc.doc_lengths) != tc.num_docs or len(vocab) != params["terms"]):
+            raise ValueError(f"the arrays in {path} do not agree with each other or with {PARAMS}")
+        return tc
 
 
 class BM25Index:
-    """A bm25s index plus the document frequencies the answer step weighs terms with."""
+    """BM25 postings per term (document ids and their scores), the document frequencies the
+    answer step weighs terms with, and the vocabulary the English bridges look words up in."""
 
-    def __init__(self, bm25) -> None:
-        self._bm25 = bm25
-        indptr = np.asarray(bm25.scores["indptr"])
+    def __init__(self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray, scores: np.ndarray,
+                 num_docs: int, counts: TermCounts | None = None) -> None:
+        self.vocab = vocab
+        self.num_docs = num_docs
+        self._indptr, self._docs, self._scores = indptr, docs, scores
         self._df = np.diff(indptr)
-        self.num_docs = int(bm25.scores["num_docs"])
-        self.vocab: dict[str, int] = {k: v for k, v in bm25.vocab_dict.items() if k}
+        self._counts = counts  # kept only by ``build`` (to ``save``); a loaded index drops them
+
+    @classmethod
+    def from_counts(cls, tc: TermCounts, *, keep_counts: bool = False) -> BM25Index:
+        """Lucene's BM25: idf(t) * tf / (tf + k1 * (1 - b + b * dl / avgdl)), per posting, term-major."""
+        k1, b = BM25_PARAMS["k1"], BM25_PARAMS["b"]
+        n = tc.num_docs
+        df = tc.df()
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avgdl = float(tc.doc_lengths.mean()) if n else 1.0
+        norm = (k1 * ((1 - b) + b * tc.doc_lengths / max(avgdl, 1e-9))).astype(np.float32)
+        tf = tc.counts.astype(np.float32)
+        tf /= tf + np.repeat(norm, np.diff(tc.indptr))
+        tf *= idf[tc.indices]
+        # term-major: scipy's CSR -> CSC transpose is a counting sort in C (3x numpy's stable argsort)
+        from scipy.sparse import csr_matrix
+
+        csc = csr_matrix((tf, tc.indices, tc.indptr), shape=(n, len(tc.vocab))).tocsc()
+        return cls({t: i for i, t in enumerate(tc.vocab)}, csc.indptr, csc.indices, csc.data, n,
+                   tc if keep_counts else None)
 
     @classmethod
     def build(cls, corpus_tokens: list[list[str]]) -> BM25Index:
-        import bm25s
-
-        bm25 = bm25s.BM25(k1=BM25_PARAMS["k1"], b=BM25_PARAMS["b"], method=BM25_PARAMS["method"])
-        # bm25s needs at least one token in the corpus; an empty index still scores 0
-        bm25.index(corpus_tokens if any(corpus_tokens) else [["\x00"]] * max(1, len(corpus_tokens)),
-                   show_progress=False)
-        return cls(bm25)
+        return cls.from_counts(TermCounts.from_tokens(corpus_tokens), keep_counts=True)
 
     def save(self, path: Path) -> None:
-        self._bm25.save(str(path), show_progress=False)
+        if self._counts is None:
+            raise QAError("a loaded BM25 index is not saved again: a change writes the next generation's "
+                          "counts (qa.build)")
+        self._counts.save(path)
 
     @classmethod
     def load(cls, path: Path) -> BM25Index:
-        import bm25s
+        path = Path(path)
+        if TermCounts.stored_in(path):
+            return cls.from_counts(TermCounts.load(path))
+        if (path / LEGACY_PARAMS).is_file():
+            return cls._load_bm25s(path)
+        raise FileNotFoundError(f"{path} holds neither {PARAMS} nor {LEGACY_PARAMS}")
 
-        return cls(bm25s.BM25.load(str(path), show_progress=False))
+    @classmethod
+    def _load_bm25s(cls, path: Path) -> BM25Index:
+        """A bm25s directory (the format before term counts): its precomputed scores, term-major."""
+        params = json.loads((path / LEGACY_PARAMS).read_text("utf-8"))
+        vocab = json.loads((path / "vocab.index.json").read_text("utf-8"))
+        indptr, docs, scores = (np.load(path / f"{n}.csc.index.npy", allow_pickle=False)
+                                for n in ("indptr", "indices", "data"))
+        if indptr[-1] != len(docs) or len(docs) != len(scores):
+            raise ValueError(f"the arrays in {path} do not agree with each other")
+        return cls({k: v for k, v in vocab.items() if k and v < len(indptr) - 1}, indptr, docs, scores,
+                   int(params["num_docs"]))
 
     def docs(self, term: str) -> np.ndarray:
         """Ids of the documents that contain ``term`` (empty for an unknown term)."""
         tid = self.vocab.get(term.lower())
         if tid is None:
             return np.zeros(0, dtype=np.int64)
-        ptr = self._bm25.scores["indptr"]
-        return np.asarray(self._bm25.scores["indices"][ptr[tid]: ptr[tid + 1]])
+        return np.asarray(self._docs[self._indptr[tid]: self._indptr[tid + 1]])
 
     def known(self, terms: Iterable[str]) -> list[str]:
         return [t for t in terms if t in self.vocab]
@@ -69,7 +229,8 @@ class BM25Index:
         for term, w in weights.items():
             tid = self.vocab.get(term)
             if tid is not None and w:
-                total += w * self._bm25.get_scores_from_ids([tid])
+                lo, hi = self._indptr[tid], self._indptr[tid + 1]
+                total[self._docs[lo:hi]] += np.float32(w) * self._scores[lo:hi]
         return total
 
 

@@ -44,7 +44,7 @@ class VectorIndexKind(_Choice):
 
 
 class StoreKind(_Choice):
-    LOCAL = "local"  # FAISS + bm25s + SQLite in the index directory (qa.store)
+    LOCAL = "local"  # FAISS + BM25 term counts + SQLite in the index directory (qa.store)
     MILVUS = "milvus"  # a Milvus Lite file or a Milvus server (qa.milvus_store)
 
 

@@ -10,8 +10,10 @@ Layout of ``index/``::
                          best of its sentences'
         chunks.faiss     per chunk, the mean of its sentences' vectors plus its title's (English
                          questions also match this context)
-        bm25/            bm25s index over the chunks' jieba tokens
-        lexicon.json     pinyin keys of the corpus's words and names, for English questions
+        bm25/            BM25 over the chunks' jieba tokens, stored as term counts per chunk row
+                         (``qa.lexical``: CSR arrays, vocabulary, document lengths; scored at load)
+        lexicon.json     pinyin keys of the corpus's words and names, for English questions,
+                         with the version of the keying rules
     .lock                held by the one process that writes
     .leases/gen-000007   readers hold a shared lock on the generation they opened; a writer
                          deletes an old generation only when it can lock it exclusively
@@ -22,7 +24,14 @@ garbled ``manifest.json`` can be restored from the newest complete generation
 
 Changes are written by ``qa.build.write_index``: a new generation beside the live
 one, then ``manifest.json`` replaced atomically, so a build that is interrupted at
-any point leaves the previous index intact and loadable.
+any point leaves the previous index intact and loadable. BM25 and the lexicon of a new
+generation are the previous ones changed by what the change adds and removes
+(``qa.build_lexical``): the removed chunks' rows dropped, the new ones' appended, only the
+words that enter or leave the corpus keyed or dropped; nothing is tokenised again.
+
+A generation written before term counts (``bm25/`` a bm25s directory of precomputed scores,
+a lexicon without a version) opens and answers as before; its next change, or
+``qa index repair``, writes it in this layout (the format version is unchanged).
 """
 
 from __future__ import annotations
@@ -84,7 +93,9 @@ CREATE TABLE IF NOT EXISTS mentions (
     sentence INTEGER NOT NULL, kind TEXT NOT NULL, start_char INTEGER NOT NULL, end_char INTEGER NOT NULL,
     text TEXT NOT NULL, norm TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS mentions_sentence ON mentions(sentence);
+CREATE INDEX IF NOT EXISTS mentions_name ON mentions(text) WHERE kind IN ('person', 'org', 'place');
 """
+NAME_KINDS = ("person", "org", "place")  # the mentions the lexicon keys (and mentions_name indexes)
 
 
 ARTICLE_COLUMNS = "id, text, title, source, author, date, url, path, date_source"
@@ -424,8 +435,9 @@ class IndexStore:
             with self._lock:
                 if self._lexicon is None:
                     p = self.dir / LEXICON
-                    with self._reading(LEXICON):
-                        self._lexicon = json.loads(p.read_text("utf-8")) if p.is_file() else {"pinyin": {}}
+                    with self._reading(LEXICON):  # (the file also records the version of its keys)
+                        raw = json.loads(p.read_text("utf-8")) if p.is_file() else {}
+                        self._lexicon = {"pinyin": raw.get("pinyin", {})}
         return self._lexicon
 
     @property

@@ -1,6 +1,6 @@
 """Stores: where an index lives, chosen by one setting (``QA_STORE``).
 
-- ``local`` (the default): a directory of generations, FAISS + bm25s + SQLite (``qa.store``);
+- ``local`` (the default): a directory of generations, FAISS + BM25 term counts + SQLite (``qa.store``);
 - ``milvus:<file.db>`` (Milvus Lite, embedded) or ``milvus:http://host:19530`` (a Milvus server,
   ``QA_MILVUS_TOKEN``): every part in Milvus collections (``qa.milvus_store``), so that several
   app processes share one index with no local state.

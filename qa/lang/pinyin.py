@@ -3,6 +3,7 @@ name bridge looks words up by, and a per-character transliteration of a text."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable
@@ -11,6 +12,9 @@ from qa.lang.chars import is_cjk
 from qa.lang.names import compound_surnames
 
 MAX_VARIANTS = 8
+# the rules a stored lexicon was keyed by (``pinyin_keys``, ``lexicon_word``): an index updates
+# its lexicon in place only when they are the same; bump when either changes
+LEXICON_VERSION = 1
 
 
 def romanize_name(name: str) -> str:
@@ -55,16 +59,52 @@ def pinyin_keys(word: str) -> list[str]:
     return [k for k in dict.fromkeys(keys) if k]
 
 
+def lexicon_word(word: str) -> bool:
+    """Whether the pinyin lexicon keys ``word``: 2+ characters, all CJK."""
+    return len(word) >= 2 and all(map(is_cjk, word))
+
+
 def build_lexicon(words: Iterable[str]) -> dict[str, list[str]]:
-    """pinyin key -> Chinese words, for words of 2+ CJK characters."""
+    """pinyin key -> Chinese words, for words of 2+ CJK characters (each key's words in
+    the order given: sorted words give sorted lists, which ``update_lexicon`` keeps)."""
     lex: dict[str, list[str]] = {}
     for w in dict.fromkeys(words):
-        if len(w) >= 2 and all(map(is_cjk, w)):
+        if lexicon_word(w):
             for k in pinyin_keys(w):
                 bucket = lex.setdefault(k, [])
                 if w not in bucket:
                     bucket.append(w)
     return lex
+
+
+def update_lexicon(lex: dict[str, list[str]], *, add: Iterable[str] = (),
+                   remove: Iterable[str] = ()) -> dict[str, list[str]]:
+    """``lex`` (a ``build_lexicon`` of sorted words) changed in place to the lexicon of its
+    words minus ``remove`` plus ``add``: each key's words stay sorted, a key left without
+    words goes, so the result equals ``build_lexicon`` of the new sorted word set. Costs
+    the pinyin of the words changed only."""
+    for w in dict.fromkeys(remove):
+        if lexicon_word(w):
+            for k in pinyin_keys(w):
+                bucket = lex.get(k)
+                if bucket is not None and w in bucket:
+                    bucket.remove(w)
+                    if not bucket:
+                        del lex[k]
+    for w in dict.fromkeys(add):
+        if lexicon_word(w):
+            for k in pinyin_keys(w):
+                bucket = lex.setdefault(k, [])
+                i = bisect.bisect_left(bucket, w)
+                if i == len(bucket) or bucket[i] != w:
+                    bucket.insert(i, w)
+    return lex
+
+
+def in_lexicon(lex: dict[str, list[str]], word: str) -> bool:
+    """Whether ``word`` is one of the words ``lex`` keys (looked up under its usual reading)."""
+    keys = pinyin_keys(word) if lexicon_word(word) else []
+    return bool(keys) and word in lex.get(keys[0], ())
 
 
 def transliterate(text: str) -> str:

@@ -1,0 +1,136 @@
+"""The lexical part of a new generation (``qa.build``): BM25 term counts and the pinyin
+lexicon, each the previous generation's changed by what the change adds and removes.
+
+- BM25 (``qa.lexical.TermCounts``): the previous rows with the removed chunks' rows dropped
+  and the new chunks' rows (their tokens, from the preparer) appended, in chunk-row order;
+  nothing is tokenised again. From an index without term counts (a new one, or one written
+  in the older bm25s format) they are counted from the chunks' stored tokens.
+- Lexicon (``lexicon.json``, ``qa.lang.pinyin``): the pinyin keys of the corpus's words
+  (BM25 terms) and names (person, organisation and place mentions). Only the words the change
+  touches are looked at: one of the new articles' that was not in the corpus is keyed, one of
+  the removed articles' that is in it no more leaves, so the lexicon equals a fresh
+  ``build_lexicon`` of the same articles. A lexicon keyed by other rules (another
+  ``LEXICON_VERSION``, or none recorded) is built again in full.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.errors import QAError
+from qa.lang.pinyin import LEXICON_VERSION, build_lexicon, in_lexicon, lexicon_word, update_lexicon
+from qa.lexical import TermCounts
+from qa.prepare import PreparedArticle, Progress
+from qa.store import BM25_DIR, LEXICON, NAME_KINDS
+
+_NAMED = f"kind IN ({', '.join(repr(k) for k in NAME_KINDS)})"  # the partial index mentions_name's clause
+
+
+@dataclass(frozen=True)
+class LexicalTimes:
+    bm25_seconds: float
+    lexicon_seconds: float
+
+
+def removed_words(db: sqlite3.Connection, article_id: str) -> set[str]:
+    """The BM25 tokens and names of an article about to be removed (read before it is)."""
+    words = {t for (tokens,) in db.execute("SELECT tokens FROM chunks WHERE article_id = ?", (article_id,))
+             for t in tokens.split()}
+    words.update(r[0] for r in db.execute(
+        f"SELECT DISTINCT m.text FROM mentions m JOIN sentences s ON s.row = m.sentence "
+        f"WHERE s.article_id = ? AND m.{_NAMED}", (article_id,)))
+    return words
+
+
+def write_lexical(out: Path, prev: Path | None, db: sqlite3.Connection, *, keep_chunks: np.ndarray,
+                  prepared: Sequence[PreparedArticle], gone: set[str],
+                  progress: Progress | None = None) -> LexicalTimes:
+    """Write ``out/bm25`` and ``out/lexicon.json`` for ``db`` (the new generation's rows, new
+    chunks inserted), given the previous generation ``prev``, which of its chunk rows are kept,
+    the new articles and the words of the removed ones (``removed_words``)."""
+    if progress:
+        progress("bm25", 0, 1)
+    t = time.perf_counter()
+    new_docs = [tokens.split() for p in prepared for tokens in p.tokens]
+    counts = _counts(prev, db, keep_chunks, new_docs)
+    n_chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    if counts.num_docs != n_chunks:
+        raise QAError(f"BM25 rows ({counts.num_docs}) and chunk rows ({n_chunks}) differ; nothing was changed")
+    if counts.num_docs:
+        counts.save(out / BM25_DIR)
+    bm25_seconds = time.perf_counter() - t
+
+    if progress:
+        progress("lexicon", 0, 1)
+    t = time.perf_counter()
+    new_names = {m.text for p in prepared for ms in p.mentions for m in ms if m.kind in NAME_KINDS}
+    lex = _previous_lexicon(prev)
+    if lex is None:
+        names = {r[0] for r in db.execute(f"SELECT DISTINCT text FROM mentions WHERE {_NAMED}")}
+        lex = build_lexicon(sorted(set(counts.vocab) | names))
+    else:
+        lex = _update(lex, db, counts, new_docs, new_names, gone)
+    # json.dumps encodes in C in one go (json.dump streams through the Python encoder: 2-3x slower)
+    (out / LEXICON).write_text(json.dumps({"version": LEXICON_VERSION, "pinyin": lex}, ensure_ascii=False,
+                                          separators=(",", ":")), "utf-8")
+    return LexicalTimes(bm25_seconds, time.perf_counter() - t)
+
+
+def _counts(prev: Path | None, db: sqlite3.Connection, keep_chunks: np.ndarray,
+            new_docs: list[list[str]]) -> TermCounts:
+    base = None
+    if len(keep_chunks) == 0:
+        base = TermCounts.empty()
+    elif prev is not None and TermCounts.stored_in(prev / BM25_DIR):
+        base = TermCounts.load(prev / BM25_DIR)
+        if base.num_docs != len(keep_chunks):  # not the rows the database had: count them again
+            base = None
+    if base is not None:
+        return base.take(keep_chunks).extend(new_docs)
+    # an index of the older format (bm25s scores, not counts): once, from the stored tokens
+    return TermCounts.from_tokens(tokens.split() for (tokens,) in db.execute("SELECT tokens FROM chunks ORDER BY row"))
+
+
+def _previous_lexicon(prev: Path | None) -> dict[str, list[str]] | None:
+    """The previous generation's lexicon when it was keyed by this version's rules."""
+    if prev is None:
+        return None
+    try:
+        raw = json.loads((prev / LEXICON).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return raw["pinyin"] if raw.get("version") == LEXICON_VERSION and isinstance(raw.get("pinyin"), dict) else None
+
+
+def _update(lex: dict[str, list[str]], db: sqlite3.Connection, counts: TermCounts, new_docs: list[list[str]],
+            new_names: set[str], gone: set[str]) -> dict[str, list[str]]:
+    """Key the words that enter the corpus, drop those that leave it."""
+    ids = {t: i for i, t in enumerate(counts.vocab)}  # every term here is in some row
+    df = counts.df()
+    new_df = Counter(t for doc in new_docs for t in set(doc))
+
+    def named(w: str) -> bool:
+        return db.execute(f"SELECT 1 FROM mentions WHERE {_NAMED} AND text = ? LIMIT 1", (w,)).fetchone() is not None
+
+    def in_kept_rows(w: str) -> bool:
+        i = ids.get(w)
+        return i is not None and int(df[i]) > new_df.get(w, 0)
+
+    add, remove = [], []
+    for w in sorted(w for w in gone | new_df.keys() | new_names if lexicon_word(w)):
+        after = w in ids or named(w)
+        # cheapest first: a removed article's word or a kept chunk's term was in the corpus
+        before = w in gone or in_kept_rows(w) or in_lexicon(lex, w)
+        if after and not before:
+            add.append(w)
+        elif before and not after:
+            remove.append(w)
+    return update_lexicon(lex, add=add, remove=remove)

@@ -1,0 +1,135 @@
+"""BM25 from stored term counts: the same scores as bm25s, changes by rows, the older format."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qa.lang.segment import tokenize
+from qa.lexical import COUNTS_FORMAT, PARAMS, BM25Index, TermCounts
+
+TEXTS = [
+    "厦门市委书记胡昌升会见了IBM公司董事长一行",
+    "厦门国际马拉松赛吸引了三万名选手参加，选手来自世界各地",
+    "胡昌升在厦门主持召开市委常委会，研究部署经济工作",
+    "",
+    "IBM与厦门签署合作协议，协议涉及云计算和人工智能，协议期限五年",
+    "金砖国家新工业革命伙伴关系论坛在厦门举行",
+    "论坛期间，厦门与金砖国家企业签署合作项目",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[list[str]]:
+    return [tokenize(t) for t in TEXTS]
+
+
+def _same_scores(a: BM25Index, b: BM25Index, queries) -> None:
+    assert a.num_docs == b.num_docs and set(a.vocab) == set(b.vocab)
+    for q in queries:
+        np.testing.assert_allclose(a.scores(q), b.scores(q), rtol=1e-6, atol=1e-6)
+    for t in b.vocab:
+        assert a.df(t) == b.df(t) and a.idf(t) == pytest.approx(b.idf(t))
+        assert sorted(a.docs(t).tolist()) == sorted(b.docs(t).tolist())
+
+
+def test_scores_equal_bm25s(corpus):
+    """Lucene's BM25 (k1 1.2, b 0.75) from the counts equals bm25s's precomputed scores."""
+    bm25s = pytest.importorskip("bm25s")
+    ref = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
+    ref.index(corpus, show_progress=False)
+    ours = BM25Index.build(corpus)
+    assert set(ours.vocab) == {t for t in ref.vocab_dict if t}
+    for term in ours.vocab:  # every term alone
+        np.testing.assert_allclose(ours.scores([term]), ref.get_scores_from_ids([ref.vocab_dict[term]]),
+                                   rtol=1e-6, atol=1e-7)
+    for q in ("胡昌升在厦门会见了谁？", "IBM和厦门签了什么协议", "金砖论坛在哪里举行"):
+        toks = tokenize(q)
+        want = np.zeros(len(corpus), np.float32)
+        for t in toks:
+            if t in ref.vocab_dict:
+                want += ref.get_scores_from_ids([ref.vocab_dict[t]])
+        np.testing.assert_allclose(ours.scores(toks), want, rtol=1e-6, atol=1e-6)
+    # weighted terms, as the retriever passes them
+    w = {"厦门": 0.5, "协议": 2.0}
+    want = 0.5 * ref.get_scores_from_ids([ref.vocab_dict["厦门"]]) + 2.0 * ref.get_scores_from_ids(
+        [ref.vocab_dict["协议"]])
+    np.testing.assert_allclose(ours.scores(w), want, rtol=1e-6, atol=1e-6)
+
+
+def test_scores_against_the_formula(corpus):
+    """Brute force: idf * tf / (tf + k1 (1 - b + b dl / avgdl)) summed over the query's terms."""
+    idx = BM25Index.build(corpus)
+    n, avgdl = len(corpus), np.mean([len(d) for d in corpus])
+    q = tokenize("厦门签署合作协议")
+    want = np.zeros(n)
+    for i, doc in enumerate(corpus):
+        for t in q:
+            tf = doc.count(t)
+            if tf:
+                df = sum(t in d for d in corpus)
+                idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+                want[i] += idf * tf / (tf + 1.2 * (0.25 + 0.75 * len(doc) / avgdl))
+    np.testing.assert_allclose(idx.scores(q), want, rtol=1e-5)
+    assert idx.scores(["从未出现的词"]).tolist() == [0.0] * n
+
+
+def test_dropping_and_appending_rows_equals_counting_afresh(corpus):
+    """The delta of a change: rows dropped (terms left in no row leave), rows appended."""
+    tc = TermCounts.from_tokens(corpus[:5])
+    keep = np.array([True, False, True, True, False])
+    changed = tc.take(keep).extend(corpus[5:])
+    rows = [corpus[0], corpus[2], corpus[3], *corpus[5:]]
+    fresh = TermCounts.from_tokens(rows)
+    assert changed.num_docs == fresh.num_docs == len(rows)
+    assert changed.doc_lengths.tolist() == [len(d) for d in rows]
+    assert "马拉松" not in changed.vocab and "马拉松" in tc.vocab  # only in a dropped row
+    assert set(changed.vocab) == set(fresh.vocab) and (changed.df() > 0).all()
+    for r, doc in enumerate(rows):  # each row holds exactly its document's counts
+        lo, hi = changed.indptr[r], changed.indptr[r + 1]
+        got = {changed.vocab[i]: int(c) for i, c in zip(changed.indices[lo:hi], changed.counts[lo:hi])}
+        assert got == {t: doc.count(t) for t in doc}
+    queries = [tokenize(q) for q in ("厦门会见", "金砖国家论坛", "协议")]
+    _same_scores(BM25Index.from_counts(changed), BM25Index.build(rows), queries)
+    with pytest.raises(ValueError, match="rows"):
+        tc.take(np.ones(3, bool))
+
+
+def test_round_trip_through_files(tmp_path, corpus):
+    built = BM25Index.build(corpus)
+    built.save(tmp_path / "bm25")
+    params = json.loads((tmp_path / "bm25" / PARAMS).read_text())
+    assert params["format"] == COUNTS_FORMAT and params["num_docs"] == len(corpus) and params["k1"] == 1.2
+    _same_scores(BM25Index.load(tmp_path / "bm25"), built, [tokenize("厦门协议")])
+    # a loaded index answers; it is not saved again (a change writes the next counts)
+    with pytest.raises(Exception, match="not saved again"):
+        BM25Index.load(tmp_path / "bm25").save(tmp_path / "again")
+
+
+def test_inconsistent_files_are_an_error(tmp_path, corpus):
+    TermCounts.from_tokens(corpus).save(tmp_path / "bm25")
+    np.save(tmp_path / "bm25" / "counts.npy", np.zeros(3, np.uint16))
+    with pytest.raises(ValueError, match="do not agree"):
+        TermCounts.load(tmp_path / "bm25")
+
+
+def test_documents_without_tokens(tmp_path):
+    idx = BM25Index.build([[], ["厦门"], []])
+    assert idx.num_docs == 3 and idx.scores(["厦门"]).nonzero()[0].tolist() == [1]
+    empty = BM25Index.build([[], []])
+    assert empty.vocab == {} and empty.scores(["厦门"]).tolist() == [0.0, 0.0]
+
+
+def test_an_index_in_the_older_bm25s_format_answers_the_same(tmp_path, corpus):
+    """A bm25s directory (what indexes held before term counts) loads without bm25s's help."""
+    bm25s = pytest.importorskip("bm25s")
+    ref = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
+    ref.index(corpus, show_progress=False)
+    ref.save(str(tmp_path / "old"), show_progress=False)
+    assert not TermCounts.stored_in(tmp_path / "old")
+    old = BM25Index.load(tmp_path / "old")
+    _same_scores(old, BM25Index.build(corpus), [tokenize(q) for q in ("厦门会见", "协议期限", "IBM")])
+    with pytest.raises(Exception, match="not saved again"):
+        old.save(tmp_path / "new")
