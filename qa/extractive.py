@@ -105,9 +105,10 @@ class ExtractiveGenerator:
 
     def short(self, ctx: AnswerContext, j: Judgement, pool: list[int] | None = None, *,
               many: bool = False) -> ShortPick | None:
-        """The short answer: the best span of the likeliest sentences (for a question asking
-        for a person, date, place, number or organisation, one of the annotations of that
-        kind). ``pool``: the sentences to take it from (default: the ``max_quotes`` likeliest);
+        """The short answer: the best span of the likeliest sentences, by the span chooser
+        (which weighs, for a question asking for a person, date, place, number or
+        organisation, whether a span is an annotation of that kind) among the spans that
+        ``can_answer``. ``pool``: the sentences to take it from (default: the ``max_quotes`` likeliest);
         for a question asking for several (``many``), also the other spans of its kind in
         those sentences (the people met on one trip, listed: ``qa.lists.items``)."""
         model = self.model
@@ -118,11 +119,11 @@ class ExtractiveGenerator:
         if pool is None:
             pool = [int(k) for k in np.argsort(-p, kind="stable")[: self.max_quotes]]
         kind = KIND_OF_TYPE.get(j.query.answer_type)
-        spans: list[Span] = [sp for k in pool for sp in spans_of(j.query, k, cands[k]) if fits(j.query, sp, kind)]
+        spans: list[Span] = [sp for k in pool for sp in spans_of(j.query, k, cands[k]) if can_answer(j.query, sp)]
         if not spans:
             return None
         X = span_features(j.query, spans, [c.text for c in cands], j.features)
-        own = model.span_probability(X)
+        own = model.span_choice_probability(X)
         # a span is the answer when it is the answer of its sentence and its sentence answers
         prob = own * p[[sp.sentence for sp in spans]]
         best = int(np.argmax(prob))
@@ -137,7 +138,7 @@ class ExtractiveGenerator:
             picked = lists.items(spans, prob, own, best, floor=model.short_threshold(kind is not None),
                                  more=float(model.thresholds.get("short_more", 0.5)), kind=kind,
                                  candidates=cands, article_rank=first.__getitem__)
-        return ShortPick(tuple(picked), float(prob[best]), top.kind or (j.query.answer_type or "text"))
+        return ShortPick(tuple(picked), float(prob[best]), top.kind or "text")  # "text": not an annotation
 
     # -- rendering ---------------------------------------------------------------------
     def render(self, ctx: AnswerContext, quoted: list[Candidate], renumber: dict[int, int],
@@ -233,15 +234,16 @@ class ExtractiveGenerator:
                      quotes=quotes, probability=round(j.probability, 4))
 
 
-def fits(q, sp: Span, kind: str | None) -> bool:
-    """Whether a span can be the short answer of a question asking for ``kind``: any span for
-    an open question; an annotation of that kind otherwise, and for a count whose unit the
-    question names (多少人, how many people), a quantity in that unit."""
-    if kind is None:
-        return True
-    if sp.kind != kind:
-        return False
-    return kind != "quantity" or not q.units or sp.norm.split(" ", 1)[-1] in q.units
+def can_answer(q, sp: Span) -> bool:
+    """Whether a span may be the short answer; the span chooser ranks those that may. A count
+    whose unit the question names (多少人, how many people; 票价多少元) is answered only by a
+    quantity in that unit. An English question asking for a person, date, place, number or
+    organisation is answered by an annotation (of any kind: the chooser weighs the kind),
+    which has an English form (a romanised name, an English date); a bare Chinese fragment
+    would not read as an answer. Any span may answer any other question."""
+    if q.units:
+        return sp.kind == "quantity" and sp.norm.split(" ", 1)[-1] in q.units
+    return not (q.language == "en" and q.answer_type and sp.kind is None)
 
 
 def missing_terms(ctx: AnswerContext, j: Judgement) -> list[str]:

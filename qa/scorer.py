@@ -120,6 +120,10 @@ class AnswerModel:
                               "of qa computes; retrain it: python -m train")
         self.span = Booster(span["model"], tuple(span["features"])) if span else None
         self.span_calibration = Calibration.from_json(span["calibration"]) if span else None
+        # the span chooser (a ranker) picks the short answer; a model file without one uses the scorer
+        choice = span.get("choice") if span else None
+        self.span_choice = Booster(choice["model"], tuple(span["features"])) if choice else None
+        self.span_choice_calibration = Calibration.from_json(choice["calibration"]) if choice else None
         self.thresholds: dict = raw["thresholds"]
         self.trained: dict = raw.get("trained", {})
 
@@ -148,6 +152,13 @@ class AnswerModel:
         if self.span is None:
             raise ConfigError("this answer model has no span scorer; retrain it: python -m train")
         return self.span_calibration(self.span.predict(X))
+
+    def span_choice_probability(self, X: np.ndarray) -> np.ndarray:
+        """Calibrated probability that each span is the answer, from the span chooser, which
+        ranks a question's spans against each other (the short answer is its best)."""
+        if self.span_choice is None:
+            return self.span_probability(X)
+        return self.span_choice_calibration(self.span_choice.predict(X))
 
     def sentence_probability(self, raw: np.ndarray) -> np.ndarray:
         return self.sentence_calibration(raw)

@@ -106,6 +106,38 @@ def test_traditional_chinese_questions_are_answered_like_simplified(fixture_assi
     assert trad.found and trad.short_answer and trad.short_answer.text == simp.short_answer.text
 
 
+def test_a_typed_short_answer_is_not_limited_to_annotations_of_the_kind_asked(fixture_assistant, fixture_questions):
+    """哪个区 asks for a place; the tagger reads 文登 (in 文登区) as a person's name, so an answer
+    limited to place annotations could not give it. The span chooser weighs the kind but is not
+    bound by it; a span that is no annotation is typed "text", not the kind asked."""
+    q = fixture_questions["f44"]
+    ans = ask(fixture_assistant, q["question"])
+    assert ans.found and ans.short_answer is not None, ans.answer
+    assert facts_in(ans.short_answer.text, q["facts"]), ans.short_answer
+    assert ans.short_answer.type != "place"  # what the annotations call it, not what was asked
+
+
+def test_which_spans_can_answer():
+    """多少人 / how many people: only a count of people; an English who/when/where/how many
+    question: an annotation (it has an English form); any other question: any span."""
+    from qa.extractive import can_answer
+    from qa.features import make_query
+    from qa.query import analyze
+    from qa.shortanswer import Span
+
+    people, minutes = (Span(0, 0, 3, t, "quantity", norm) for t, norm in (("300人", "300 人"), ("5分钟", "5 分钟")))
+    fragment, name = Span(0, 0, 2, "我市", None), Span(0, 0, 3, "邵文彬", "person", "Shao Wenbin")
+    count = make_query(analyze("论坛有多少人参加？"))
+    assert count.units and can_answer(count, people)
+    assert not can_answer(count, minutes) and not can_answer(count, fragment)
+    where = make_query(analyze("论坛在哪里举行？"))
+    assert can_answer(where, fragment) and can_answer(where, minutes)
+    who_en = make_query(analyze("Who gave the keynote speech at the forum?"))
+    assert who_en.answer_type and can_answer(who_en, name) and can_answer(who_en, minutes)
+    assert not can_answer(who_en, fragment)
+    assert can_answer(make_query(analyze("What was the theme of the forum?")), fragment)
+
+
 # the whole fixture set: found when answerable with every fact, refused when not
 SCORECARD_FLOOR = 25  # measured 27 of 47 on 2026-12-01 (answerable 26 of 35, unanswerable 1 of 12)
 

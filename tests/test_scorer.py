@@ -87,3 +87,22 @@ def test_the_found_decision_reads_the_candidates_as_a_whole():
     p = model.found_probability(raw, X)
     assert 0.0 <= p <= 1.0
     assert model.found_probability(np.zeros(0), X[:0]) == 0.0  # no candidates: nothing found
+
+
+def test_the_span_chooser_ranks_a_questions_spans_and_old_files_fall_back_to_the_scorer(tmp_path):
+    """The short answer is picked by the span chooser (a ranker over a question's spans,
+    calibrated); a model file written before it existed picks with the span scorer."""
+    from qa.shortanswer import SPAN_FEATURES
+
+    model = load_model()
+    assert model.span_choice is not None
+    X = np.random.default_rng(0).random((64, len(SPAN_FEATURES))).astype(np.float32)
+    p = model.span_choice_probability(X)
+    assert p.shape == (64,) and (p >= 0).all() and (p <= 1).all()
+    raw = json.loads(DEFAULT_MODEL.read_text("utf-8"))
+    del raw["span"]["choice"]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(raw), "utf-8")
+    old = AnswerModel.load(path)
+    assert old.span_choice is None
+    np.testing.assert_allclose(old.span_choice_probability(X), model.span_probability(X))

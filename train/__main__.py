@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         spans = collect_spans(passages, index, encoder, progress=not args.quiet)
         if span_file:
             save_spans(spans, span_file)
-    span_block, span_scorer, span_report = fit_spans(spans)
+    span_block, span_scorer, span_chooser, span_report = fit_spans(spans)
     # pass 2: every question (and swapped and claimed versions) with the span scores in its features
     if saved and saved.is_file():
         ex = Examples.load(saved)
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         ex = collect(passages, index, encoder, span_scorer=span_scorer, progress=not args.quiet)
         if saved:
             ex.save(saved)
-    model, report = fit(ex, span_block=span_block, spans=spans, span_scorer=span_scorer)
+    model, report = fit(ex, span_block=span_block, spans=spans, span_chooser=span_chooser)
     report["span_test"] = span_report
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp")

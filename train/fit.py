@@ -68,24 +68,65 @@ def _per_question_max(values: np.ndarray, question: np.ndarray, n: int) -> np.nd
 
 # ------------------------------------------------------------------ spans
 
-def fit_spans(spans: dict) -> tuple[dict, Callable[[np.ndarray], np.ndarray], dict]:
-    """The span booster and its calibration; a scorer for the sentence features; test figures."""
+def fit_spans(spans: dict) -> tuple[dict, Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray], dict]:
+    """The span boosters and their calibrations: a scorer (is this span its sentence's answer?)
+    that the sentence features read, and a chooser (which of a question's spans is its
+    answer?) that picks the short answer; test figures of both."""
     from qa.shortanswer import SPAN_FEATURES
 
     split = np.array([spans["questions"][qi]["split"] for qi in spans["question"]])
     tr, ca, te = (split == s for s in ("train", "calib", "test"))
     booster = _train(spans["X"][tr], spans["y"][tr], spans["X"][ca], spans["y"][ca], SPAN_FEATURES)
     cal = _isotonic(booster.predict(spans["X"][ca]), spans["y"][ca])
-    block = {"features": list(SPAN_FEATURES), "model": booster.model_to_string(), "calibration": cal}
-    prob = apply(cal, booster.predict(spans["X"]))
+    ranker = _train_ranker(spans, tr, ca)
+    rank_cal = _isotonic(ranker.predict(spans["X"][ca]), spans["y"][ca])
+    block = {"features": list(SPAN_FEATURES), "model": booster.model_to_string(), "calibration": cal,
+             "choice": {"model": ranker.model_to_string(), "calibration": rank_cal}}
+    scorer = lambda X: apply(cal, booster.predict(X))  # noqa: E731
+    chooser = lambda X: apply(rank_cal, ranker.predict(X))  # noqa: E731
+    report = {name: _best_span_figures(spans, fn(spans["X"]), te) for name, fn in (("scorer", scorer), ("chooser", chooser))}
+    return block, scorer, chooser, report
+
+
+# graded relevance of a span for the chooser: an exact answer 4, else its character F1 in thirds
+RANK_GAIN = [0, 1, 3, 7, 15]
+
+
+def span_grades(y: np.ndarray, f1: np.ndarray) -> np.ndarray:
+    return np.where(y == 1, len(RANK_GAIN) - 1, np.floor(np.clip(f1, 0, 1) * 3)).astype(np.int32)
+
+
+def _train_ranker(spans: dict, tr: np.ndarray, ca: np.ndarray):
+    """A LambdaMART ranker over each question's spans (graded by character F1 with the gold
+    answer): it learns which span of a question is the answer, not whether a span looks like one."""
+    import lightgbm as lgb
+
+    grades = span_grades(spans["y"], spans["f1"])
+    params = {**PARAMS, "objective": "lambdarank", "label_gain": RANK_GAIN, "lambdarank_truncation_level": 10,
+              "eval_at": [1], "metric": "ndcg"}
+
+    def dataset(m, reference=None):
+        q = spans["question"][m]
+        order = np.argsort(q, kind="stable")  # LightGBM groups are runs of one question
+        _, sizes = np.unique(q[order], return_counts=True)
+        return lgb.Dataset(spans["X"][m][order], grades[m][order], group=sizes, reference=reference,
+                           free_raw_data=False)
+
+    train = dataset(tr)
+    if not ca.any() or len(set(spans["y"][ca].tolist())) < 2:  # a tiny slice: no validation data
+        return lgb.train(params, train, ROUNDS // 6)
+    return lgb.train(params, train, ROUNDS, valid_sets=[dataset(ca, train)],
+                     callbacks=[lgb.early_stopping(EARLY_STOP, verbose=False)])
+
+
+def _best_span_figures(spans: dict, prob: np.ndarray, rows: np.ndarray) -> dict:
     best: dict[int, int] = {}
-    for i in np.flatnonzero(te):
+    for i in np.flatnonzero(rows):
         qi = int(spans["question"][i])
         if qi not in best or prob[i] > prob[best[qi]]:
             best[qi] = int(i)
-    report = {"questions": len(best), "f1": _mean(spans["f1"][i] for i in best.values()),
-              "em": _mean(float(spans["y"][i]) for i in best.values())}
-    return block, (lambda X: apply(cal, booster.predict(X))), report
+    return {"questions": len(best), "f1": _mean(spans["f1"][i] for i in best.values()),
+            "em": _mean(float(spans["y"][i]) for i in best.values())}
 
 
 def _mean(values) -> float | None:
@@ -95,7 +136,7 @@ def _mean(values) -> float | None:
 
 # ------------------------------------------------------------------ sentences and the decision
 
-def fit(ex: Examples, *, span_block: dict, spans: dict, span_scorer, version: str | None = None,
+def fit(ex: Examples, *, span_block: dict, spans: dict, span_chooser, version: str | None = None,
         budgets: dict[str, float] = BUDGETS) -> tuple[dict, dict]:
     """The model file's content and the training report."""
     from qa.annotate import ANNOTATION_VERSION
@@ -138,7 +179,7 @@ def fit(ex: Examples, *, span_block: dict, spans: dict, span_scorer, version: st
     cprob = apply(claim_cal, qraw)
     thresholds["claim"] = _balanced_threshold(cprob[ccal], qlabel[ccal]) if ccal.any() else 0.5
     thresholds["quote"] = _quote_threshold(sprob, ex.y, ex.question, qcal, qlabel)
-    thresholds["short"] = _short_thresholds(spans, span_scorer, sprob, ex, "calib")
+    thresholds["short"] = _short_thresholds(spans, span_chooser, sprob, ex, "calib")
     # another span joins the short answer (a list: the people met on a trip) when it is of the
     # same kind, in a quoted sentence, and more likely than not its sentence's answer: the
     # decision point of a calibrated probability (the training data has no list answers)
@@ -154,7 +195,7 @@ def fit(ex: Examples, *, span_block: dict, spans: dict, span_scorer, version: st
     }
     report = _report(ex, raw, qprob, thresholds, booster)
     report["budgets"] = budgets
-    report["short_test"] = _short_figures(spans, span_scorer, sprob, ex, thresholds["short"])
+    report["short_test"] = _short_figures(spans, span_chooser, sprob, ex, thresholds["short"])
     model["trained"].update({k: report[k] for k in ("sizes", "test")})
     return model, report
 
@@ -219,23 +260,17 @@ def _quote_threshold(sprob, y, question, qmask, qlabel) -> float:
     return round(best_t, 3)
 
 
-def _span_choices(spans, span_scorer, sprob, ex: Examples, which: str, typed: bool | None = None):
+def _span_choices(spans, span_chooser, sprob, ex: Examples, which: str, typed: bool | None = None):
     """Per question of ``which`` split (and kind: typed or not): (best span row, its
-    probability times its sentence's)."""
-    from qa.shortanswer import SPAN_FEATURES
-
+    probability times its sentence's). Any span may answer a typed question, as at run time:
+    the chooser weighs whether it is an annotation of the kind asked (``type_match``)."""
     index = {m["id"]: qi for qi, m in enumerate(ex.questions) if m.get("kind", "question") == "question"}
     starts = np.searchsorted(ex.question, np.arange(len(ex.questions)))
-    prob = span_scorer(spans["X"])
-    # a typed question's short answer is an annotation of the kind asked (as at run time, which
-    # also asks a count's quantity to be in the unit the question names)
-    match = spans["X"][:, SPAN_FEATURES.index("type_match")] == 1
+    prob = span_chooser(spans["X"])
     best: dict[int, tuple[int, float]] = {}
     for i, (sq, k) in enumerate(zip(spans["question"], spans["sentence"])):
         meta = spans["questions"][sq]
         if meta["split"] != which or meta["id"] not in index or (typed is not None and meta["typed"] != typed):
-            continue
-        if meta["typed"] and not match[i]:
             continue
         qi = index[meta["id"]]
         p = float(prob[i] * sprob[starts[qi] + k])
@@ -244,18 +279,18 @@ def _span_choices(spans, span_scorer, sprob, ex: Examples, which: str, typed: bo
     return best
 
 
-def _short_thresholds(spans, span_scorer, sprob, ex, which: str) -> dict[str, float]:
+def _short_thresholds(spans, span_chooser, sprob, ex, which: str) -> dict[str, float]:
     """Per kind of question (``typed``: who, when, where, how many, which organisation;
     ``other``), the probability from which a short answer heads the answer."""
-    return {name: _short_threshold(spans, span_scorer, sprob, ex, which, typed)
+    return {name: _short_threshold(spans, span_chooser, sprob, ex, which, typed)
             for name, typed in (("typed", True), ("other", False))}
 
 
-def _short_threshold(spans, span_scorer, sprob, ex, which: str, typed: bool) -> float:
+def _short_threshold(spans, span_chooser, sprob, ex, which: str, typed: bool) -> float:
     """The one that maximises the mean character F1 of what the answer shows first (the
     short answer, else its best sentence), among those whose shown short answers are
     mostly right (mean F1 at least SHORT_PRECISION): a wrong headline is worse than none."""
-    best = _span_choices(spans, span_scorer, sprob, ex, which, typed)
+    best = _span_choices(spans, span_chooser, sprob, ex, which, typed)
     best_t, best_f = 1.0, -1.0
     for t in np.linspace(0.0, 0.95, 20):
         shown = [spans["f1"][i] for i, p in best.values() if p >= t]
@@ -267,8 +302,8 @@ def _short_threshold(spans, span_scorer, sprob, ex, which: str, typed: bool) -> 
     return round(best_t, 3)
 
 
-def _short_figures(spans, span_scorer, sprob, ex, thresholds: dict) -> dict:
-    best = _span_choices(spans, span_scorer, sprob, ex, "test")
+def _short_figures(spans, span_chooser, sprob, ex, thresholds: dict) -> dict:
+    best = _span_choices(spans, span_chooser, sprob, ex, "test")
     limit = {sq: thresholds["typed" if spans["questions"][sq]["typed"] else "other"] for sq in best}
     shown = [spans["f1"][i] if p >= limit[sq] else spans["sentence_f1"][i] for sq, (i, p) in best.items()]
     return {"questions": len(best), "f1_shown": _mean(shown), "f1_best_span": _mean(spans["f1"][i] for i, _ in best.values()),

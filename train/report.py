@@ -48,8 +48,11 @@ def write_report(report: dict, folder: Path, *, seconds: float, passages: int) -
               f"{_f(t.get('sentence_top1'))}. Short answers on those ({sh.get('questions')} questions): the best span "
               f"has character F1 {_f(sh.get('f1_best_span'))} and exact match {_f(sh.get('em_best_span'))}; "
               f"{_f(sh.get('with_short_answer'))} of them get a short answer, and what heads the answer (the short "
-              f"answer, else the best sentence) has F1 {_f(sh.get('f1_shown'))}. The span scorer alone, on the "
-              f"answer's own sentence and two others: F1 {_f(sp.get('f1'))}, exact match {_f(sp.get('em'))}.", "",
+              f"answer, else the best sentence) has F1 {_f(sh.get('f1_shown'))}. On the answer's own sentence and two "
+              f"others, the best span of the span chooser (a ranker: the short answer) has F1 "
+              f"{_f(sp.get('chooser', {}).get('f1'))}, exact match {_f(sp.get('chooser', {}).get('em'))}; of the span "
+              f"scorer (a classifier: the sentence features) F1 {_f(sp.get('scorer', sp).get('f1'))}, exact match "
+              f"{_f(sp.get('scorer', sp).get('em'))}.", "",
               f"Thresholds: found {json.dumps(th['found'])} (false-refusal budgets "
               f"{json.dumps(report.get('budgets', {}))}), quote {th.get('quote')}, short answer {th.get('short')}.", ""]
     if plotted:

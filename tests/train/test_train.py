@@ -22,7 +22,8 @@ def test_train_on_a_tiny_slice(tmp_path):
     assert {"zh", "en"} <= set(model.thresholds["found"])
     assert model.trained["sizes"]["train"]["questions"] > 0
     raw = json.loads(out.read_text("utf-8"))
-    assert raw["sentence"]["features"] and raw["span"]["features"]
+    assert raw["sentence"]["features"] and raw["span"]["features"] and raw["span"]["choice"]["model"]
+    assert model.span_choice is not None
     text = (report / "report.md").read_text("utf-8")
     assert "CMRC 2018 dev and the seed set were not used" in text
     assert json.loads((report / "report.json").read_text("utf-8"))["test"]
@@ -69,3 +70,15 @@ def test_every_english_question_is_one_drcd_question_in_english():
         # the answers are Chinese: what English could repeat of them is their Latin and digit runs (2009年 -> 2009)
         runs = {run for t, _ in q.answers for run in re.findall(r"[A-Za-z0-9][A-Za-z0-9.,]*", t) if len(run) > 1}
         assert not any(re.search(rf"(?<![A-Za-z0-9]){re.escape(run)}(?![A-Za-z0-9])", r["en"]) for run in runs), r["id"]
+
+
+def test_span_grades_rank_an_exact_answer_above_partial_overlaps():
+    """The span chooser learns from graded spans: an exact answer highest, then by how much
+    of the gold answer's characters a span shares (character F1, in thirds)."""
+    import numpy as np
+
+    from train.fit import RANK_GAIN, span_grades
+
+    grades = span_grades(np.array([1, 0, 0, 0, 0]), np.array([1.0, 0.9, 0.5, 0.2, 0.0]))
+    assert grades.tolist() == [len(RANK_GAIN) - 1, 2, 1, 0, 0]
+    assert list(RANK_GAIN) == sorted(RANK_GAIN)
