@@ -145,15 +145,14 @@ class BM25Index:
     answer step weighs terms with, and the vocabulary the English bridges look words up in."""
 
     def __init__(self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray, scores: np.ndarray,
-                 num_docs: int, counts: TermCounts | None = None) -> None:
+                 num_docs: int) -> None:
         self.vocab = vocab
         self.num_docs = num_docs
         self._indptr, self._docs, self._scores = indptr, docs, scores
         self._df = np.diff(indptr)
-        self._counts = counts  # kept only by ``build`` (to ``save``); a loaded index drops them
 
     @classmethod
-    def from_counts(cls, tc: TermCounts, *, keep_counts: bool = False) -> BM25Index:
+    def from_counts(cls, tc: TermCounts) -> BM25Index:
         """Lucene's BM25: idf(t) * tf / (tf + k1 * (1 - b + b * dl / avgdl)), per posting, term-major."""
         k1, b = BM25_PARAMS["k1"], BM25_PARAMS["b"]
         n = tc.num_docs
@@ -168,18 +167,12 @@ class BM25Index:
         from scipy.sparse import csr_matrix
 
         csc = csr_matrix((tf, tc.indices, tc.indptr), shape=(n, len(tc.vocab))).tocsc()
-        return cls({t: i for i, t in enumerate(tc.vocab)}, csc.indptr, csc.indices, csc.data, n,
-                   tc if keep_counts else None)
+        return cls({t: i for i, t in enumerate(tc.vocab)}, csc.indptr, csc.indices, csc.data, n)
 
     @classmethod
     def build(cls, corpus_tokens: list[list[str]]) -> BM25Index:
-        return cls.from_counts(TermCounts.from_tokens(corpus_tokens), keep_counts=True)
-
-    def save(self, path: Path) -> None:
-        if self._counts is None:
-            raise QAError("a loaded BM25 index is not saved again: a change writes the next generation's "
-                          "counts (qa.build)")
-        self._counts.save(path)
+        """Scores of a corpus held in memory (what is stored is its ``TermCounts``)."""
+        return cls.from_counts(TermCounts.from_tokens(corpus_tokens))
 
     @classmethod
     def load(cls, path: Path) -> BM25Index:

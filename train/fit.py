@@ -262,8 +262,10 @@ def _quote_threshold(sprob, y, question, qmask, qlabel) -> float:
 
 def _span_choices(spans, span_chooser, sprob, ex: Examples, which: str, typed: bool | None = None):
     """Per question of ``which`` split (and kind: typed or not): (best span row, its
-    probability times its sentence's). Any span may answer a typed question, as at run time:
-    the chooser weighs whether it is an annotation of the kind asked (``type_match``)."""
+    probability times its sentence's). Any span may answer a typed question: the chooser weighs
+    whether it is an annotation of the kind asked (``type_match``). The two rules that run time
+    adds (``qa.extractive.can_answer``: a count in a named unit, an English typed question) are
+    not applied here: the saved span rows do not say whether a question names a unit."""
     index = {m["id"]: qi for qi, m in enumerate(ex.questions) if m.get("kind", "question") == "question"}
     starts = np.searchsorted(ex.question, np.arange(len(ex.questions)))
     prob = span_chooser(spans["X"])
