@@ -350,7 +350,6 @@ class IndexStore:
         self._bm25: BM25Index | None = None
         self._bm25_loaded = False
         self._lexicon: dict | None = None
-        self._pinyin: list[tuple[str, str]] | None = None
         self._chunk_sentences: np.ndarray | None = None
         self._sentence_chunks: np.ndarray | None = None
         self._columns: str | None = None
@@ -442,13 +441,10 @@ class IndexStore:
 
     @property
     def transliterations(self) -> list[tuple[str, str]]:
-        """``(chunk text, its pinyin)`` of every chunk, for finding names jieba split."""
-        if self._pinyin is None:
-            rows = [(t, p) for t, p in self._query("SELECT text, pinyin FROM chunks ORDER BY row")]
-            with self._lock:  # (not held while querying: the connection opens under it)
-                if self._pinyin is None:
-                    self._pinyin = rows
-        return self._pinyin
+        """``(chunk text, its pinyin)`` of every chunk, for finding names jieba split. Read
+        from the database each time, not kept: the English bridge reads it once and keeps it
+        joined (``qa.bridges.pinyin.SyllableScan``); a second copy here took ~340 MB at 100k chunks."""
+        return [(t, p) for t, p in self._query("SELECT text, pinyin FROM chunks ORDER BY row")]
 
     @property
     def sentence_chunks(self) -> np.ndarray:

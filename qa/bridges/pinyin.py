@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from qa.bridges.english import Word, content, span
 from qa.lang.chars import is_cjk
 from qa.lang.pinyin import normalize_key
@@ -61,19 +63,19 @@ class SyllableScan:
         # one string for all chunks, so that one regex pass searches the whole corpus
         self.text = "\n".join(t.replace("\n", " ") for t, _ in rows)
         self.pinyin = "\n".join(p for _, p in rows)
-        self._char_at: list[int] | None = None
+        # where each chunk starts in ``pinyin`` and in ``text``: two integers per chunk, not an
+        # offset per character (a list of those took ~1 GB at 100k chunks)
+        pinyin_len = np.fromiter((len(p) + 1 for _, p in rows), dtype=np.int64, count=len(rows))
+        chars = np.fromiter((len(t) + 1 for t, _ in rows), dtype=np.int64, count=len(rows))
+        self._pinyin_start = np.cumsum(pinyin_len) - pinyin_len
+        self._char_start = np.cumsum(chars) - chars
         self._cache: dict[str, list[str]] = {}
 
-    def _chars(self) -> list[int]:
-        """Offset in ``text`` of the character each pinyin token stands for."""
-        if self._char_at is None:
-            offsets, pos = [], 0
-            for line_text, line_pin in zip(self.text.split("\n"), self.pinyin.split("\n")):
-                n = len(line_pin.split(" ")) if line_pin else 0
-                offsets.extend(range(pos, pos + n))
-                pos += len(line_text) + 1
-            self._char_at = offsets
-        return self._char_at
+    def char_at(self, pos: int) -> int:
+        """Offset in ``text`` of the character whose pinyin token starts at ``pos`` in
+        ``pinyin`` (the k-th token of a chunk's pinyin is its k-th character)."""
+        line = int(np.searchsorted(self._pinyin_start, pos, side="right")) - 1
+        return int(self._char_start[line]) + self.pinyin.count(" ", int(self._pinyin_start[line]), pos)
 
     def find(self, name: str, *, most: int = 3) -> list[str]:
         key = normalize_key(re.sub(r"['’]s\b", "", name))
@@ -84,14 +86,11 @@ class SyllableScan:
             if len(sylls) < 2:
                 continue
             needle = " ".join(sylls)
-            token, last, i = 0, 0, self.pinyin.find(needle)
+            i = self.pinyin.find(needle)
             while i >= 0:  # str.find, not a regex: it is the hot loop of an English question
                 end = i + len(needle)
                 if (i == 0 or self.pinyin[i - 1] in " \n") and (end == len(self.pinyin) or self.pinyin[end] in " \n"):
-                    # tokens before the match = separators before it (counted incrementally)
-                    token += self.pinyin.count(" ", last, i) + self.pinyin.count("\n", last, i)
-                    last = i
-                    start = self._chars()[token]
+                    start = self.char_at(i)
                     word = self.text[start: start + len(sylls)]
                     if len(word) == len(sylls) and all(map(is_cjk, word)):
                         counts[word] = counts.get(word, 0) + 1
