@@ -5,12 +5,14 @@ lexicon, each the previous generation's changed by what the change adds and remo
   and the new chunks' rows (their tokens, from the preparer) appended, in chunk-row order;
   nothing is tokenised again. From an index without term counts (a new one, or one written
   in the older bm25s format) they are counted from the chunks' stored tokens.
-- Lexicon (``lexicon.json``, ``qa.lang.pinyin``): the pinyin keys of the corpus's words
-  (BM25 terms) and names (person, organisation and place mentions). Only the words the change
-  touches are looked at: one of the new articles' that was not in the corpus is keyed, one of
-  the removed articles' that is in it no more leaves, so the lexicon equals a fresh
-  ``build_lexicon`` of the same articles. A lexicon keyed by other rules (another
-  ``LEXICON_VERSION``, or none recorded) is built again in full.
+- Lexicon (the ``lexicon`` table of ``docs.sqlite``, ``qa.lang.pinyin``): the pinyin keys of the
+  corpus's words (BM25 terms) and names (person, organisation and place mentions). Only the words
+  the change touches are looked at: one of the new articles' that was not in the corpus is
+  keyed, one of the removed articles' that is in it no more leaves, so the lexicon equals a fresh
+  ``build_lexicon`` of the same articles. The new generation's database is a copy of the
+  previous one, so the change is a few rows deleted and inserted; nothing is written whole.
+  A lexicon keyed by other rules (another ``LEXICON_VERSION``, or none recorded) is built again
+  in full; one in the older ``lexicon.json`` is read, changed and moved into the table.
 """
 
 from __future__ import annotations
@@ -19,17 +21,17 @@ import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from qa.errors import QAError
-from qa.lang.pinyin import LEXICON_VERSION, build_lexicon, in_lexicon, lexicon_word, update_lexicon
+from qa.lang.pinyin import LEXICON_VERSION, build_lexicon, in_lexicon, lexicon_rows, lexicon_word, update_lexicon
 from qa.lexical import TermCounts
 from qa.prepare import PreparedArticle, Progress
-from qa.store import BM25_DIR, LEXICON, NAME_KINDS
+from qa.store import BM25_DIR, LEXICON, NAME_KINDS, LexiconTable, lexicon_version
 
 _NAMED = f"kind IN ({', '.join(repr(k) for k in NAME_KINDS)})"  # the partial index mentions_name's clause
 
@@ -53,8 +55,8 @@ def removed_words(db: sqlite3.Connection, article_id: str) -> set[str]:
 def write_lexical(out: Path, prev: Path | None, db: sqlite3.Connection, *, keep_chunks: np.ndarray,
                   prepared: Sequence[PreparedArticle], gone: set[str],
                   progress: Progress | None = None) -> LexicalTimes:
-    """Write ``out/bm25`` and ``out/lexicon.json`` for ``db`` (the new generation's rows, new
-    chunks inserted), given the previous generation ``prev``, which of its chunk rows are kept,
+    """Write ``out/bm25`` and the lexicon table of ``db`` (the new generation's rows, new
+    chunks inserted; the caller commits), given the previous generation ``prev``, which of its chunk rows are kept,
     the new articles and the words of the removed ones (``removed_words``)."""
     if progress:
         progress("bm25", 0, 1)
@@ -72,15 +74,23 @@ def write_lexical(out: Path, prev: Path | None, db: sqlite3.Connection, *, keep_
         progress("lexicon", 0, 1)
     t = time.perf_counter()
     new_names = {m.text for p in prepared for ms in p.mentions for m in ms if m.kind in NAME_KINDS}
-    lex = _previous_lexicon(prev)
-    if lex is None:
-        names = {r[0] for r in db.execute(f"SELECT DISTINCT text FROM mentions WHERE {_NAMED}")}
-        lex = build_lexicon(sorted(set(counts.vocab) | names))
+    if lexicon_version(db) == LEXICON_VERSION:  # the previous generation's table, copied with the database
+        add, remove = _changes(LexiconTable(lambda sql, args=(): db.execute(sql, args).fetchall()),
+                               db, counts, new_docs, new_names, gone)
+        db.executemany("DELETE FROM lexicon WHERE key = ? AND word = ?", lexicon_rows(remove))
+        db.executemany("INSERT OR IGNORE INTO lexicon VALUES (?, ?)", lexicon_rows(add))
     else:
-        lex = _update(lex, db, counts, new_docs, new_names, gone)
-    # json.dumps encodes in C in one go (json.dump streams through the Python encoder: 2-3x slower)
-    (out / LEXICON).write_text(json.dumps({"version": LEXICON_VERSION, "pinyin": lex}, ensure_ascii=False,
-                                          separators=(",", ":")), "utf-8")
+        lex = _previous_lexicon(prev)
+        if lex is None:
+            names = {r[0] for r in db.execute(f"SELECT DISTINCT text FROM mentions WHERE {_NAMED}")}
+            lex = build_lexicon(sorted(set(counts.vocab) | names))
+        else:
+            add, remove = _changes(lex, db, counts, new_docs, new_names, gone)
+            lex = update_lexicon(lex, add=add, remove=remove)
+        db.execute("DELETE FROM lexicon")
+        db.executemany("INSERT INTO lexicon VALUES (?, ?)", ((k, w) for k, ws in lex.items() for w in ws))
+        db.execute("DELETE FROM lexicon_version")
+        db.execute("INSERT INTO lexicon_version VALUES (?)", (LEXICON_VERSION,))
     return LexicalTimes(bm25_seconds, time.perf_counter() - t)
 
 
@@ -100,7 +110,8 @@ def _counts(prev: Path | None, db: sqlite3.Connection, keep_chunks: np.ndarray,
 
 
 def _previous_lexicon(prev: Path | None) -> dict[str, list[str]] | None:
-    """The previous generation's lexicon when it was keyed by this version's rules."""
+    """The previous generation's ``lexicon.json`` (the layout before the lexicon moved into the
+    database) when it was keyed by this version's rules."""
     if prev is None:
         return None
     try:
@@ -110,9 +121,9 @@ def _previous_lexicon(prev: Path | None) -> dict[str, list[str]] | None:
     return raw["pinyin"] if raw.get("version") == LEXICON_VERSION and isinstance(raw.get("pinyin"), dict) else None
 
 
-def _update(lex: dict[str, list[str]], db: sqlite3.Connection, counts: TermCounts, new_docs: list[list[str]],
-            new_names: set[str], gone: set[str]) -> dict[str, list[str]]:
-    """Key the words that enter the corpus, drop those that leave it."""
+def _changes(lex: Mapping[str, list[str]], db: sqlite3.Connection, counts: TermCounts, new_docs: list[list[str]],
+             new_names: set[str], gone: set[str]) -> tuple[list[str], list[str]]:
+    """The words that enter the corpus (to key) and those that leave it (to drop)."""
     ids = {t: i for i, t in enumerate(counts.vocab)}  # every term here is in some row
     df = counts.df()
     new_df = Counter(t for doc in new_docs for t in set(doc))
@@ -133,4 +144,4 @@ def _update(lex: dict[str, list[str]], db: sqlite3.Connection, counts: TermCount
             add.append(w)
         elif before and not after:
             remove.append(w)
-    return update_lexicon(lex, add=add, remove=remove)
+    return add, remove

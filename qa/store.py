@@ -4,16 +4,16 @@ Layout of ``index/``::
 
     manifest.json        what built the index; names the live generation (the commit point)
     gen-000007/          one complete generation
-        docs.sqlite      articles, chunks, sentences (sentence ``row`` = FAISS row) and the
+        docs.sqlite      articles, chunks, sentences (sentence ``row`` = FAISS row), the
                          sentences' annotations (people, organisations, places, dates, quantities)
+                         and the lexicon: the pinyin keys of the corpus's words and names, for
+                         English questions, with the version of the keying rules
         vectors.faiss    one normalised vector per sentence; a chunk's dense score is the
                          best of its sentences'
         chunks.faiss     per chunk, the mean of its sentences' vectors plus its title's (English
                          questions also match this context)
         bm25/            BM25 over the chunks' jieba tokens, stored as term counts per chunk row
                          (``qa.lexical``: CSR arrays, vocabulary, document lengths; scored at load)
-        lexicon.json     pinyin keys of the corpus's words and names, for English questions,
-                         with the version of the keying rules
     .lock                held by the one process that writes
     .leases/gen-000007   readers hold a shared lock on the generation they opened; a writer
                          deletes an old generation only when it can lock it exclusively
@@ -30,8 +30,9 @@ generation are the previous ones changed by what the change adds and removes
 words that enter or leave the corpus keyed or dropped; nothing is tokenised again.
 
 A generation written before term counts (``bm25/`` a bm25s directory of precomputed scores,
-a lexicon without a version) opens and answers as before; its next change, or
-``qa index repair``, writes it in this layout (the format version is unchanged).
+a lexicon without a version) or before the lexicon moved into the database (``lexicon.json``)
+opens and answers as before; its next change, or ``qa index repair``, writes it in this layout
+(the format version is unchanged).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -94,11 +95,48 @@ CREATE TABLE IF NOT EXISTS mentions (
     text TEXT NOT NULL, norm TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS mentions_sentence ON mentions(sentence);
 CREATE INDEX IF NOT EXISTS mentions_name ON mentions(text) WHERE kind IN ('person', 'org', 'place');
+CREATE TABLE IF NOT EXISTS lexicon (key TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (key, word)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lexicon_version (version INTEGER NOT NULL);
 """
 NAME_KINDS = ("person", "org", "place")  # the mentions the lexicon keys (and mentions_name indexes)
 
 
 ARTICLE_COLUMNS = "id, text, title, source, author, date, url, path, date_source"
+
+
+def lexicon_version(db: sqlite3.Connection | Callable[..., list[tuple]]) -> int | None:
+    """The version of the keying rules of the lexicon a generation's database holds (``db``, or
+    a function running a query on it); None when it holds none (written before the lexicon
+    moved into the database)."""
+    query = (lambda sql, args=(): db.execute(sql, args).fetchall()) if isinstance(db, sqlite3.Connection) else db
+    if not query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lexicon_version'"):
+        return None
+    rows = query("SELECT version FROM lexicon_version")
+    return int(rows[0][0]) if rows else None
+
+
+class LexiconTable(Mapping):
+    """A generation's pinyin lexicon (key -> its words, sorted), read from the database one key
+    at a time: nothing is loaded whole (a dictionary of it took ~100 MB at 100k chunks). Equal to
+    the dictionary ``qa.lang.pinyin.build_lexicon`` makes of the same words."""
+
+    def __init__(self, query) -> None:
+        self._query = query  # (sql, args) -> rows, serialised on the store's connection
+
+    def __getitem__(self, key: str) -> list[str]:
+        words = [w for (w,) in self._query("SELECT word FROM lexicon WHERE key = ? ORDER BY word", (key,))]
+        if not words:
+            raise KeyError(key)
+        return words
+
+    def __contains__(self, key: object) -> bool:
+        return bool(self._query("SELECT 1 FROM lexicon WHERE key = ? LIMIT 1", (key,)))
+
+    def __iter__(self):
+        return iter([k for (k,) in self._query("SELECT DISTINCT key FROM lexicon ORDER BY key")])
+
+    def __len__(self) -> int:
+        return int(self._query("SELECT COUNT(DISTINCT key) FROM lexicon")[0][0])
 
 
 def article_columns(db: sqlite3.Connection) -> str:
@@ -429,14 +467,20 @@ class IndexStore:
 
     @property
     def lexicon(self) -> dict:
-        """Build-time vocabulary data for the English bridges (``{"pinyin": {key: [words]}}``)."""
+        """Build-time vocabulary data for the English bridges (``{"pinyin": {key: [words]}}``):
+        a view that reads the database key by key (``LexiconTable``), or for a generation written
+        before the lexicon moved there, its ``lexicon.json`` loaded whole."""
         if self._lexicon is None:
+            in_db = lexicon_version(self._query) is not None  # (opens the connection: not under the lock)
             with self._lock:
                 if self._lexicon is None:
-                    p = self.dir / LEXICON
-                    with self._reading(LEXICON):  # (the file also records the version of its keys)
-                        raw = json.loads(p.read_text("utf-8")) if p.is_file() else {}
-                        self._lexicon = {"pinyin": raw.get("pinyin", {})}
+                    if in_db:
+                        self._lexicon = {"pinyin": LexiconTable(self._query)}
+                    else:
+                        p = self.dir / LEXICON
+                        with self._reading(LEXICON):
+                            raw = json.loads(p.read_text("utf-8")) if p.is_file() else {}
+                            self._lexicon = {"pinyin": raw.get("pinyin", {})}
         return self._lexicon
 
     @property

@@ -134,12 +134,11 @@ def _index_contents(root: Path):
     try:
         tables = {t: db.execute(f"SELECT {cols} FROM {t} ORDER BY rowid").fetchall() for t, cols in (
             ("articles", "id, title, source, author, date, url, path, text, date_source"),  # not added_at
-            ("chunks", "*"), ("sentences", "*"), ("mentions", "*"))}
+            ("chunks", "*"), ("sentences", "*"), ("mentions", "*"), ("lexicon", "*"), ("lexicon_version", "*"))}
     finally:
         db.close()
     vectors = [faiss.read_index(str(gen / name)) for name in ("vectors.faiss", "chunks.faiss")]
-    return (tables, [v.reconstruct_n(0, v.ntotal) for v in vectors], (gen / "lexicon.json").read_text("utf-8"),
-            manifest["counts"], manifest["encoder"])
+    return (tables, [v.reconstruct_n(0, v.ntotal) for v in vectors], manifest["counts"], manifest["encoder"])
 
 
 @pytest.fixture(scope="session")

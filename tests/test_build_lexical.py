@@ -16,7 +16,7 @@ import qa.lang.pinyin
 from qa.build import write_index
 from qa.lang.pinyin import lexicon_word
 from qa.lexical import LEGACY_PARAMS, PARAMS, TermCounts
-from qa.store import BM25_DIR, DOCS, LEXICON, IndexStore, read_manifest
+from qa.store import BM25_DIR, DOCS, LEXICON, IndexStore, lexicon_version, read_manifest
 
 
 def _state(root: Path) -> dict:
@@ -27,7 +27,7 @@ def _state(root: Path) -> dict:
         by_id = np.argsort(ids)  # compared by chunk id: row order may differ between the two
         bm25 = store.bm25
         scores = {t: bm25.scores([t])[by_id] for t in bm25.vocab}
-        return {"chunks": sorted(ids), "lexicon": store.lexicon["pinyin"], "df": {t: bm25.df(t) for t in bm25.vocab},
+        return {"chunks": sorted(ids), "lexicon": dict(store.lexicon["pinyin"]), "df": {t: bm25.df(t) for t in bm25.vocab},
                 "scores": scores, "articles": sorted(a.id for a in store.articles())}
     finally:
         store.close()
@@ -128,6 +128,8 @@ def _as_written_before(root: Path) -> None:
     corpus = [tokens.split() for (tokens,) in db.execute("SELECT tokens FROM chunks ORDER BY row")]
     names = {r[0] for r in db.execute("SELECT DISTINCT text FROM mentions WHERE kind IN ('person', 'org', 'place')")}
     db.execute("DROP INDEX mentions_name")
+    db.execute("DROP TABLE lexicon")  # the lexicon was a JSON file beside the database
+    db.execute("DROP TABLE lexicon_version")
     db.commit()
     db.close()
     old = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
@@ -160,7 +162,8 @@ def test_an_index_of_the_older_format_answers_and_its_next_change_converts_it(tm
     write_index(root, encoder=fake_encoder, add=bundled_articles[3:])  # the next change converts
     gen = root / read_manifest(root).generation
     assert (gen / BM25_DIR / PARAMS).is_file() and not (gen / BM25_DIR / LEGACY_PARAMS).exists()
-    assert json.loads((gen / LEXICON).read_text("utf-8"))["version"] == qa.lang.pinyin.LEXICON_VERSION
+    assert not (gen / LEXICON).exists()  # the lexicon moved into the database, with the version of its keys
+    assert lexicon_version(sqlite3.connect(gen / DOCS)) == qa.lang.pinyin.LEXICON_VERSION
     fresh = tmp_path / "fresh"
     write_index(fresh, encoder=fake_encoder, add=bundled_articles)
     _assert_same(_state(root), _state(fresh))  # nothing indexed before was lost

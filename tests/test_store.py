@@ -249,6 +249,15 @@ def test_lexicon_keys_names_by_pinyin(tmp_path, bundled_articles, fake_encoder):
     assert "胡昌升" in lex["huchangsheng"]
     assert "林中湘" in lex["linzhongxiang"]  # found by its post (董事长林中湘一行), not by jieba alone
     assert "厦门" in lex["xiamen"]
+    # read from the database key by key, equal to the dictionary a fresh build_lexicon makes
+    from qa.lang.pinyin import build_lexicon
+    from qa.store import LexiconTable
+
+    assert isinstance(lex, LexiconTable) and "xiamen" in lex and "nokey" not in lex and lex.get("nokey") is None
+    store = IndexStore.open(root)
+    words = {t for (t,) in store.db.execute("SELECT DISTINCT text FROM mentions WHERE kind IN ('person', 'org', 'place')")}
+    assert dict(lex) == build_lexicon(sorted(set(store.bm25.vocab) | words))
+    assert not any(p.name == "lexicon.json" for p in (root / store.manifest.generation).iterdir())
 
 
 def test_write_is_quick_without_the_model(tmp_path, bundled_articles, fake_encoder):
@@ -377,7 +386,7 @@ def test_the_manifest_records_every_file_with_its_checksum(tmp_path, bundled_art
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles)
     m = read_manifest(root)
-    assert {"docs.sqlite", "vectors.faiss", "chunks.faiss", "lexicon.json"} <= set(m.files)
+    assert {"docs.sqlite", "vectors.faiss", "chunks.faiss"} <= set(m.files)
     assert any(f.startswith("bm25/") for f in m.files)
     assert all(len(v["sha256"]) == 64 and v["size"] > 0 for v in m.files.values())
     assert check_generation(root, m, full=True) == []

@@ -101,6 +101,12 @@ def update_lexicon(lex: dict[str, list[str]], *, add: Iterable[str] = (),
     return lex
 
 
+def lexicon_rows(words: Iterable[str]) -> list[tuple[str, str]]:
+    """``(key, word)`` of each key the lexicon files each of ``words`` under (the rows of the
+    index's lexicon table)."""
+    return [(k, w) for w in dict.fromkeys(words) if lexicon_word(w) for k in pinyin_keys(w)]
+
+
 def in_lexicon(lex: dict[str, list[str]], word: str) -> bool:
     """Whether ``word`` is one of the words ``lex`` keys (looked up under its usual reading)."""
     keys = pinyin_keys(word) if lexicon_word(word) else []
