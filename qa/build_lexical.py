@@ -75,8 +75,7 @@ def write_lexical(out: Path, prev: Path | None, db: sqlite3.Connection, *, keep_
     t = time.perf_counter()
     new_names = {m.text for p in prepared for ms in p.mentions for m in ms if m.kind in NAME_KINDS}
     if lexicon_version(db) == LEXICON_VERSION:  # the previous generation's table, copied with the database
-        add, remove = _changes(LexiconTable(lambda sql, args=(): db.execute(sql, args).fetchall()),
-                               db, counts, new_docs, new_names, gone)
+        add, remove = _changes(LexiconTable(db), db, counts, new_docs, new_names, gone)
         db.executemany("DELETE FROM lexicon WHERE key = ? AND word = ?", lexicon_rows(remove))
         db.executemany("INSERT OR IGNORE INTO lexicon VALUES (?, ?)", lexicon_rows(add))
     else:

@@ -245,7 +245,8 @@ def test_empty_index_after_removing_everything(tmp_path, bundled_articles, fake_
 def test_lexicon_keys_names_by_pinyin(tmp_path, bundled_articles, fake_encoder):
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles)
-    lex = IndexStore.open(root).lexicon["pinyin"]
+    store = IndexStore.open(root)
+    lex = store.lexicon["pinyin"]
     assert "胡昌升" in lex["huchangsheng"]
     assert "林中湘" in lex["linzhongxiang"]  # found by its post (董事长林中湘一行), not by jieba alone
     assert "厦门" in lex["xiamen"]
@@ -254,7 +255,6 @@ def test_lexicon_keys_names_by_pinyin(tmp_path, bundled_articles, fake_encoder):
     from qa.store import LexiconTable
 
     assert isinstance(lex, LexiconTable) and "xiamen" in lex and "nokey" not in lex and lex.get("nokey") is None
-    store = IndexStore.open(root)
     words = {t for (t,) in store.db.execute("SELECT DISTINCT text FROM mentions WHERE kind IN ('person', 'org', 'place')")}
     assert dict(lex) == build_lexicon(sorted(set(store.bm25.vocab) | words))
     assert not any(p.name == "lexicon.json" for p in (root / store.manifest.generation).iterdir())
