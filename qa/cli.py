@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--chunk-size", type=int, help="characters per chunk (QA_CHUNK_SIZE; default 300)")
     p.add_argument("--chunk-overlap", type=int, help="sentences shared by neighbouring chunks (default 1)")
-    p.add_argument("--vector-index", choices=["flat", "hnsw"], help="exact (flat, default) or approximate (hnsw)")
+    p.add_argument("--vector-index", choices=["flat", "flat16", "hnsw"],
+                   help="exact (flat, default), exact over 16-bit vectors (flat16: half the memory) or approximate (hnsw)")
     _preparer_options(p)
     p = isub.add_parser("add", help="index the articles of files or folders that are not indexed yet")
     p.add_argument("paths", nargs="+", metavar="PATH")

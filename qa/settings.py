@@ -40,6 +40,7 @@ class RetrieverMode(_Choice):
 
 class VectorIndexKind(_Choice):
     FLAT = "flat"  # exact inner product
+    FLAT16 = "flat16"  # exact inner product over vectors kept as 16-bit floats: half the memory
     HNSW = "hnsw"  # approximate, for large corpora
 
 

@@ -1,4 +1,5 @@
-"""Vector side: a FAISS index of normalised vectors (exact inner product, or HNSW)."""
+"""Vector side: a FAISS index of normalised vectors (exact inner product over 32-bit or
+16-bit floats, or HNSW)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ class FaissVectorStore:
         if kind is VectorIndexKind.HNSW:
             index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efSearch = HNSW_EF_SEARCH
+        elif kind is VectorIndexKind.FLAT16:
+            index = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
         else:
             index = faiss.IndexFlatIP(dim)
         return cls(index, kind)
@@ -62,7 +65,7 @@ class FaissVectorStore:
             self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
     def vectors(self) -> np.ndarray:
-        """All stored vectors in row order (both index kinds keep them uncompressed)."""
+        """All stored vectors in row order (as stored: flat16 gives them back rounded to 16 bits)."""
         if not len(self):
             return np.zeros((0, self.dim), dtype=np.float32)
         return self._index.reconstruct_n(0, len(self))

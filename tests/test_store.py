@@ -221,6 +221,24 @@ def test_hnsw_index_finds_the_same_neighbours(tmp_path, bundled_articles, fake_e
     assert list(a.search(q, 5)[1][0]) == list(b.search(q, 5)[1][0])
 
 
+def test_flat16_index_halves_the_vectors_and_finds_the_same_neighbours(tmp_path, bundled_articles, fake_encoder):
+    flat, half = tmp_path / "flat", tmp_path / "flat16"
+    write_index(flat, encoder=fake_encoder, add=bundled_articles)
+    write_index(half, encoder=fake_encoder, add=bundled_articles, vector_index=VectorIndexKind.FLAT16)
+    assert read_manifest(half).vector_index == "flat16"
+    q = fake_encoder.encode_queries(["胡昌升在北京会见了谁", "IBM"])
+    a, b = IndexStore.open(flat), IndexStore.open(half)
+    assert (a.vectors.search(q, 8)[1] == b.vectors.search(q, 8)[1]).all()
+    np.testing.assert_allclose(a.vectors.search(q, 8)[0], b.vectors.search(q, 8)[0], atol=2e-3)
+    np.testing.assert_allclose(a.sentence_vectors([0, 3]), b.sentence_vectors([0, 3]), atol=1e-3)
+    size = {r: sum(f.stat().st_size for f in r.glob("gen-*/*.faiss")) for r in (flat, half)}
+    assert size[half] < 0.6 * size[flat]
+    # an article added later goes into the same kind of index
+    write_index(half, encoder=fake_encoder, remove=[bundled_articles[0].id])
+    write_index(half, encoder=fake_encoder, add=bundled_articles[:1])
+    assert read_manifest(half).vector_index == "flat16" and IndexStore.open(half).manifest.articles == 4
+
+
 def test_readers_see_a_new_generation(tmp_path, bundled_articles, fake_encoder):
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles[:1])

@@ -1,6 +1,6 @@
 """Train the answer model: ``python -m train`` (``make train``).
 
-    python -m train                      # all training data; writes qa/models/answer-model.json
+    python -m train --english 400        # how the shipped model is trained; writes qa/models/answer-model.json
     python -m train --passages 40 --out /tmp/model.json --report /tmp/report   # a tiny slice
 
 Reads only training data (``train/data/``: DRCD dev + test, CMRC 2018 trial, the English
@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding and index cache")
     p.add_argument("--examples", type=Path, help="save the examples here (.npz, and -spans.npz beside it), or reuse "
                    "them if they exist (delete them after changing features)")
+    p.add_argument("--english", type=int, metavar="N",
+                   help="use the first N hand-written English questions (default: all; the shipped model: 400)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
 
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from train.report import write_report
 
     t0 = time.perf_counter()
-    passages = load_passages()
+    passages = load_passages(english_limit=args.english)
     if args.passages:
         passages = random.Random(0).sample(passages, min(args.passages, len(passages)))
     args.cache.mkdir(parents=True, exist_ok=True)

@@ -69,14 +69,15 @@ def _read(path: Path) -> dict:
         return json.load(fh)
 
 
-def load_passages(data_dir: Path = DATA_DIR, *, english: Path | None = ENGLISH) -> list[Passage]:
+def load_passages(data_dir: Path = DATA_DIR, *, english: Path | None = ENGLISH,
+                  english_limit: int | None = None) -> list[Passage]:
     """Every passage of the training sources, Simplified, with its questions (and the
-    English questions written for some of them)."""
+    English questions written for some of them: the first ``english_limit`` of the file)."""
     from qa.lang.script import to_simplified
 
     en: dict[str, str] = {}
     if english is not None and english.is_file():
-        for line in english.read_text("utf-8").splitlines():
+        for line in [ln for ln in english.read_text("utf-8").splitlines() if ln.strip()][:english_limit]:
             if line.strip():
                 row = json.loads(line)
                 en[row["id"]] = row["en"]

@@ -82,3 +82,16 @@ def test_span_grades_rank_an_exact_answer_above_partial_overlaps():
     grades = span_grades(np.array([1, 0, 0, 0, 0]), np.array([1.0, 0.9, 0.5, 0.2, 0.0]))
     assert grades.tolist() == [len(RANK_GAIN) - 1, 2, 1, 0, 0]
     assert list(RANK_GAIN) == sorted(RANK_GAIN)
+
+
+def test_english_limit_reads_the_first_english_questions_only():
+    """``python -m train --english 400`` (how the shipped model is trained) reads the first
+    400 rows of drcd_en.jsonl; the Chinese questions are the same either way."""
+    from train.data import ENGLISH, load_passages
+
+    first = [json.loads(line)["id"] + "-en" for line in ENGLISH.read_text("utf-8").splitlines() if line.strip()][:400]
+    limited = load_passages(english_limit=400)
+    en = [q.id for p in limited for q in p.questions if q.lang == "en"]
+    assert sorted(en) == sorted(first)
+    zh = [q.id for p in limited for q in p.questions if q.lang == "zh"]
+    assert zh == [q.id for p in load_passages(english=None) for q in p.questions]
