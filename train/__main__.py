@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="use the first N hand-written English questions (default: all; the shipped model: 400)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
+    if args.english is not None and args.english < 0:
+        p.error(f"--english must be 0 or more, got {args.english}")
 
     from qa.encoders import make_encoder
     from train.cache import CachingEncoder

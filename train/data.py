@@ -78,9 +78,8 @@ def load_passages(data_dir: Path = DATA_DIR, *, english: Path | None = ENGLISH,
     en: dict[str, str] = {}
     if english is not None and english.is_file():
         for line in [ln for ln in english.read_text("utf-8").splitlines() if ln.strip()][:english_limit]:
-            if line.strip():
-                row = json.loads(line)
-                en[row["id"]] = row["en"]
+            row = json.loads(line)
+            en[row["id"]] = row["en"]
     out = []
     for name, source in SOURCES.items():
         raw = _read(data_dir / name)

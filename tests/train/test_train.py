@@ -95,3 +95,11 @@ def test_english_limit_reads_the_first_english_questions_only():
     assert sorted(en) == sorted(first)
     zh = [q.id for p in limited for q in p.questions if q.lang == "zh"]
     assert zh == [q.id for p in load_passages(english=None) for q in p.questions]
+
+
+def test_a_negative_english_limit_is_refused(capsys):
+    from train.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--english", "-1"])
+    assert "--english must be 0 or more" in capsys.readouterr().err
