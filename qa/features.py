@@ -261,10 +261,10 @@ def best_spans(q: Query, ev: Evidence, X: np.ndarray, span_scorer) -> tuple[np.n
 
     col = {name: i for i, name in enumerate(FEATURES)}
     order = np.lexsort((-X[:, col["dense"]], -X[:, col["bigram_specific"]]))[:SPAN_SENTENCES]
-    spans = [sp for k in order for sp in spans_of(q, int(k), ev.candidates[k], widened=False)]
+    spans = [sp for k in order for sp in spans_of(q, int(k), ev.candidates[k])]
     if not spans:
         return out, typed
-    prob = span_scorer(span_features(q, spans, [c.text for c in ev.candidates], X, chooser=False))
+    prob = span_scorer(span_features(q, spans, [c.text for c in ev.candidates], X))
     kind = KIND_OF_TYPE.get(q.answer_type)
     for sp, p in zip(spans, prob):
         out[sp.sentence] = max(out[sp.sentence], p)

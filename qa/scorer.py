@@ -113,18 +113,16 @@ class AnswerModel:
         self.found = Booster(found["model"], tuple(found["features"])) if "model" in found else None
         self.claim_calibration = Calibration.from_json(raw.get("claim", raw["found"])["calibration"])
         span = raw.get("span")
-        from qa.shortanswer import SCORER_FEATURES, SPAN_FEATURES
+        from qa.shortanswer import SPAN_FEATURES
 
-        # the scorer reads SCORER_FEATURES, the chooser all of SPAN_FEATURES
-        choice = span.get("choice") if span else None
-        if span and (tuple(span["features"]) != SCORER_FEATURES
-                     or (choice and tuple(choice.get("features", ())) != SPAN_FEATURES)):
+        if span and tuple(span["features"]) != SPAN_FEATURES:
             raise ConfigError(f"the answer model {path or ''} was trained on other span features than this version "
                               "of qa computes; retrain it: python -m train")
         self.span = Booster(span["model"], tuple(span["features"])) if span else None
         self.span_calibration = Calibration.from_json(span["calibration"]) if span else None
         # the span chooser (a ranker) picks the short answer; a model file without one uses the scorer
-        self.span_choice = Booster(choice["model"], tuple(choice["features"])) if choice else None
+        choice = span.get("choice") if span else None
+        self.span_choice = Booster(choice["model"], tuple(span["features"])) if choice else None
         self.span_choice_calibration = Calibration.from_json(choice["calibration"]) if choice else None
         self.thresholds: dict = raw["thresholds"]
         self.trained: dict = raw.get("trained", {})
@@ -150,17 +148,16 @@ class AnswerModel:
         return self.sentence.predict(X)
 
     def span_probability(self, X: np.ndarray) -> np.ndarray:
-        """Calibrated probability that each span (rows of span features: ``SCORER_FEATURES``
-        first) is its sentence's answer."""
+        """Calibrated probability that each span (rows of span features) is the answer."""
         if self.span is None:
             raise ConfigError("this answer model has no span scorer; retrain it: python -m train")
-        return self.span_calibration(self.span.predict(X[:, : len(self.span.features)]))
+        return self.span_calibration(self.span.predict(X))
 
     def span_choice_probability(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability that each span is the answer, from the span chooser, which
         ranks a question's spans against each other (the short answer is its best)."""
         if self.span_choice is None:
-            return self.span_probability(X)  # a model without a chooser: its scorer reads the first columns
+            return self.span_probability(X)
         return self.span_choice_calibration(self.span_choice.predict(X))
 
     def sentence_probability(self, raw: np.ndarray) -> np.ndarray:

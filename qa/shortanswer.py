@@ -5,21 +5,13 @@ Candidate spans of a sentence are its stored mentions (people, organisations, pl
 dates, quantities) and the runs of it that the question does not itself say: a
 question is mostly the sentence reworded around a gap (圣体堂区成立于哪年？ —
 圣体堂区成立于1910年), so the part of the sentence left over where the question's
-words match is where the answer is. A left-over run that starts or ends inside a word is
-also a candidate widened to whole words (the answer can share characters with the
-question: 赤城县 asked, 赤城镇 answers).
-
-Besides the span's kind and where the question's words lie around it, the ranker reads how
-the span sits in the sentence's words (whole words or not; the dictionary part of speech of
-its first and last word) and whether the question's words either side of its question word
-are found either side of the span (成立于[哪年] / 成立于[1910年]).
+words match is where the answer is.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,35 +23,19 @@ from qa.lang import resources
 from qa.lang.script import to_simplified
 from qa.types import Mention
 
-# jieba's part-of-speech flags grouped into word classes for the span features: a flag takes
-# the class of its longest prefix listed here (nrfg -> nr -> person, vn -> v -> verb); any
-# other flag (adverbs, prepositions, particles, pronouns, idioms...) is "function"
-TAG_CLASSES = {"n": "noun", "nz": "noun", "nr": "person", "ns": "place", "nt": "org", "v": "verb", "a": "adj",
-               "m": "number", "q": "number", "t": "time", "x": "unknown", "eng": "unknown"}
-WORD_CLASSES = ("noun", "person", "place", "org", "verb", "adj", "number", "time", "unknown", "function")
-
 # what the span step reads of its sentence's own features (qa.features.FEATURES)
 SENTENCE_COLUMNS = ("dense", "dense_gap", "bigram_specific", "cov_context", "left_context", "right_context",
                     "context_gap", "offered", "asked_noun")
-# the span scorer's features (its best score per sentence is a sentence feature, so these stay
-# as the sentence and found models were trained on them); the chooser, which picks the short
-# answer, reads these and CHOOSER_FEATURES
-SCORER_FEATURES = (
+SPAN_FEATURES = (
     *(f"sentence_{c}" for c in SENTENCE_COLUMNS), "is_mention", *(f"kind_{k}" for k in ("person", "org", "place", "date", "quantity", "none")),
     *(f"asked_{t}" for t in (*ANSWER_TYPES, "none")), "type_match", "unit_match", "length", "log_length",
     "left_covered", "right_covered", "left_gap", "right_gap", "clause_covered", "in_best_clause", "clause_share",
     "overlap_question", "position", "has_digit", "has_punct", "starts_function", "ends_function", "lang_en",
 )
-CHOOSER_FEATURES = (
-    "left_word_edge", "right_word_edge", "words", "left_slot", "right_slot", "asked_end", "asked_in",
-    *(f"{edge}_word_{c}" for edge in ("first", "last") for c in WORD_CLASSES),
-)
-SPAN_FEATURES = SCORER_FEATURES + CHOOSER_FEATURES
 _CLAUSE = re.compile(r"[，。！？；：、,;:!?（）()“”\"《》【】\n]")
 MIN_MATCH = 2  # characters: shorter common runs are chance
 MAX_SPAN = 40
 MAX_WORDS = 12  # a longer run is a candidate only whole
-SLOT = 4  # characters compared either side of a span with the question's either side of its question word
 KIND_OF_TYPE = {"person": "person", "date": "date", "place": "place", "org": "org", "number": "quantity"}
 
 
@@ -68,45 +44,6 @@ def function_chars() -> tuple[frozenset[str], frozenset[str]]:
     """Function characters trimmed from the start and from the end of a span (于1910年 -> 1910年)."""
     rows = {edge: frozenset(chars) for edge, *chars in resources.table("function_chars")}
     return rows["start"], rows["end"]
-
-
-def word_class(word: str) -> str:
-    """The class (``WORD_CLASSES``) of ``word``'s dictionary part of speech."""
-    from qa.lang.segment import word_tag
-
-    flag = word_tag(word)
-    for n in range(len(flag), 0, -1):
-        if flag[:n] in TAG_CLASSES:
-            return TAG_CLASSES[flag[:n]]
-    return "function"
-
-
-@lru_cache(maxsize=4096)
-def words_of(plain: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """The start offset of every jieba word of a sentence, and the words."""
-    from qa.lang.segment import cut
-
-    words = tuple(cut(plain))
-    starts, pos = [], 0
-    for w in words:
-        starts.append(pos)
-        pos += len(w)
-    return tuple(starts), words
-
-
-def word_range(plain: str, start: int, end: int) -> tuple[int, int]:
-    """The indexes of the first and last word of ``plain``'s segmentation that
-    ``plain[start:end]`` touches."""
-    starts, _ = words_of(plain)
-    return bisect_right(starts, start) - 1, bisect_right(starts, end - 1) - 1
-
-
-def snapped(plain: str, start: int, end: int) -> tuple[int, int]:
-    """``start:end`` widened to whole words (a run left over where the question's words
-    match can end inside a word: 赤城县 asked, 赤城镇 answers, 镇 is left over)."""
-    starts, words = words_of(plain)
-    a, b = word_range(plain, start, end)
-    return starts[a], starts[b] + len(words[b])
 
 
 @dataclass(frozen=True)
@@ -119,7 +56,6 @@ class Span:
     text: str
     kind: str | None  # the mention kind when the span is a mention
     norm: str = ""  # the mention's comparable form (a romanised name, an ISO date)
-    widened: bool = False  # a left-over run widened to whole words (a candidate of the chooser only)
 
 
 def covered(chars: str, text: str) -> np.ndarray:
@@ -145,10 +81,8 @@ def covered(chars: str, text: str) -> np.ndarray:
     return mask
 
 
-def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Sequence[Mention], *,
-                    widened: bool = True) -> list[Span]:
-    """Mentions and left-over runs of one sentence (``start``: its article offset), and
-    (``widened``) the runs widened to whole words."""
+def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Sequence[Mention]) -> list[Span]:
+    """Mentions and left-over runs of one sentence (``start``: its article offset)."""
     plain = to_simplified(text).lower()
     out: dict[tuple[int, int], Span] = {}
     for m in mentions:
@@ -158,7 +92,6 @@ def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Seque
     mask = covered(q.chars, plain)
     for m in _CLAUSE.finditer(plain):
         mask[m.start()] = True  # punctuation bounds a run
-    pieces: list[tuple[int, int]] = []
     i = 0
     while i < len(plain):
         if mask[i]:
@@ -167,13 +100,10 @@ def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Seque
         j = i
         while j < len(plain) and not mask[j]:
             j += 1
-        pieces += _pieces(plain, i, j)
+        for s, e in _pieces(plain, i, j):
+            if (s, e) not in out:
+                out[(s, e)] = Span(index, s, e, text[s:e], None)
         i = j
-    for s, e in pieces:
-        out.setdefault((s, e), Span(index, s, e, text[s:e], None))
-    for s, e in (snapped(plain, *p) for p in pieces) if widened else ():
-        if (s, e) not in out and e - s <= MAX_SPAN:
-            out[(s, e)] = Span(index, s, e, text[s:e], None, widened=True)
     return sorted(out.values(), key=lambda x: (x.start, x.end))
 
 
@@ -201,25 +131,21 @@ def _pieces(plain: str, i: int, j: int) -> list[tuple[int, int]]:
     return sorted(out)
 
 
-def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentences: np.ndarray, *,
-                  chooser: bool = True) -> np.ndarray:
-    """One row per span (``SPAN_FEATURES``; without ``chooser``, only ``SCORER_FEATURES``);
-    ``texts`` and ``sentences`` (the feature rows of ``qa.features``) are per candidate
-    sentence, indexed by ``Span.sentence``."""
+def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentences: np.ndarray) -> np.ndarray:
+    """One row per span (``SPAN_FEATURES``); ``texts`` and ``sentences`` (the feature rows
+    of ``qa.features``) are per candidate sentence, indexed by ``Span.sentence``."""
     from qa.features import FEATURES
 
     picked = [FEATURES.index(c) for c in SENTENCE_COLUMNS]
     first, last = function_chars()
-    X = np.zeros((len(spans), len(SPAN_FEATURES if chooser else SCORER_FEATURES)), dtype=np.float32)
+    X = np.zeros((len(spans), len(SPAN_FEATURES)), dtype=np.float32)
     col = {n: i for i, n in enumerate(SPAN_FEATURES)}
     masks: dict[int, np.ndarray] = {}
     clauses: dict[int, list[tuple[int, int, float]]] = {}
-    plains: dict[int, str] = {}
-    q_left, q_right = q.left.lower(), q.right.lower()
     for i, sp in enumerate(spans):
         k = sp.sentence
         if k not in masks:
-            plain = plains[k] = to_simplified(texts[k]).lower()
+            plain = to_simplified(texts[k]).lower()
             masks[k] = covered(q.chars, plain)
             bounds = [0] + [m.end() for m in _CLAUSE.finditer(plain)] + [len(plain)]
             clauses[k] = [(a, b, float(masks[k][a:b].mean()) if b > a else 0.0) for a, b in zip(bounds, bounds[1:]) if b > a]
@@ -257,35 +183,7 @@ def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentenc
         row[col["starts_function"]] = float(plain[:1] in first)
         row[col["ends_function"]] = float(plain[-1:] in last)
         row[col["lang_en"]] = float(q.language == "en")
-        if not chooser:
-            continue
-        starts, words = words_of(plains[k])
-        a, b = word_range(plains[k], sp.start, sp.end)
-        row[col["left_word_edge"]] = float(starts[a] == sp.start)
-        row[col["right_word_edge"]] = float(starts[b] + len(words[b]) == sp.end)
-        row[col["words"]] = min(b - a + 1, MAX_WORDS + 1)
-        row[col[f"first_word_{word_class(words[a])}"]] = 1.0
-        row[col[f"last_word_{word_class(words[b])}"]] = 1.0
-        # the question's words just before and after its question word, found just before
-        # and after the span (成立于[哪年] / 成立于[1910年])
-        row[col["left_slot"]] = _common_edge(q_left, plains[k][max(sp.start - SLOT, 0):sp.start], suffix=True)
-        row[col["right_slot"]] = _common_edge(q_right, plains[k][sp.end:sp.end + SLOT], suffix=False)
-        if q.asked:  # 哪座城市 -> ...市
-            row[col["asked_end"]] = float(plain.endswith(q.asked[-1]))
-            row[col["asked_in"]] = float(q.asked in plain)
     return X
-
-
-def _common_edge(question: str, text: str, *, suffix: bool) -> int:
-    """How many characters (at most ``SLOT``) the end (``suffix``) or the start of the
-    question's text before/after its question word shares with ``text``."""
-    n = 0
-    while n < min(len(question), len(text), SLOT):
-        a, b = (question[-1 - n], text[-1 - n]) if suffix else (question[n], text[n])
-        if a != b:
-            break
-        n += 1
-    return n
 
 
 def english_date(iso: str) -> str | None:
@@ -321,7 +219,6 @@ def english_form(sp: Span) -> str:
     return sp.text
 
 
-def spans_of(q: Query, index: int, candidate, *, widened: bool = True) -> list[Span]:
-    """The candidate spans of one candidate sentence (``qa.evidence.Candidate``); without
-    the ``widened`` runs for the span scorer."""
-    return candidate_spans(q, index, candidate.text, candidate.start, candidate.sentence.mentions, widened=widened)
+def spans_of(q: Query, index: int, candidate) -> list[Span]:
+    """The candidate spans of one candidate sentence (``qa.evidence.Candidate``)."""
+    return candidate_spans(q, index, candidate.text, candidate.start, candidate.sentence.mentions)

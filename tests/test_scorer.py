@@ -106,23 +106,3 @@ def test_the_span_chooser_ranks_a_questions_spans_and_old_files_fall_back_to_the
     old = AnswerModel.load(path)
     assert old.span_choice is None
     np.testing.assert_allclose(old.span_choice_probability(X), model.span_probability(X))
-
-
-def test_the_span_scorer_reads_the_scorer_features_and_the_chooser_all_of_them(tmp_path):
-    """The scorer's best score per sentence is a sentence feature, so it reads the fixed
-    ``SCORER_FEATURES``; the chooser also reads ``CHOOSER_FEATURES``. A file whose chooser
-    does not name its features (written before the split) is refused with a clear message."""
-    from qa.shortanswer import CHOOSER_FEATURES, SCORER_FEATURES, SPAN_FEATURES
-
-    assert SPAN_FEATURES == SCORER_FEATURES + CHOOSER_FEATURES and not set(SCORER_FEATURES) & set(CHOOSER_FEATURES)
-    model = load_model()
-    assert model.span.features == SCORER_FEATURES and model.span_choice.features == SPAN_FEATURES
-    X = np.random.default_rng(1).random((16, len(SPAN_FEATURES))).astype(np.float32)
-    # the scorer ignores the chooser's columns
-    np.testing.assert_allclose(model.span_probability(X), model.span_probability(X[:, : len(SCORER_FEATURES)]))
-    raw = json.loads(DEFAULT_MODEL.read_text("utf-8"))
-    del raw["span"]["choice"]["features"]
-    path = tmp_path / "before.json"
-    path.write_text(json.dumps(raw), "utf-8")
-    with pytest.raises(ConfigError, match="span features"):
-        AnswerModel.load(path)

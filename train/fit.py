@@ -71,26 +71,20 @@ def _per_question_max(values: np.ndarray, question: np.ndarray, n: int) -> np.nd
 def fit_spans(spans: dict) -> tuple[dict, Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray], dict]:
     """The span boosters and their calibrations: a scorer (is this span its sentence's answer?)
     that the sentence features read, and a chooser (which of a question's spans is its
-    answer?) that picks the short answer; test figures of both. The scorer reads
-    ``SCORER_FEATURES`` of the spans that are not widened runs, the chooser every span and
-    feature (``qa.shortanswer``)."""
-    from qa.shortanswer import SCORER_FEATURES, SPAN_FEATURES
+    answer?) that picks the short answer; test figures of both."""
+    from qa.shortanswer import SPAN_FEATURES
 
     split = np.array([spans["questions"][qi]["split"] for qi in spans["question"]])
     tr, ca, te = (split == s for s in ("train", "calib", "test"))
-    base = ~spans["widened"] if "widened" in spans else np.ones(len(split), dtype=bool)
-    n = len(SCORER_FEATURES)
-    Xb = spans["X"][:, :n]
-    booster = _train(Xb[tr & base], spans["y"][tr & base], Xb[ca & base], spans["y"][ca & base], SCORER_FEATURES)
-    cal = _isotonic(booster.predict(Xb[ca & base]), spans["y"][ca & base])
+    booster = _train(spans["X"][tr], spans["y"][tr], spans["X"][ca], spans["y"][ca], SPAN_FEATURES)
+    cal = _isotonic(booster.predict(spans["X"][ca]), spans["y"][ca])
     ranker = _train_ranker(spans, tr, ca)
     rank_cal = _isotonic(ranker.predict(spans["X"][ca]), spans["y"][ca])
-    block = {"features": list(SCORER_FEATURES), "model": booster.model_to_string(), "calibration": cal,
-             "choice": {"features": list(SPAN_FEATURES), "model": ranker.model_to_string(), "calibration": rank_cal}}
-    scorer = lambda X: apply(cal, booster.predict(X[:, :n]))  # noqa: E731
+    block = {"features": list(SPAN_FEATURES), "model": booster.model_to_string(), "calibration": cal,
+             "choice": {"model": ranker.model_to_string(), "calibration": rank_cal}}
+    scorer = lambda X: apply(cal, booster.predict(X))  # noqa: E731
     chooser = lambda X: apply(rank_cal, ranker.predict(X))  # noqa: E731
-    report = {"scorer": _best_span_figures(spans, scorer(spans["X"]), te & base),
-              "chooser": _best_span_figures(spans, chooser(spans["X"]), te)}
+    report = {name: _best_span_figures(spans, fn(spans["X"]), te) for name, fn in (("scorer", scorer), ("chooser", chooser))}
     return block, scorer, chooser, report
 
 

@@ -1,7 +1,6 @@
 """Short-answer span examples: the candidate spans of the sentences that hold the answer
 (and of the two sentences most like the question that do not), labelled by exact match
-with a gold answer, with their sentence's features, and whether the span is a widened run
-(which only the chooser sees)."""
+with a gold answer, with their sentence's features."""
 
 from __future__ import annotations
 
@@ -49,7 +48,6 @@ def span_examples(query, ctx, X: np.ndarray, y: np.ndarray, q, qi: int) -> dict:
     sentence_f1 = {k: char_f1(cands[k].text, golds) for k in chosen}
     return {"X": Xs, "y": labels, "question": np.full(len(spans), qi, np.int32),
             "sentence": np.array([sp.sentence for sp in spans], dtype=np.int32),
-            "widened": np.array([sp.widened for sp in spans], dtype=bool),
             "f1": np.array([char_f1(sp.text, golds) for sp in spans], dtype=np.float32),
             "sentence_f1": np.array([sentence_f1[sp.sentence] for sp in spans], dtype=np.float32)}
 
@@ -57,6 +55,6 @@ def span_examples(query, ctx, X: np.ndarray, y: np.ndarray, q, qi: int) -> dict:
 def merge(parts: list[dict]) -> dict:
     if not parts:
         return {"X": np.zeros((0, len(SPAN_FEATURES)), np.float32), "y": np.zeros(0, np.int8),
-                "question": np.zeros(0, np.int32), "sentence": np.zeros(0, np.int32), "widened": np.zeros(0, bool),
+                "question": np.zeros(0, np.int32), "sentence": np.zeros(0, np.int32),
                 "f1": np.zeros(0, np.float32), "sentence_f1": np.zeros(0, np.float32)}
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

@@ -79,16 +79,6 @@ def tag_spans(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def word_tag(word: str) -> str:
-    """The part-of-speech flag jieba's dictionary gives ``word`` ("x" for a word it does not
-    know): a dictionary look-up, not the tagger (no context, no cost per sentence)."""
-    import jieba.posseg as pseg
-
-    jieba()
-    pseg.dt.makesure_userdict_loaded()
-    return pseg.dt.word_tag_tab.get(word, "x")
-
-
 def frequency(word: str) -> int:
     """How often jieba's dictionary has seen ``word`` (0 for a word it does not know)."""
     return jieba().dt.FREQ.get(word) or 0
