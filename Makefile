@@ -42,8 +42,7 @@ compare: $(BIN)/python
 	$(BIN)/python -m eval compare --dataset seed,cmrc2018-en --retriever dense,bm25,hybrid
 
 # fit the answer model on the training data (DRCD, CMRC 2018 trial; never CMRC dev or the seed set):
-# writes qa/models/answer-model.json and train/report/ (the shipped model reads the first 400
-# hand-written English questions: with all 1,200 it refused fewer answer-absent questions, README)
+# writes qa/models/answer-model.json and train/report/
 train: $(BIN)/python
 	$(BIN)/pip install -q -e '.[train]'
-	$(BIN)/python -m train --english 400
+	$(BIN)/python -m train

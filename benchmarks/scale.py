@@ -378,7 +378,7 @@ def main() -> None:
         report["backends"] = {}
         order = [b for b in BACKENDS if b in args.backends]
         if ("milvus-lite" in order or args.from_flat) and "local-flat" not in order:
-            order.insert(0, "local-flat")  # the Milvus copy (and a derived HNSW index) is made from it
+            order.insert(0, "local-flat")  # the Milvus copy (and the derived flat16 and HNSW indexes) are made from it
         for backend in order:  # all builds first: the Milvus copy is of the local index before any add
             r = report["backends"][backend] = {}
             derive = ["--derive"] if backend in DERIVABLE and args.from_flat else []

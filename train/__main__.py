@@ -1,6 +1,6 @@
 """Train the answer model: ``python -m train`` (``make train``).
 
-    python -m train --english 400        # how the shipped model is trained; writes qa/models/answer-model.json
+    python -m train                      # the shipped recipe (English: the first 400); writes qa/models/answer-model.json
     python -m train --passages 40 --out /tmp/model.json --report /tmp/report   # a tiny slice
 
 Reads only training data (``train/data/``: DRCD dev + test, CMRC 2018 trial, the English
@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from train.data import TRAIN_DIR, load_passages
+from train.data import ENGLISH_USED, TRAIN_DIR, load_passages
 
 DEFAULT_OUT = TRAIN_DIR.parent / "qa" / "models" / "answer-model.json"
 DEFAULT_REPORT = TRAIN_DIR / "report"
@@ -33,8 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding and index cache")
     p.add_argument("--examples", type=Path, help="save the examples here (.npz, and -spans.npz beside it), or reuse "
                    "them if they exist (delete them after changing features)")
-    p.add_argument("--english", type=int, metavar="N",
-                   help="use the first N hand-written English questions (default: all; the shipped model: 400)")
+    p.add_argument("--english", type=int, metavar="N", default=ENGLISH_USED,
+                   help=f"use the first N hand-written English questions (default {ENGLISH_USED}, as the shipped "
+                        "model; 1200 for all)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     if args.english is not None and args.english < 0:
