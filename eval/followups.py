@@ -100,7 +100,8 @@ def evaluate_followups(dataset: Dataset, config: Config | None = None, *, cache_
     t0 = time.perf_counter()
     env = environment()
     index_path, _ = cached_index(dataset, encoder=config.encoder, chunk_size=config.chunk_size,
-                                 cache_dir=Path(cache_dir), rebuild=rebuild, progress=progress)
+                                 vector_index=config.vector_index, cache_dir=Path(cache_dir), rebuild=rebuild,
+                                 progress=progress)
     bot = _assistant(index_path, config, fixed_encoder=True)
     bot.warm_up()
     bot.ask("warm up")

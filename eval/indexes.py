@@ -26,6 +26,7 @@ from eval.datasets import Dataset
 INDEX_CODE = ("chunking.py", "lexical.py", "store.py", "build.py", "vectors.py", "encoders.py", "text.py",
               "annotate.py", "lang/*.py", "lang/data/*.txt", "bridges/*.py")
 BUILD_FILE = "build.json"
+FLAT = "flat"  # the vector index kind other kinds' entries are derived from (qa.build.convert_vectors)
 
 
 @dataclass(frozen=True)
@@ -73,20 +74,24 @@ def _encoder_version(encoder: str) -> str:
         return f"{package}==?"
 
 
-def cache_key(dataset: Dataset, *, encoder: str, chunk_size: int) -> str:
+def cache_key(dataset: Dataset, *, encoder: str, chunk_size: int, vector_index: str = FLAT) -> str:
     import qa
 
     parts = [dataset.corpus, dataset.fingerprint(), encoder, _encoder_version(encoder), str(chunk_size),
              qa.__version__, qa_source_hash(INDEX_CODE)]
+    if vector_index != FLAT:  # flat entries keep the keys they had before the kind was an option
+        parts.append(vector_index)
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:10]
 
 
-def cache_entry(cache_dir: Path, dataset: Dataset, *, encoder: str, chunk_size: int) -> Path:
+def cache_entry(cache_dir: Path, dataset: Dataset, *, encoder: str, chunk_size: int, vector_index: str = FLAT) -> Path:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", encoder)
-    return Path(cache_dir) / f"{dataset.corpus}-{slug}-{chunk_size}-{cache_key(dataset, encoder=encoder, chunk_size=chunk_size)}"
+    kind = "" if vector_index == FLAT else f"-{vector_index}"
+    key = cache_key(dataset, encoder=encoder, chunk_size=chunk_size, vector_index=vector_index)
+    return Path(cache_dir) / f"{dataset.corpus}-{slug}-{chunk_size}{kind}-{key}"
 
 
-def build_index(dataset: Dataset, index_dir: Path, *, encoder: str, chunk_size: int,
+def build_index(dataset: Dataset, index_dir: Path, *, encoder: str, chunk_size: int, vector_index: str = FLAT,
                 progress: bool = True) -> BuildStats:
     """Index the dataset's articles into a fresh ``index_dir`` and time it."""
     from tqdm import tqdm
@@ -94,7 +99,8 @@ def build_index(dataset: Dataset, index_dir: Path, *, encoder: str, chunk_size: 
     from qa.assistant import Assistant
     from qa.settings import Settings
 
-    bot = Assistant(Settings.load(env={}, index_dir=index_dir, encoder=encoder, chunk_size=chunk_size))
+    bot = Assistant(Settings.load(env={}, index_dir=index_dir, encoder=encoder, chunk_size=chunk_size,
+                                  vector_index=vector_index))
     bars: dict[str, tqdm] = {}
 
     def report(stage: str, done: int, total: int) -> None:
@@ -117,14 +123,18 @@ def build_index(dataset: Dataset, index_dir: Path, *, encoder: str, chunk_size: 
                       seconds=change.seconds, embed_seconds=change.embed_seconds, built_at=started)
 
 
-def cached_index(dataset: Dataset, *, encoder: str, chunk_size: int, cache_dir: Path,
+def cached_index(dataset: Dataset, *, encoder: str, chunk_size: int, cache_dir: Path, vector_index: str = FLAT,
                  rebuild: bool = False, progress: bool = True) -> tuple[Path, BuildStats]:
     """The index directory of a cache entry, built first if missing, and its build stats.
+
+    An index whose vectors are of another kind than flat (flat16, hnsw) is the flat entry's
+    copy with its vectors converted (``qa.build.convert_vectors``: nothing embedded again, the
+    same index a build of that kind writes); its stats are the flat build's.
 
     Returns:
         (index directory, stats measured when it was built; ``cached`` True if reused).
     """
-    entry = cache_entry(cache_dir, dataset, encoder=encoder, chunk_size=chunk_size)
+    entry = cache_entry(cache_dir, dataset, encoder=encoder, chunk_size=chunk_size, vector_index=vector_index)
     stats_file = entry / BUILD_FILE
     if stats_file.is_file() and not rebuild:
         raw = json.loads(stats_file.read_text(encoding="utf-8"))
@@ -133,10 +143,23 @@ def cached_index(dataset: Dataset, *, encoder: str, chunk_size: int, cache_dir: 
         return entry / "index", stats
     if entry.exists():
         shutil.rmtree(entry)
-    entry.mkdir(parents=True)
-    stats = build_index(dataset, entry / "index", encoder=encoder, chunk_size=chunk_size, progress=progress)
+    if vector_index == FLAT:
+        entry.mkdir(parents=True)
+        stats = build_index(dataset, entry / "index", encoder=encoder, chunk_size=chunk_size, progress=progress)
+        derived = {}
+    else:
+        from qa.build import convert_vectors
+        from qa.settings import VectorIndexKind
+
+        flat, stats = cached_index(dataset, encoder=encoder, chunk_size=chunk_size, cache_dir=cache_dir,
+                                   rebuild=rebuild, progress=progress)
+        entry.mkdir(parents=True)
+        shutil.copytree(flat, entry / "index")
+        c = convert_vectors(entry / "index", VectorIndexKind.parse(vector_index))
+        derived = {"derived_from": flat.parent.name, "convert_seconds": c.seconds}
     record = {**stats.to_json(), "dataset_corpus": dataset.corpus, "fingerprint": dataset.fingerprint(),
-              "encoder": encoder, "encoder_version": _encoder_version(encoder), "chunk_size": chunk_size}
+              "encoder": encoder, "encoder_version": _encoder_version(encoder), "chunk_size": chunk_size,
+              "vector_index": vector_index, **derived}
     tmp = entry / f"{BUILD_FILE}.tmp"
     tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
     tmp.replace(stats_file)

@@ -38,11 +38,13 @@ class Config:
     top_k: int = _DEFAULTS.top_k
     chunk_size: int = _DEFAULTS.chunk_size
     generator: str = str(_DEFAULTS.generator)
+    vector_index: str = str(_DEFAULTS.vector_index)  # of the cached index (a given --index-dir keeps its own)
     answer_model: str | None = None  # a model file instead of the shipped one (eval reads no environment)
 
     def __post_init__(self) -> None:
         s = Settings.load(env={}, encoder=self.encoder, retriever=self.retriever, top_k=self.top_k,
-                          chunk_size=self.chunk_size, generator=self.generator)  # raises ConfigError
+                          chunk_size=self.chunk_size, generator=self.generator,
+                          vector_index=self.vector_index)  # raises ConfigError
         if self.answer_model is not None:
             from qa.scorer import AnswerModel
 
@@ -51,16 +53,20 @@ class Config:
         object.__setattr__(self, "generator", str(s.generator))
         object.__setattr__(self, "top_k", s.top_k)
         object.__setattr__(self, "chunk_size", s.chunk_size)
+        object.__setattr__(self, "vector_index", str(s.vector_index))
 
     @property
     def label(self) -> str:
         model = f" · model {Path(self.answer_model).name}" if self.answer_model else ""
-        return f"{self.encoder} · {self.retriever} · top-{self.top_k} · chunk {self.chunk_size} · {self.generator}{model}"
+        vectors = "" if self.vector_index == str(_DEFAULTS.vector_index) else f" · {self.vector_index} vectors"
+        return (f"{self.encoder} · {self.retriever} · top-{self.top_k} · chunk {self.chunk_size}{vectors} · "
+                f"{self.generator}{model}")
 
     @property
     def slug(self) -> str:
         enc = self.encoder.replace(":", "_").replace("/", "_")
-        return f"{enc}-{self.retriever}-k{self.top_k}-c{self.chunk_size}-{self.generator}"
+        vectors = "" if self.vector_index == str(_DEFAULTS.vector_index) else f"-{self.vector_index}"
+        return f"{enc}-{self.retriever}-k{self.top_k}-c{self.chunk_size}{vectors}-{self.generator}"
 
 
 @dataclass(frozen=True)
@@ -156,14 +162,15 @@ def evaluate(dataset: Dataset, config: Config = Config(), *, index_dir: str | Pa
     env = environment()
     if index_dir is None:
         index_path, build = cached_index(dataset, encoder=config.encoder, chunk_size=config.chunk_size,
-                                         cache_dir=Path(cache_dir), rebuild=rebuild, progress=progress)
+                                         vector_index=config.vector_index, cache_dir=Path(cache_dir), rebuild=rebuild, progress=progress)
         bot = _assistant(index_path, config, fixed_encoder=True)
     else:
         from qa.store import read_manifest
 
         index_path, build = Path(index_dir), None
         manifest = read_manifest(index_path)
-        config = replace(config, encoder=manifest.encoder, chunk_size=manifest.chunk_size)
+        config = replace(config, encoder=manifest.encoder, chunk_size=manifest.chunk_size,
+                         vector_index=manifest.vector_index)
         bot = _assistant(index_path, config, fixed_encoder=False)
     bot.warm_up()
     bot.ask("warm up")  # loads what the answer step loads lazily, so the first question is not slower

