@@ -17,7 +17,16 @@ from qa.lang.names import ORDINARY_FREQ, looks_like_person, org_suffixes, role_n
 from qa.lang.segment import jieba, tag_spans
 
 PERSON, ORG, PLACE = "person", "org", "place"
-_FOREIGN = re.compile(r"[\u4e00-\u9fff]{1,8}(?:·[\u4e00-\u9fff]{1,8})+")
+# the dots that join the parts of a transliterated name (interpunct, bullet, katakana middle dot,
+# hyphenation point, half-width katakana dot), and hyphens that join a double name's parts
+NAME_DOTS = "·•・‧･"
+NAME_HYPHENS = "-‐－"
+MAX_NAME_PART = 8  # characters of one part of a dotted name
+# jieba tags of a word that continues a dotted name (麦克/nr 纳特/nr, 斯科尔斯/nrt 基/ng, 亚/j 历山卓/nr)
+NAME_PIECE_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nz"})
+NAME_FRAGMENT_TAGS = frozenset({"ng", "j"})  # one-character words only
+# tags of a word that is not inside a name: conjunctions, prepositions, particles, pronouns (库克 和 查尔斯)
+NOT_NAME_TAGS = ("c", "p", "u", "r")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z.]+)+\b")
 # tokens that may be part of an organisation's name before its suffix
 _ORG_PART = ("ns", "n", "nz", "nt", "j", "nrt", "eng", "vn", "an", "b")
@@ -70,16 +79,23 @@ def find_entities(text: str, spans: list[tuple[int, int, str]] | None = None) ->
     for s, e in [*role_names(text), *_after_posts(text, spans)]:
         if is_person_name(text[s:e]):
             found.setdefault((s, e), PERSON)
-    for s, e in _foreign_names(text, spans):
+    foreign = _foreign_names(text, spans)
+    for s, e in foreign:
         found[(s, e)] = PERSON
     for m in _LATIN_NAME.finditer(text):
         found[m.span()] = PERSON
     for s, e in _org_runs(text, spans):
         found[(s, e)] = ORG
+    people = sorted(span for span, kind in found.items() if kind == PERSON)
+    for (s1, e1), (s2, e2) in zip(people, people[1:]):
+        if e1 == s2 and all(map(is_cjk, text[s1:e2])) and e2 - s1 <= MAX_NAME_PART:
+            found.setdefault((s1, e2), PERSON)  # a given name and a surname jieba cut apart: 汤玛斯 杜威
     out = [Entity(s, e, kind, text[s:e]) for (s, e), kind in found.items()]
-    # a person inside a longer organisation name or foreign name is not a mention of its own
+    # a person inside a longer organisation name is not a mention of its own, nor anything that cuts
+    # into a dotted foreign name (由约翰 of 由约翰·约阿希姆: jieba glued the preposition on)
     out = [x for x in out if not any(y is not x and y.start <= x.start and x.end <= y.end and y.end - y.start > x.end - x.start
-                                     and (x.kind == y.kind or x.kind == PERSON) for y in out)]
+                                     and (x.kind == y.kind or x.kind == PERSON) for y in out)
+           and not any(s < x.end and x.start < e and not (x.start <= s and e <= x.end) for s, e in foreign)]
     return sorted(out, key=lambda x: (x.start, -x.end))
 
 
@@ -101,15 +117,70 @@ def _after_posts(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int
 
 
 def _foreign_names(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """Transliterated names joined by "·" (拉尔夫·克拉姆): the word before the first dot
-    to the word after the last one, as jieba cut them."""
+    """Transliterated names whose parts are joined by a dot (拉尔夫·克拉姆, 维尔纳•海森堡,
+    约翰·约阿希姆·温克尔曼; a hyphen joins the parts of a double name once a dot has: 爱德华·怀克-史密斯).
+
+    Each part is read in jieba's words: between two dots, every word there but a function word; before the first
+    and after the last, the word touching the dot and then the neighbouring words that read as
+    more of a name (``_name_piece``: jieba cuts an unknown name in pieces, 麦克 纳特, 斯科尔斯 基),
+    so that a name ends where the sentence goes on (发表, 在, 和查尔斯·惠斯通: two names)."""
+    toks = [(s, e, flag) for s, e, flag in spans if e > s]
+    lead = frozenset(resources.mapping("function_chars")["start"])  # 由, 在, 和...
     out = []
-    for m in _FOREIGN.finditer(text):
-        first_dot, last_dot = text.index("·", m.start()), text.rindex("·", m.start(), m.end())
-        start = next((s for s, e, _ in spans if e == first_dot), m.start())
-        end = next((e for s, e, _ in spans if s == last_dot + 1), m.end())
-        out.append((max(start, m.start()), min(end, m.end())))
+    i = floor = 0  # floor: the first word after the name before (names never overlap)
+    while i < len(toks):
+        if not (_is_joiner(text, toks[i]) and text[toks[i][0]] in NAME_DOTS and floor < i < len(toks) - 1
+                and _name_word(text, toks[i - 1]) and _name_word(text, toks[i + 1])):
+            i += 1
+            continue
+        a = i - 1  # the part before the first dot: the word touching it, then more of the name
+        while a > floor and _name_piece(text, toks[a - 1]) and toks[i][0] - toks[a - 1][0] <= MAX_NAME_PART:
+            a -= 1
+        p = i  # a joiner; the parts after it
+        while True:
+            k = p + 1  # an interior part: the words up to the next joiner, none a function word (和)
+            while (k < len(toks) and _name_word(text, toks[k]) and toks[k][1] - toks[p][1] <= MAX_NAME_PART
+                   and not toks[k][2].startswith(NOT_NAME_TAGS)):
+                k += 1
+            if k > p + 1 and k + 1 < len(toks) and _is_joiner(text, toks[k]) and _name_word(text, toks[k + 1]):
+                p = k
+                continue
+            b = p + 1  # the last part: the word after the joiner, then more of the name
+            while b + 1 < len(toks) and _name_piece(text, toks[b + 1]) and toks[b + 1][1] - toks[p][1] <= MAX_NAME_PART:
+                b += 1
+            if b + 2 < len(toks) and _is_joiner(text, toks[b + 1]) and _name_word(text, toks[b + 2]):
+                p = b + 1  # a hyphen or dot after pieces jieba cut apart: 克伦 贝格尔-乔西
+                continue
+            break
+        start, end = toks[a][0], toks[b][1]
+        while text[start] in lead and toks[i][0] - start > 2:
+            start += 1  # jieba glued a preposition to the name: 由约翰·约阿希姆 -> 约翰·约阿希姆
+        if text.rfind("《", 0, start) <= text.rfind("》", 0, start):  # not a title's parts: 《三国志·魏书》
+            out.append((start, end))
+        i = floor = b + 1
     return out
+
+
+def _is_joiner(text: str, tok: tuple[int, int, str]) -> bool:
+    return tok[1] - tok[0] == 1 and text[tok[0]] in NAME_DOTS + NAME_HYPHENS
+
+
+def _name_word(text: str, tok: tuple[int, int, str]) -> bool:
+    """A word that can be a part of a dotted name: Chinese characters only, not too long."""
+    word = text[tok[0]:tok[1]]
+    return 0 < len(word) <= MAX_NAME_PART and all(map(is_cjk, word))
+
+
+def _name_piece(text: str, tok: tuple[int, int, str]) -> bool:
+    """A word next to a dotted name that is more of it: tagged as a name (or a one-character
+    fragment jieba could not place), not an everyday word."""
+    s, e, flag = tok
+    word = text[s:e]
+    if not all(map(is_cjk, word)):
+        return False
+    if len(word) == 1:
+        return flag in NAME_PIECE_TAGS or flag in NAME_FRAGMENT_TAGS
+    return flag in NAME_PIECE_TAGS and (jieba().dt.FREQ.get(word) or 0) < ORDINARY_FREQ
 
 
 def _org_runs(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:

@@ -25,6 +25,28 @@ def test_entities(text, expected):
         assert item in got, got
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("这一理论由物理学家维尔纳•海森堡提出。", ["维尔纳•海森堡"]),  # a bullet for the dot
+    ("他与卡尔・海因里希・马克思会面。", ["卡尔・海因里希・马克思"]),  # katakana middle dots
+    ("英国作家爱德华·怀克-史密斯写了这本童话。", ["爱德华·怀克-史密斯"]),  # a double name
+    ("威廉·库克和查尔斯·惠斯通展示了电报机。", ["威廉·库克", "查尔斯·惠斯通"]),  # two names, not one
+    ("专栏作家西德尼·斯科尔斯基在文章中写道。", ["西德尼·斯科尔斯基"]),  # jieba: 斯科尔斯 基
+    ("前校长玛西娅·麦克纳特在职期间改革了课程。", ["玛西娅·麦克纳特"]),  # jieba: 麦克 纳特
+    ("这场运动由约翰·约阿希姆·温克尔曼发起。", ["约翰·约阿希姆·温克尔曼"]),  # jieba: 由约翰
+    ("挪威前财政大臣柏·卡斯坦·霍士出席了会议。", ["柏·卡斯坦·霍士"]),  # an inner part jieba cut: 卡斯 坦
+    ("记者汤玛斯杜威报道了此事。", ["汤玛斯杜威"]),  # a given name and a surname, no dot: jieba cut them apart
+])
+def test_dotted_foreign_names_are_whole(text, expected):
+    """A transliterated name is one mention from its first part to its last, however jieba cut it
+    (DRCD training questions whose answer is such a name: 43 % -> 73 % of the answers were a mention;
+    every who-question: 35 % -> 41 %, and on the calib split 53 % -> 58 %)."""
+    assert [t for k, t in found(text) if k == "person"] == expected
+
+
+def test_the_parts_of_a_title_are_not_a_name():
+    assert "三国志·魏书" not in [t for _, t in found("书中引用了《三国志·魏书》的记载。")]
+
+
 @pytest.mark.parametrize("text", ["推动合作取得更加丰硕成果。", "将成为引领厦门城市国际化发展的战略主线。"])
 def test_everyday_words_are_not_names(text):
     got = found(text)
