@@ -28,7 +28,7 @@ from qa.build_lexical import removed_words, write_lexical
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError, QAError
 from qa.prepare import LocalPreparer, PreparedArticle, Preparer, Progress
-from qa.settings import VectorIndexKind
+from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
 from qa.store import (
     CHUNK_VECTORS,
     DOCS,
@@ -157,7 +157,7 @@ def _commit_generation(root: Path, tmp: Path, manifest: Manifest) -> None:
 
 def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = (),
                 remove: Sequence[str] = (), replace: bool = False, chunk_size: int = 300,
-                chunk_overlap: int = 1, vector_index: VectorIndexKind = VectorIndexKind.FLAT,
+                chunk_overlap: int = 1, vector_index: VectorIndexKind = DEFAULT_VECTOR_INDEX,
                 progress: Progress | None = None, preparer: Preparer | None = None) -> IndexChange:
     """Apply a change as a new generation and commit it atomically.
 

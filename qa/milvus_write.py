@@ -48,7 +48,7 @@ from qa.milvus_store import (
     scan,
 )
 from qa.prepare import Preparer
-from qa.settings import VectorIndexKind
+from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
 from qa.store import FORMAT_VERSION, IndexStore, Manifest, now
 
 NAME_KINDS = ("person", "org", "place")
@@ -225,7 +225,7 @@ def _writer(target: str) -> threading.Lock:
 
 def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add: Sequence = (),
                  remove: Sequence[str] = (), replace: bool = False, chunk_size: int = 300, chunk_overlap: int = 1,
-                 vector_index: VectorIndexKind = VectorIndexKind.FLAT, progress: Progress | None = None,
+                 vector_index: VectorIndexKind = DEFAULT_VECTOR_INDEX, progress: Progress | None = None,
                  preparer: Preparer | None = None) -> IndexChange:
     """``qa.build.write_index`` for a Milvus target: the same arguments, the same result."""
     t0 = time.perf_counter()

@@ -44,6 +44,10 @@ class VectorIndexKind(_Choice):
     HNSW = "hnsw"  # approximate, for large corpora
 
 
+# the kind a new index keeps its vectors as, wherever one is built (Settings, qa.build, qa.milvus_write)
+DEFAULT_VECTOR_INDEX = VectorIndexKind.FLAT16
+
+
 class StoreKind(_Choice):
     LOCAL = "local"  # FAISS + BM25 term counts + SQLite in the index directory (qa.store)
     MILVUS = "milvus"  # a Milvus Lite file or a Milvus server (qa.milvus_store)
@@ -115,7 +119,7 @@ class Settings:
     retriever: RetrieverMode = RetrieverMode.HYBRID
     chunk_size: int = 300
     chunk_overlap: int = 1  # sentences repeated between neighbouring chunks
-    vector_index: VectorIndexKind = VectorIndexKind.FLAT16  # exact search at half the memory of FLAT (same answers: README)
+    vector_index: VectorIndexKind = DEFAULT_VECTOR_INDEX  # exact search at half the memory of FLAT (same answers: README)
     batch_size: int = 16
     # processes a build annotates and embeds in (qa.prepare.LocalPreparer); None: every core
     build_workers: int | None = None

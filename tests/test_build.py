@@ -19,7 +19,7 @@ def _neighbours(root, encoder, k=8):
 
 def test_convert_to_flat16_keeps_everything_but_the_vector_files(tmp_path, bundled_articles, fake_encoder):
     root = tmp_path / "index"
-    write_index(root, encoder=fake_encoder, add=bundled_articles)
+    write_index(root, encoder=fake_encoder, add=bundled_articles, vector_index=VectorIndexKind.FLAT)
     before = read_manifest(root)
     reader = IndexStore.open(root)  # a reader holding the flat generation
     scores, rows = _neighbours(root, fake_encoder)
@@ -46,7 +46,7 @@ def test_convert_to_flat16_keeps_everything_but_the_vector_files(tmp_path, bundl
 
 def test_convert_to_the_same_kind_changes_nothing(tmp_path, bundled_articles, fake_encoder):
     root = tmp_path / "index"
-    write_index(root, encoder=fake_encoder, add=bundled_articles[:1], vector_index=VectorIndexKind.FLAT16)
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])  # the default kind: flat16
     before = read_manifest(root)
     c = convert_vectors(root, VectorIndexKind.FLAT16)
     assert c.vectors == 0 and read_manifest(root) == before
@@ -54,7 +54,7 @@ def test_convert_to_the_same_kind_changes_nothing(tmp_path, bundled_articles, fa
 
 def test_convert_back_to_flat_and_to_hnsw_finds_the_same_neighbours(tmp_path, bundled_articles, fake_encoder):
     root = tmp_path / "index"
-    write_index(root, encoder=fake_encoder, add=bundled_articles)
+    write_index(root, encoder=fake_encoder, add=bundled_articles, vector_index=VectorIndexKind.FLAT)
     _, rows = _neighbours(root, fake_encoder)
     for kind in (VectorIndexKind.FLAT16, VectorIndexKind.FLAT, VectorIndexKind.HNSW):
         convert_vectors(root, kind)
@@ -64,7 +64,7 @@ def test_convert_back_to_flat_and_to_hnsw_finds_the_same_neighbours(tmp_path, bu
 
 def test_convert_refuses_a_damaged_index_and_changes_nothing(tmp_path, bundled_articles, fake_encoder):
     root = tmp_path / "index"
-    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1], vector_index=VectorIndexKind.FLAT)
     before = read_manifest(root)
     vectors = root / before.generation / "vectors.faiss"
     vectors.write_bytes(vectors.read_bytes()[:-8])
@@ -75,7 +75,7 @@ def test_convert_refuses_a_damaged_index_and_changes_nothing(tmp_path, bundled_a
 
 def test_cli_convert(tmp_path, bundled_articles, fake_encoder, capsys):
     root = tmp_path / "index"
-    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1], vector_index=VectorIndexKind.FLAT)
     assert main(["index", "convert", "--vector-index", "flat16", "--index-dir", str(root)]) == 0
     assert "flat -> flat16" in capsys.readouterr().out
     assert main(["index", "convert", "--vector-index", "flat16", "--index-dir", str(root)]) == 0

@@ -37,8 +37,8 @@ def _snapshot(root: Path) -> dict:
 
 
 def test_round_trip(tmp_path, bundled_articles, fake_encoder):
-    root = tmp_path / "index"
-    change = write_index(root, encoder=fake_encoder, add=bundled_articles)
+    root = tmp_path / "index"  # 32-bit vectors, to check them exactly (flat16's: test_flat16_index_...)
+    change = write_index(root, encoder=fake_encoder, add=bundled_articles, vector_index=VectorIndexKind.FLAT)
     assert len(change.added) == 4 and change.chunks_added > 10
     store = IndexStore.open(root)
     m = store.manifest
@@ -223,7 +223,7 @@ def test_hnsw_index_finds_the_same_neighbours(tmp_path, bundled_articles, fake_e
 
 def test_flat16_index_halves_the_vectors_and_finds_the_same_neighbours(tmp_path, bundled_articles, fake_encoder):
     flat, half = tmp_path / "flat", tmp_path / "flat16"
-    write_index(flat, encoder=fake_encoder, add=bundled_articles)
+    write_index(flat, encoder=fake_encoder, add=bundled_articles, vector_index=VectorIndexKind.FLAT)
     write_index(half, encoder=fake_encoder, add=bundled_articles, vector_index=VectorIndexKind.FLAT16)
     assert read_manifest(half).vector_index == "flat16"
     q = fake_encoder.encode_queries(["胡昌升在北京会见了谁", "IBM"])

@@ -110,10 +110,11 @@ def test_build_from_the_bundled_page(built, backend):
     store = bot.store
     chunks = store.article_chunks(_hu(bot))
     assert chunks == local.store.article_chunks(_hu(local))
-    # the same sentences, annotations and vectors as the local build of the same text
+    # the same sentences, annotations and vectors as the local build of the same text (the local
+    # default keeps them as 16-bit floats, within 6.2e-5 of the 32-bit values Milvus keeps)
     rows = range(m.sentences)
     assert store.sentences(rows) == local.store.sentences(rows)
-    np.testing.assert_allclose(store.sentence_vectors(list(rows)), local.store.sentence_vectors(list(rows)), atol=1e-6)
+    np.testing.assert_allclose(store.sentence_vectors(list(rows)), local.store.sentence_vectors(list(rows)), atol=1e-4)
     assert store.lexicon == local.store.lexicon and sorted(store.names()) == sorted(local.store.names())
 
 
@@ -127,7 +128,7 @@ def test_search_finds_the_flagship_article(built, backend, mode):
         # FAISS flat's rows and scores (a server's HNSW may differ in the last places)
         local = built("local").retrieve(FLAGSHIP, mode=mode)
         assert [h.row for h in r.hits] == [h.row for h in local.hits]
-        np.testing.assert_allclose([h.score for h in r.hits], [h.score for h in local.hits], atol=1e-5)
+        np.testing.assert_allclose([h.score for h in r.hits], [h.score for h in local.hits], atol=2e-3)  # 16-bit
     if mode == "bm25":
         assert all(h.bm25_score > 0 for h in r.hits) and "胡昌升" in r.bm25_matched
 
