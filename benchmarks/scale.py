@@ -81,40 +81,31 @@ def disk_bytes(path: Path) -> int:
 
 
 def derive_from_flat(work: Path, backend: str) -> dict:
-    """An HNSW or flat16 index from the local flat one without building it again: its generation
-    copied, both vector files rebuilt as that kind, a new manifest committed. Everything else a
-    build does (annotation, BM25, lexicon, SQLite) is the same for every kind, so the build time
-    is reported as the flat build's, minus its flat FAISS construction, plus this kind's FAISS
-    construction, all three measured (``derived``)."""
-    import dataclasses
-
-    from qa.build import write_manifest
+    """An HNSW or flat16 index from the local flat one without building it again: the index copied
+    and its vectors converted (``qa.build.convert_vectors``, as ``qa index convert`` does).
+    Everything else a build does (annotation, BM25, lexicon, SQLite) is the same for every kind,
+    so the build time is reported as the flat build's, minus its flat FAISS construction, plus this
+    kind's FAISS construction, all three measured (``derived``)."""
+    from qa.build import convert_vectors
     from qa.settings import VectorIndexKind
-    from qa.store import CHUNK_VECTORS, MANIFEST, VECTORS, file_checksums, read_manifest
+    from qa.store import CHUNK_VECTORS, VECTORS, read_manifest
     from qa.vectors import FaissVectorStore
 
-    kind = VectorIndexKind.parse(backend.split("-")[1])
     src, root = work / "local-flat", work / backend
-    m = read_manifest(src)
     shutil.rmtree(root, ignore_errors=True)
-    root.mkdir()
-    gen = root / m.generation
-    shutil.copytree(src / m.generation, gen)
-    (gen / MANIFEST).unlink()
-    flat_s = kind_s = 0.0
+    shutil.copytree(src, root, ignore=shutil.ignore_patterns(".lock", ".leases"))
+    m = read_manifest(root)
+    flat_s = 0.0
     for name in (VECTORS, CHUNK_VECTORS):
-        vectors = FaissVectorStore.load(gen / name, VectorIndexKind.FLAT).vectors()
+        vectors = FaissVectorStore.load(root / m.generation / name, VectorIndexKind.FLAT).vectors()
         t = time.perf_counter()
         FaissVectorStore.from_vectors(vectors, m.dim, VectorIndexKind.FLAT)
         flat_s += time.perf_counter() - t
-        t = time.perf_counter()
-        FaissVectorStore.from_vectors(vectors, m.dim, kind).save(gen / name)
-        kind_s += time.perf_counter() - t
-    manifest = dataclasses.replace(m, vector_index=str(kind), files=file_checksums(gen))
-    (gen / MANIFEST).write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=2), "utf-8")
-    write_manifest(root, manifest)
+        del vectors
+    c = convert_vectors(root, VectorIndexKind.parse(backend.split("-")[1]))
+    gen = root / c.generation
     files = {p.name: disk_bytes(p) for p in sorted(gen.iterdir())}
-    return {"derived": True, "flat_faiss_seconds": flat_s, "kind_faiss_seconds": kind_s,
+    return {"derived": True, "flat_faiss_seconds": flat_s, "kind_faiss_seconds": c.faiss_seconds,
             "disk_bytes": disk_bytes(root), "files": files, **rss_mb()}
 
 

@@ -21,12 +21,13 @@ from importlib import metadata
 from pathlib import Path
 
 from eval.datasets import Dataset
+from qa.settings import VectorIndexKind
 
 # Modules whose code decides what an index holds (globs under qa/); a change to any invalidates the cache.
 INDEX_CODE = ("chunking.py", "lexical.py", "store.py", "build.py", "vectors.py", "encoders.py", "text.py",
               "annotate.py", "lang/*.py", "lang/data/*.txt", "bridges/*.py")
 BUILD_FILE = "build.json"
-FLAT = "flat"  # the vector index kind other kinds' entries are derived from (qa.build.convert_vectors)
+FLAT = str(VectorIndexKind.FLAT)  # the vector index kind other kinds' entries are derived from (qa.build.convert_vectors)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,6 @@ def cached_index(dataset: Dataset, *, encoder: str, chunk_size: int, cache_dir: 
         derived = {}
     else:
         from qa.build import convert_vectors
-        from qa.settings import VectorIndexKind
 
         flat, stats = cached_index(dataset, encoder=encoder, chunk_size=chunk_size, cache_dir=cache_dir,
                                    rebuild=rebuild, progress=progress)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from qa import __version__
+from qa.settings import VectorIndexKind
 from qa.text import counted
 
 
@@ -60,6 +61,9 @@ def _preparer(args: argparse.Namespace):
     return RayPreparer(address=args.ray or None, **{k: v for k, v in given.items() if v is not None})
 
 
+VECTOR_KINDS = [str(k) for k in VectorIndexKind]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Ask questions about Chinese news articles, "
                                      "in Chinese or English; every answer cites its sources.")
@@ -73,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--chunk-size", type=int, help="characters per chunk (QA_CHUNK_SIZE; default 300)")
     p.add_argument("--chunk-overlap", type=int, help="sentences shared by neighbouring chunks (default 1)")
-    p.add_argument("--vector-index", choices=["flat", "flat16", "hnsw"],
+    p.add_argument("--vector-index", choices=VECTOR_KINDS,
                    help="exact (flat, default), exact over 16-bit vectors (flat16: half the memory) or approximate (hnsw)")
     _preparer_options(p)
     p = isub.add_parser("add", help="index the articles of files or folders that are not indexed yet")
@@ -93,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = isub.add_parser("convert", help="store the vectors as another index kind (e.g. flat16: half the memory); "
                         "nothing is embedded again")
-    p.add_argument("--vector-index", required=True, choices=["flat", "flat16", "hnsw"],
+    p.add_argument("--vector-index", required=True, choices=VECTOR_KINDS,
                    help="the kind to store (from flat16 the vectors keep its 16-bit values)")
     _common(p)
     p = isub.add_parser("migrate", help="copy the local index into Milvus (nothing is embedded again)")
@@ -267,7 +271,7 @@ def _print_info(info: dict) -> None:
         print(f"encoder:  {m['encoder']['name']} (dim {m['encoder']['dim']}), vector index {m['vector_index']['kind']}, "
               f"chunks of {m['chunking']['size']} chars, overlap {m['chunking']['overlap_sentences']} sentence(s)")
         wanted = info["settings"].get("vector_index")
-        if m["vector_index"]["kind"] in ("flat", "flat16", "hnsw") and wanted and m["vector_index"]["kind"] != wanted:
+        if m["vector_index"]["kind"] in VECTOR_KINDS and wanted and m["vector_index"]["kind"] != wanted:
             print(f"note:     new indexes keep {wanted} vectors; this one keeps {m['vector_index']['kind']} "
                   f"(its changes too): qa index convert --vector-index {wanted}")
         for a in info.get("articles", []):
