@@ -92,6 +92,7 @@ def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Seque
     mask = covered(q.chars, plain)
     for m in _CLAUSE.finditer(plain):
         mask[m.start()] = True  # punctuation bounds a run
+    units = _unit_cuts(plain, start, mentions)
     i = 0
     while i < len(plain):
         if mask[i]:
@@ -101,10 +102,24 @@ def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Seque
         while j < len(plain) and not mask[j]:
             j += 1
         for s, e in _pieces(plain, i, j):
-            if (s, e) not in out:
+            if (s, e) not in out and e not in units:
                 out[(s, e)] = Span(index, s, e, text[s:e], None)
         i = j
     return sorted(out.values(), key=lambda x: (x.start, x.end))
+
+
+def _unit_cuts(plain: str, start: int, mentions: Sequence[Mention]) -> set[int]:
+    """Offsets inside a date or quantity mention between a digit and its unit (12月28|日, 38|元):
+    a run that ends there parts a number from what it counts. Of 6,760 DRCD and CMRC-trial
+    training answers, 13 end so (0.2 %)."""
+    out = set()
+    for m in mentions:
+        if m.kind not in ("date", "quantity"):
+            continue
+        for k in range(max(m.start - start, 1), min(m.end - start, len(plain))):
+            if plain[k - 1].isdigit() and not plain[k].isdigit() and plain[k] not in ".,":
+                out.add(k)
+    return out
 
 
 def _pieces(plain: str, i: int, j: int) -> list[tuple[int, int]]:

@@ -29,6 +29,18 @@ def test_mentions_are_candidates_unless_the_question_names_them():
     assert ("周明远", "person") in kinds and not any(t == "孙立群" for t, _ in kinds)
 
 
+@pytest.mark.parametrize("question, sentence, cut, whole", [
+    ("双岛湾大桥什么时候通车？", "12月28日上午，我市重点交通工程双岛湾大桥建成通车。", "12月28", "12月28日"),
+    ("单程票价是多少？", "单程票价为38元，儿童票19元。", "38", "38元"),
+])
+def test_no_run_parts_a_number_from_its_unit(question, sentence, cut, whole):
+    """12月28 (of 12月28日) was the short answer of the first question: a run cut between the
+    number and its unit is no candidate; the mention is."""
+    q, spans = spans_of(question, sentence)
+    texts = [s.text for s in spans]
+    assert whole in texts and cut not in texts, texts
+
+
 def test_covered_marks_runs_shared_with_the_question():
     mask = covered("圣体堂区成立于", "圣体堂区成立于1910年")
     assert mask[:7].all() and not mask[7:].any()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.lang import resources
 from qa.lang.chars import is_cjk
@@ -32,6 +33,10 @@ _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z.]+)+\b")
 _ORG_PART = ("ns", "n", "nz", "nt", "j", "nrt", "eng", "vn", "an", "b")
 _ORG_JOIN = {"和", "与", "及"}  # 文化和旅游局: only between two noun parts
 MAX_ORG_TOKENS = 7
+# a place mention runs on over up to this many following nouns when the last one ends like a
+# place (金沙湾 景区, 厦门 火车站, 福建省 厦门市) and the noun phrase ends there (not 厦门 城市 建设)
+MAX_PLACE_HEADS = 2
+PLACE_HEAD_TAGS = ("n", "ns", "nz", "s")
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,9 @@ def find_entities(text: str, spans: list[tuple[int, int, str]] | None = None) ->
             found[(s, e)] = PLACE
         elif flag == "nt" and len(word) >= 2:
             found[(s, e)] = ORG
+    heads = set(_place_heads(text, spans, generic))
+    for s, e in heads:
+        found[(s, e)] = PLACE
     for s, e in [*role_names(text), *_after_posts(text, spans)]:
         if is_person_name(text[s:e]):
             found.setdefault((s, e), PERSON)
@@ -94,7 +102,8 @@ def find_entities(text: str, spans: list[tuple[int, int, str]] | None = None) ->
     # a person inside a longer organisation name is not a mention of its own, nor anything that cuts
     # into a dotted foreign name (由约翰 of 由约翰·约阿希姆: jieba glued the preposition on)
     out = [x for x in out if not any(y is not x and y.start <= x.start and x.end <= y.end and y.end - y.start > x.end - x.start
-                                     and (x.kind == y.kind or x.kind == PERSON) for y in out)
+                                     and (x.kind == y.kind or x.kind == PERSON)
+                                     and not (x.kind == PLACE and (y.start, y.end) in heads) for y in out)
            and not any(s < x.end and x.start < e and not (x.start <= s and e <= x.end) for s, e in foreign)]
     return sorted(out, key=lambda x: (x.start, -x.end))
 
@@ -181,6 +190,37 @@ def _name_piece(text: str, tok: tuple[int, int, str]) -> bool:
     if len(word) == 1:
         return flag in NAME_PIECE_TAGS or flag in NAME_FRAGMENT_TAGS
     return flag in NAME_PIECE_TAGS and (jieba().dt.FREQ.get(word) or 0) < ORDINARY_FREQ
+
+
+@lru_cache(maxsize=1)
+def place_ends() -> str:
+    """Last characters of a noun that names a place (the ``place`` row of asked_kinds.txt)."""
+    return "".join(next(ends for kind, *ends in resources.table("asked_kinds") if kind == PLACE))
+
+
+def _place_heads(text: str, spans: list[tuple[int, int, str]], generic: frozenset[str] | set[str]) -> list[tuple[int, int]]:
+    """A place name and the nouns after it that end like a place, when the noun phrase ends
+    there: 金沙湾景区, 厦门火车站, 福建省厦门市 (not 厦门城市建设, not 威海海: one character)."""
+    ends = place_ends()
+    out = []
+    for i, (s, e, flag) in enumerate(spans):
+        if flag != "ns" or e - s < 2 or text[s:e] in generic:
+            continue
+        last = None
+        for j in range(i + 1, min(i + 1 + MAX_PLACE_HEADS, len(spans))):
+            ws, we, wf = spans[j]
+            word = text[ws:we]
+            if (not wf.startswith(PLACE_HEAD_TAGS) or wf.startswith("nr") or we - ws < 2
+                    or not all(map(is_cjk, word)) or word in generic):
+                break
+            if word[-1] in ends:
+                last = j
+        if last is None:
+            continue
+        if last + 1 < len(spans) and spans[last + 1][2].startswith(("n", "vn")):
+            continue  # the phrase runs on: the place words modify a later noun
+        out.append((s, spans[last][1]))
+    return out
 
 
 def _org_runs(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
