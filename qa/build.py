@@ -374,7 +374,8 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             existing.discard(aid)
         if remove:
             _renumber(db)
-        vectors = [old_vectors[keep]]
+        vectors = [old_vectors if keep.all() else old_vectors[keep]]  # no copy when nothing is removed
+        del old_vectors
 
         new_articles, skipped = [], []
         for a in add:
@@ -417,13 +418,20 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
             chars_embedded += sum(e - s for s, e in p.sentences) + len(a.title or " ")
         title_vectors = (np.stack([p.title_vector for p in prepared]) if prepared
                          else np.zeros((0, encoder.dim), np.float32))
-        all_vectors = np.concatenate(vectors, axis=0) if vectors else old_vectors
+        all_vectors = np.concatenate(vectors, axis=0) if len(vectors) > 1 else vectors[0]
+        # the build's peak memory: hold each vector once from here (the prepared articles' own
+        # arrays are views of their embedding batch, which this frees; their text stays for BM25)
+        del vectors
+        prepared = [dataclasses.replace(p, vectors=None, title_vector=None) for p in prepared]
         FaissVectorStore.from_vectors(all_vectors, encoder.dim, vector_index).save(tmp / VECTORS)
-        chunk_vectors = [old_chunk_vectors[keep_chunks]]
+        chunk_vectors = [old_chunk_vectors if keep_chunks.all() else old_chunk_vectors[keep_chunks]]
+        del old_chunk_vectors
         if new_chunks:
             chunk_vectors.append(context_vectors(all_vectors, title_vectors, new_chunks))
-        FaissVectorStore.from_vectors(np.concatenate(chunk_vectors, axis=0), encoder.dim, vector_index).save(
-            tmp / CHUNK_VECTORS)
+        del all_vectors
+        chunk_vectors = [np.concatenate(chunk_vectors, axis=0)] if len(chunk_vectors) > 1 else chunk_vectors
+        FaissVectorStore.from_vectors(chunk_vectors[0], encoder.dim, vector_index).save(tmp / CHUNK_VECTORS)
+        del chunk_vectors
 
         lexical = write_lexical(tmp, prev, db, keep_chunks=keep_chunks, prepared=prepared, gone=gone,
                                 progress=progress)

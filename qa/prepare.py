@@ -20,7 +20,7 @@ import numpy as np
 from qa.annotate import annotate
 from qa.chunking import Span, chunk_article, sentence_spans
 from qa.encoders import Encoder, make_encoder
-from qa.errors import ConfigError
+from qa.errors import ConfigError, QAError
 from qa.ingest.newspaper import model_title
 from qa.lang.pinyin import transliterate
 from qa.lang.segment import tokenize
@@ -86,12 +86,15 @@ def embed(prepared: Sequence[PreparedArticle], encoder: Encoder, *,
     texts = [t for p in prepared for t in p.texts]
     if progress and texts:
         progress("embedding", 0, len(texts))  # start the clock before the first batch
-    parts = []
+    vectors = np.empty((len(texts), encoder.dim), np.float32)  # filled in place: no second copy to concatenate
     for i in range(0, len(texts), EMBED_BATCH):
-        parts.append(encoder.encode_passages(texts[i: i + EMBED_BATCH]))
+        batch = np.asarray(encoder.encode_passages(texts[i: i + EMBED_BATCH]), dtype=np.float32)
+        if batch.shape != (len(texts[i: i + EMBED_BATCH]), encoder.dim):
+            raise QAError(f"encoder {encoder.name!r} returned vectors of shape {batch.shape} for "
+                          f"{len(texts[i: i + EMBED_BATCH])} passages of dimension {encoder.dim}; nothing was changed")
+        vectors[i: i + EMBED_BATCH] = batch
         if progress:
             progress("embedding", min(i + EMBED_BATCH, len(texts)), len(texts))
-    vectors = np.concatenate(parts, axis=0) if parts else np.zeros((0, encoder.dim), np.float32)
     titles = (encoder.encode_passages([model_title(p.article.title, p.article.text) or " " for p in prepared])
               if prepared else vectors[:0])
     share = (time.perf_counter() - t0) / (len(texts) + len(prepared) or 1)

@@ -65,6 +65,25 @@ class _Dropping:
         return LocalPreparer(workers=1).prepare(articles, **kwargs)[:-1]
 
 
+def test_an_encoder_returning_other_shapes_is_named_and_changes_nothing(bundled_articles, fake_encoder, tmp_path):
+    """The vectors of a build are written into one array as they come (no second copy to
+    concatenate): a batch of the wrong shape stops the build with the encoder's name."""
+    from qa.store import read_manifest
+
+    class Truncating(type(fake_encoder)):
+        def encode_passages(self, texts, *, show_progress=False):
+            return super().encode_passages(texts)[:, :32]
+
+    index = tmp_path / "index"
+    write_index(index, encoder=fake_encoder, add=bundled_articles[:1], replace=True)
+    before = read_manifest(index)
+    with pytest.raises(QAError, match=r"encoder 'fake' returned vectors of shape \(\d+, 32\).*nothing was changed"):
+        embed([prepare_article(a) for a in bundled_articles[:1]], Truncating())
+    with pytest.raises(QAError, match="nothing was changed"):
+        write_index(index, encoder=Truncating(), add=[Article.make(TEXT, title="新文章")])
+    assert read_manifest(index) == before
+
+
 def test_a_preparer_losing_an_article_changes_nothing(index_copy, bundled_articles, fake_encoder, tmp_path):
     before = sorted(p.name for p in index_copy.iterdir())
     with pytest.raises(QAError, match="nothing was changed"):
