@@ -390,7 +390,7 @@ def main() -> None:
             r["probe"] = run_phase("_probe", *common, "--runs", str(args.runs), "--budget", str(args.budget))
             r["add"] = run_phase("_add", *common, "--seed", str(args.seed))
             print(table({"corpus": report["corpus"], "backends": {backend: r}}).splitlines()[-1], flush=True)
-        if "local-flat" not in args.backends:
+        if "local-flat" not in args.backends and "local-flat" in report["backends"]:  # built for --from-flat
             report["backends"]["local-flat"]["note"] = "built only as the source of the other backends"
     finally:
         report["load_average"]["end"] = os.getloadavg()

@@ -88,11 +88,12 @@ def embed(prepared: Sequence[PreparedArticle], encoder: Encoder, *,
         progress("embedding", 0, len(texts))  # start the clock before the first batch
     vectors = np.empty((len(texts), encoder.dim), np.float32)  # filled in place: no second copy to concatenate
     for i in range(0, len(texts), EMBED_BATCH):
-        batch = np.asarray(encoder.encode_passages(texts[i: i + EMBED_BATCH]), dtype=np.float32)
-        if batch.shape != (len(texts[i: i + EMBED_BATCH]), encoder.dim):
-            raise QAError(f"encoder {encoder.name!r} returned vectors of shape {batch.shape} for "
-                          f"{len(texts[i: i + EMBED_BATCH])} passages of dimension {encoder.dim}; nothing was changed")
-        vectors[i: i + EMBED_BATCH] = batch
+        part = texts[i: i + EMBED_BATCH]
+        batch = np.asarray(encoder.encode_passages(part), dtype=np.float32)
+        if batch.shape != (len(part), encoder.dim):
+            raise QAError(f"encoder {encoder.name!r} returned vectors of shape {batch.shape} for {len(part)} "
+                          f"passages of dimension {encoder.dim}; nothing was changed")
+        vectors[i: i + len(part)] = batch
         if progress:
             progress("embedding", min(i + EMBED_BATCH, len(texts)), len(texts))
     titles = (encoder.encode_passages([model_title(p.article.title, p.article.text) or " " for p in prepared])

@@ -75,3 +75,17 @@ def test_the_script_runs_at_a_toy_size(tmp_path):
     assert h["build"]["derived"] and h["build"]["kind_faiss_seconds"] > 0 and h["build"]["flat_faiss_seconds"] > 0
     assert 0 < h["build"]["files"]["vectors.faiss"] < 0.6 * r["build"]["files"]["vectors.faiss"]
     assert all(h["probe"]["latency_ms"][m]["n"] >= 1 for m in ("dense", "bm25", "hybrid", "hybrid-en"))
+
+
+@pytest.mark.slow
+def test_the_script_runs_one_backend_alone(tmp_path):
+    """Only the default kind, built directly (no --from-flat): the 100k run of 2026-12-02 ended in a
+    KeyError on the local-flat entry it had not built, after every phase had run."""
+    out = tmp_path / "scale.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scale.py"), "--chunks", "60",
+                           "--backends", "local-flat16", "--questions", "1", "--runs", "1", "--budget", "5",
+                           "--encoder-sample", "0", "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(out.read_text("utf-8"))
+    assert list(report["backends"]) == ["local-flat16"]
+    assert report["backends"]["local-flat16"]["build"]["peak"] > 0 and report["backends"]["local-flat16"]["add"]["add_seconds"] > 0
