@@ -429,9 +429,10 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
         if new_chunks:
             chunk_vectors.append(context_vectors(all_vectors, title_vectors, new_chunks))
         del all_vectors
-        chunk_vectors = [np.concatenate(chunk_vectors, axis=0)] if len(chunk_vectors) > 1 else chunk_vectors
-        FaissVectorStore.from_vectors(chunk_vectors[0], encoder.dim, vector_index).save(tmp / CHUNK_VECTORS)
+        all_chunk_vectors = np.concatenate(chunk_vectors, axis=0) if len(chunk_vectors) > 1 else chunk_vectors[0]
         del chunk_vectors
+        FaissVectorStore.from_vectors(all_chunk_vectors, encoder.dim, vector_index).save(tmp / CHUNK_VECTORS)
+        del all_chunk_vectors
 
         lexical = write_lexical(tmp, prev, db, keep_chunks=keep_chunks, prepared=prepared, gone=gone,
                                 progress=progress)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from qa import __version__
-from qa.settings import VectorIndexKind
+from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
 from qa.text import counted
 
 
@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-size", type=int, help="characters per chunk (QA_CHUNK_SIZE; default 300)")
     p.add_argument("--chunk-overlap", type=int, help="sentences shared by neighbouring chunks (default 1)")
     p.add_argument("--vector-index", choices=VECTOR_KINDS,
-                   help="exact (flat, default), exact over 16-bit vectors (flat16: half the memory) or approximate (hnsw)")
+                   help="exact (flat), exact over 16-bit vectors (flat16: half the memory) or approximate (hnsw); "
+                        f"default {DEFAULT_VECTOR_INDEX} (QA_VECTOR_INDEX)")
     _preparer_options(p)
     p = isub.add_parser("add", help="index the articles of files or folders that are not indexed yet")
     p.add_argument("paths", nargs="+", metavar="PATH")

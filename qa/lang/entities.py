@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from qa.lang import resources
 from qa.lang.chars import is_cjk
@@ -192,16 +191,10 @@ def _name_piece(text: str, tok: tuple[int, int, str]) -> bool:
     return flag in NAME_PIECE_TAGS and (jieba().dt.FREQ.get(word) or 0) < ORDINARY_FREQ
 
 
-@lru_cache(maxsize=1)
-def place_ends() -> str:
-    """Last characters of a noun that names a place (the ``place`` row of asked_kinds.txt)."""
-    return "".join(next(ends for kind, *ends in resources.table("asked_kinds") if kind == PLACE))
-
-
 def _place_heads(text: str, spans: list[tuple[int, int, str]], generic: frozenset[str] | set[str]) -> list[tuple[int, int]]:
     """A place name and the nouns after it that end like a place, when the noun phrase ends
     there: 金沙湾景区, 厦门火车站, 福建省厦门市 (not 厦门城市建设, not 威海海: one character)."""
-    ends = place_ends()
+    ends = "".join(resources.mapping("asked_kinds")[PLACE])  # the last characters of a noun naming a place
     out = []
     for i, (s, e, flag) in enumerate(spans):
         if flag != "ns" or e - s < 2 or text[s:e] in generic:
