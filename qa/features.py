@@ -61,6 +61,7 @@ class Query:
     posts: tuple[str, ...]  # posts the question asks the holder of (董事长, or 董事长/主席 for "chairman")
     own: str  # text whose mentions are not answers (the question itself, simplified)
     is_claim: bool = False
+    grain: str = ""  # for a when-question, how precise a date it asks for: day | month | year ("" any)
 
 
 def make_query(analysis: QueryAnalysis, *, idf: Callable[[str], float] | None = None, claim: bool = False,
@@ -110,9 +111,22 @@ def make_query(analysis: QueryAnalysis, *, idf: Callable[[str], float] | None = 
                    if any(w == p or (w.endswith(p) and len(w) <= len(p) + 1) for w in words)]
     asked_posts += [zh for en, zhs in posts_en().items() if re.search(rf"\b{re.escape(en)}s?\b", low) for zh in zhs]
     own = text.lower() + " " + " ".join(f for t in terms for f in t.forms)
+    grain = asked_grain(text if analysis.language == "zh" else low, analysis.language) if kind == "date" else ""
     return Query(language=analysis.language, answer_type=kind, terms=terms, weights=weights, chars=chars,
                  bigrams=bigrams, left=left, right=right, asked=asked, numbers=tuple(v for _, _, v in find_numbers(text)), mentions=mentions,
-                 units=frozenset(units), posts=tuple(dict.fromkeys(asked_posts)), own=own, is_claim=claim)
+                 units=frozenset(units), posts=tuple(dict.fromkeys(asked_posts)), own=own, is_claim=claim,
+                 grain=grain)
+
+
+def asked_grain(text: str, language: str) -> str:
+    """How precise a date a question asks for (``qa/lang/data/date_grains.txt``): day
+    (哪一天, on what date), month (几月) or year (哪一年); "" when its words say none."""
+    from qa.lang import resources
+
+    for grain, lang, pattern in resources.table("date_grains", 3):
+        if lang == language and re.search(pattern, text):
+            return grain
+    return ""
 
 
 def _strip_cues(text: str) -> str:
@@ -261,7 +275,7 @@ def best_spans(q: Query, ev: Evidence, X: np.ndarray, span_scorer) -> tuple[np.n
 
     col = {name: i for i, name in enumerate(FEATURES)}
     order = np.lexsort((-X[:, col["dense"]], -X[:, col["bigram_specific"]]))[:SPAN_SENTENCES]
-    spans = [sp for k in order for sp in spans_of(q, int(k), ev.candidates[k])]
+    spans = [sp for k in order for sp in spans_of(q, int(k), ev.candidates[k], heads=False)]
     if not spans:
         return out, typed
     prob = span_scorer(span_features(q, spans, [c.text for c in ev.candidates], X))

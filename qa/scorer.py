@@ -113,16 +113,23 @@ class AnswerModel:
         self.found = Booster(found["model"], tuple(found["features"])) if "model" in found else None
         self.claim_calibration = Calibration.from_json(raw.get("claim", raw["found"])["calibration"])
         span = raw.get("span")
-        from qa.shortanswer import SPAN_FEATURES
+        from qa.shortanswer import CHOICE_FEATURES, SPAN_FEATURES
 
         if span and tuple(span["features"]) != SPAN_FEATURES:
             raise ConfigError(f"the answer model {path or ''} was trained on other span features than this version "
                               "of qa computes; retrain it: python -m train")
         self.span = Booster(span["model"], tuple(span["features"])) if span else None
         self.span_calibration = Calibration.from_json(span["calibration"]) if span else None
-        # the span chooser (a ranker) picks the short answer; a model file without one uses the scorer
+        # the span chooser (a ranker) picks the short answer; a model file without one uses the scorer.
+        # It may read more span features than the scorer (CHOICE_FEATURES; older files: the scorer's)
         choice = span.get("choice") if span else None
-        self.span_choice = Booster(choice["model"], tuple(span["features"])) if choice else None
+        choice_features = tuple(choice.get("features", span["features"])) if choice else ()
+        if unknown := [f for f in choice_features if f not in CHOICE_FEATURES]:
+            raise ConfigError(f"the answer model {path or ''} has a span chooser reading features this version of qa "
+                              f"does not compute ({', '.join(unknown)}); retrain it: python -m train")
+        self._span_columns = [CHOICE_FEATURES.index(f) for f in SPAN_FEATURES]
+        self._choice_columns = [CHOICE_FEATURES.index(f) for f in choice_features]
+        self.span_choice = Booster(choice["model"], choice_features) if choice else None
         self.span_choice_calibration = Calibration.from_json(choice["calibration"]) if choice else None
         self.thresholds: dict = raw["thresholds"]
         self.trained: dict = raw.get("trained", {})
@@ -148,17 +155,18 @@ class AnswerModel:
         return self.sentence.predict(X)
 
     def span_probability(self, X: np.ndarray) -> np.ndarray:
-        """Calibrated probability that each span (rows of span features) is the answer."""
+        """Calibrated probability that each span (rows of ``qa.shortanswer.span_features``)
+        is the answer."""
         if self.span is None:
             raise ConfigError("this answer model has no span scorer; retrain it: python -m train")
-        return self.span_calibration(self.span.predict(X))
+        return self.span_calibration(self.span.predict(X[:, self._span_columns]))
 
     def span_choice_probability(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability that each span is the answer, from the span chooser, which
         ranks a question's spans against each other (the short answer is its best)."""
         if self.span_choice is None:
             return self.span_probability(X)
-        return self.span_choice_calibration(self.span_choice.predict(X))
+        return self.span_choice_calibration(self.span_choice.predict(X[:, self._choice_columns]))
 
     def sentence_probability(self, raw: np.ndarray) -> np.ndarray:
         return self.sentence_calibration(raw)

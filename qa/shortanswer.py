@@ -32,6 +32,10 @@ SPAN_FEATURES = (
     "left_covered", "right_covered", "left_gap", "right_gap", "clause_covered", "in_best_clause", "clause_share",
     "overlap_question", "position", "has_digit", "has_punct", "starts_function", "ends_function", "lang_en",
 )
+# The span chooser also reads these; the span scorer (whose scores the sentence features read) does not.
+# grain_match: a date span as precise as the question asks (哪一天: 12月8日, not 12月; -1: no grain asked, or
+# not a date); asked_tail: the span ends like the noun the question asks for (哪一个机场: …机场; -1: no noun asked)
+CHOICE_FEATURES = (*SPAN_FEATURES, "grain_match", "asked_tail")
 _CLAUSE = re.compile(r"[，。！？；：、,;:!?（）()“”\"《》【】\n]")
 MIN_MATCH = 2  # characters: shorter common runs are chance
 MAX_SPAN = 40
@@ -56,6 +60,7 @@ class Span:
     text: str
     kind: str | None  # the mention kind when the span is a mention
     norm: str = ""  # the mention's comparable form (a romanised name, an ISO date)
+    headed: bool = False  # a left-over run with the noun the question asks for after it (for the chooser only)
 
 
 def covered(chars: str, text: str) -> np.ndarray:
@@ -81,8 +86,11 @@ def covered(chars: str, text: str) -> np.ndarray:
     return mask
 
 
-def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Sequence[Mention]) -> list[Span]:
-    """Mentions and left-over runs of one sentence (``start``: its article offset)."""
+def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Sequence[Mention], *,
+                    heads: bool = True) -> list[Span]:
+    """Mentions and left-over runs of one sentence (``start``: its article offset); with
+    ``heads``, also the runs followed by the noun the question asks for, with it (``Span.headed``:
+    the span chooser reads them, the span scorer was not trained on them)."""
     plain = to_simplified(text).lower()
     out: dict[tuple[int, int], Span] = {}
     for m in mentions:
@@ -101,9 +109,14 @@ def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Seque
         j = i
         while j < len(plain) and not mask[j]:
             j += 1
+        # the noun a question asks for heads its answer (哪一个机场 — 杭州笕桥机场): the question
+        # has it, so the run stops before it; the run with it is a candidate too
+        head = len(q.asked) if heads and q.asked and plain.startswith(q.asked, j) else 0
         for s, e in _pieces(plain, i, j):
             if (s, e) not in out and e not in units:
                 out[(s, e)] = Span(index, s, e, text[s:e], None)
+            if head and e == j and (s, e + head) not in out and e + head - s <= MAX_SPAN:
+                out[(s, e + head)] = Span(index, s, e + head, text[s:e + head], None, headed=True)
         i = j
     return sorted(out.values(), key=lambda x: (x.start, x.end))
 
@@ -147,14 +160,15 @@ def _pieces(plain: str, i: int, j: int) -> list[tuple[int, int]]:
 
 
 def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentences: np.ndarray) -> np.ndarray:
-    """One row per span (``SPAN_FEATURES``); ``texts`` and ``sentences`` (the feature rows
-    of ``qa.features``) are per candidate sentence, indexed by ``Span.sentence``."""
+    """One row per span (``CHOICE_FEATURES``: the span scorer reads the first
+    ``len(SPAN_FEATURES)`` of them); ``texts`` and ``sentences`` (the feature rows of
+    ``qa.features``) are per candidate sentence, indexed by ``Span.sentence``."""
     from qa.features import FEATURES
 
     picked = [FEATURES.index(c) for c in SENTENCE_COLUMNS]
     first, last = function_chars()
-    X = np.zeros((len(spans), len(SPAN_FEATURES)), dtype=np.float32)
-    col = {n: i for i, n in enumerate(SPAN_FEATURES)}
+    X = np.zeros((len(spans), len(CHOICE_FEATURES)), dtype=np.float32)
+    col = {n: i for i, n in enumerate(CHOICE_FEATURES)}
     masks: dict[int, np.ndarray] = {}
     clauses: dict[int, list[tuple[int, int, float]]] = {}
     for i, sp in enumerate(spans):
@@ -198,7 +212,35 @@ def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentenc
         row[col["starts_function"]] = float(plain[:1] in first)
         row[col["ends_function"]] = float(plain[-1:] in last)
         row[col["lang_en"]] = float(q.language == "en")
+        grain = _span_grain(sp) if q.grain else ""
+        row[col["grain_match"]] = float(grain == q.grain) if grain else -1.0
+        row[col["asked_tail"]] = float(plain.endswith(q.asked[-1])) if q.asked else -1.0
     return X
+
+
+def _span_grain(sp: Span) -> str:
+    """How precise a date a span is: its annotation's, or for a left-over run that is one
+    date as written (1910年 of 1910年5月3日), that date's; "" when it is none."""
+    if sp.kind == "date":
+        return date_grain(sp.norm)
+    if sp.kind is None:
+        from qa.lang.dates import find_dates
+
+        found = find_dates(sp.text)
+        if len(found) == 1 and found[0].end - found[0].start >= len(sp.text) - 1:
+            return date_grain(found[0].iso)
+    return ""
+
+
+def date_grain(norm: str) -> str:
+    """How precise a date annotation is: ``day`` (2020-11-17, --11-17), ``month`` (2020-11,
+    --12) or ``year`` (1910; 1501/1600 a century); an interval by its start; "" otherwise."""
+    first = norm.split("/", 1)[0]
+    if re.fullmatch(r"(?:\d{4}|-)-\d{2}-\d{2}", first):
+        return "day"
+    if re.fullmatch(r"(?:\d{4}|-)-\d{2}", first):
+        return "month"
+    return "year" if re.fullmatch(r"-?\d{3,4}", first) else ""
 
 
 def english_date(iso: str) -> str | None:
@@ -234,6 +276,6 @@ def english_form(sp: Span) -> str:
     return sp.text
 
 
-def spans_of(q: Query, index: int, candidate) -> list[Span]:
+def spans_of(q: Query, index: int, candidate, *, heads: bool = True) -> list[Span]:
     """The candidate spans of one candidate sentence (``qa.evidence.Candidate``)."""
-    return candidate_spans(q, index, candidate.text, candidate.start, candidate.sentence.mentions)
+    return candidate_spans(q, index, candidate.text, candidate.start, candidate.sentence.mentions, heads=heads)

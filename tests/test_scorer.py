@@ -96,11 +96,11 @@ def test_the_found_decision_reads_the_candidates_as_a_whole():
 def test_the_span_chooser_ranks_a_questions_spans_and_old_files_fall_back_to_the_scorer(tmp_path):
     """The short answer is picked by the span chooser (a ranker over a question's spans,
     calibrated); a model file written before it existed picks with the span scorer."""
-    from qa.shortanswer import SPAN_FEATURES
+    from qa.shortanswer import CHOICE_FEATURES
 
     model = load_model()
     assert model.span_choice is not None
-    X = np.random.default_rng(0).random((64, len(SPAN_FEATURES))).astype(np.float32)
+    X = np.random.default_rng(0).random((64, len(CHOICE_FEATURES))).astype(np.float32)
     p = model.span_choice_probability(X)
     assert p.shape == (64,) and (p >= 0).all() and (p <= 1).all()
     raw = json.loads(DEFAULT_MODEL.read_text("utf-8"))
@@ -110,3 +110,26 @@ def test_the_span_chooser_ranks_a_questions_spans_and_old_files_fall_back_to_the
     old = AnswerModel.load(path)
     assert old.span_choice is None
     np.testing.assert_allclose(old.span_choice_probability(X), model.span_probability(X))
+
+
+def test_a_chooser_reads_its_own_columns_and_one_reading_unknown_features_is_refused(tmp_path):
+    """The chooser may read more span features than the scorer (CHOICE_FEATURES); a file
+    written before that (no feature list of its own) reads the scorer's; a chooser reading a
+    feature this version does not compute is refused, naming it."""
+    from qa.shortanswer import CHOICE_FEATURES, SPAN_FEATURES
+
+    model = load_model()
+    X = np.random.default_rng(1).random((32, len(CHOICE_FEATURES))).astype(np.float32)
+    raw = json.loads(DEFAULT_MODEL.read_text("utf-8"))
+    names = raw["span"]["choice"].get("features", raw["span"]["features"])
+    cols = [CHOICE_FEATURES.index(f) for f in names]
+    booster = model.span_choice
+    np.testing.assert_allclose(model.span_choice_probability(X),
+                               model.span_choice_calibration(booster.predict(X[:, cols])))
+    np.testing.assert_allclose(model.span_probability(X), model.span_probability(
+        np.concatenate([X[:, : len(SPAN_FEATURES)], np.zeros((32, len(CHOICE_FEATURES) - len(SPAN_FEATURES)))], axis=1)))
+    raw["span"]["choice"]["features"] = [*names[:-1], "no_such_feature"]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(raw), "utf-8")
+    with pytest.raises(ConfigError, match="no_such_feature"):
+        AnswerModel.load(path)

@@ -8,7 +8,17 @@ import pytest
 from qa.annotate import annotate_text
 from qa.features import make_query
 from qa.query import analyze
-from qa.shortanswer import SPAN_FEATURES, Span, candidate_spans, covered, english_date, english_form, span_features
+from qa.shortanswer import (
+    CHOICE_FEATURES,
+    SPAN_FEATURES,
+    Span,
+    candidate_spans,
+    covered,
+    date_grain,
+    english_date,
+    english_form,
+    span_features,
+)
 
 
 def spans_of(question, sentence):
@@ -52,9 +62,10 @@ def test_span_features_are_finite_and_named():
     from qa.features import FEATURES
 
     X = span_features(q, spans, ["金沙湾隧道单程票价为38元，儿童票19元。"], np.zeros((1, len(FEATURES)), np.float32))
-    assert X.shape == (len(spans), len(SPAN_FEATURES)) and np.isfinite(X).all()
+    assert X.shape == (len(spans), len(CHOICE_FEATURES)) and np.isfinite(X).all()
+    assert CHOICE_FEATURES[: len(SPAN_FEATURES)] == SPAN_FEATURES  # the span scorer reads the first columns
     by_text = {s.text: X[i] for i, s in enumerate(spans)}
-    col = SPAN_FEATURES.index
+    col = CHOICE_FEATURES.index
     assert by_text["38元"][col("type_match")] == 1 and by_text["38元"][col("left_gap")] == 1  # 票价[为]38元
 
 
@@ -70,3 +81,82 @@ def test_english_forms():
     assert english_form(Span(0, 0, 3, "陈肇雄", "person", "Chen Zhaoxiong")) == "陈肇雄 (Chen Zhaoxiong)"
     assert english_form(Span(0, 0, 6, "12月8日", "date", "2020-12-08")) == "12月8日 (8 December 2020)"
     assert english_form(Span(0, 0, 3, "38元", "quantity", "38 元")) == "38元"
+
+
+def _choice_row(question, sentence, text):
+    from qa.features import FEATURES
+
+    q, spans = spans_of(question, sentence)
+    X = span_features(q, spans, [sentence], np.zeros((1, len(FEATURES)), np.float32))
+    rows = {s.text: X[i] for i, s in enumerate(spans)}
+    return rows[text], CHOICE_FEATURES.index
+
+
+@pytest.mark.parametrize("question, sentence, day, month", [
+    ("金砖创新基地建设将在哪一天正式启动？", "基地建设将于12月8日正式启动，12月底前完成。", 1.0, 0.0),
+    ("On what date will the base open?", "基地将于12月8日正式启动，12月底前完成。", 1.0, 0.0),
+    ("博览会在几月举行？", "博览会于12月8日开幕，12月底闭幕。", 0.0, 1.0),
+])
+def test_a_date_span_as_precise_as_the_question_asks_is_marked(question, sentence, day, month):
+    """哪一天 asks for a day: 12月8日 matches, 12月 does not; 几月 asks for a month."""
+    row, col = _choice_row(question, sentence, "12月8日")
+    assert row[col("grain_match")] == day
+    if "12月底" in sentence:
+        q, spans = spans_of(question, sentence)
+        months = [s for s in spans if s.kind == "date" and date_grain(s.norm) == "month"]
+        if months:
+            r, _ = _choice_row(question, sentence, months[0].text)
+            assert r[col("grain_match")] == month
+
+
+def test_a_left_over_run_that_is_a_date_has_its_grain():
+    """哪一年 asks for a year: the run 1910年 (a piece of the day 1910年5月3日) matches it, the day does not."""
+    sentence = "圣体堂区于1910年5月3日成立。"
+    q, spans = spans_of("圣体堂区成立于哪一年？", sentence)
+    texts = {s.text: s for s in spans}
+    assert "1910年" in texts and texts["1910年"].kind is None, texts
+    row, col = _choice_row("圣体堂区成立于哪一年？", sentence, "1910年")
+    assert row[col("grain_match")] == 1.0
+    day = next(s.text for s in spans if s.kind == "date")
+    row, col = _choice_row("圣体堂区成立于哪一年？", sentence, day)
+    assert row[col("grain_match")] == 0.0
+
+
+def test_no_grain_is_read_where_the_question_asks_none():
+    row, col = _choice_row("基地建设什么时候启动？", "基地建设将于12月8日正式启动。", "12月8日")
+    assert row[col("grain_match")] == -1.0
+
+
+@pytest.mark.parametrize("norm, grain", [
+    ("2020-11-17", "day"), ("--11-16/--11-17", "day"), ("--12", "month"), ("2020-11", "month"),
+    ("1910", "year"), ("1501/1600", "year"), ("", ""), ("junk", ""),
+])
+def test_date_grain(norm, grain):
+    assert date_grain(norm) == grain
+
+
+def test_a_span_ending_like_the_asked_noun_is_marked():
+    """哪一个机场 asks for something ending in 机场: 杭州笕桥机场 ends so, 杭州 does not."""
+    sentence = "日军战机企图突袭杭州笕桥机场，被中国空军击退。"
+    q, spans = spans_of("日军战机企图突袭哪一个机场？", sentence)
+    texts = [s.text for s in spans]
+    assert any(t.endswith("机场") for t in texts), texts
+    whole = next(t for t in texts if t.endswith("机场"))
+    row, col = _choice_row("日军战机企图突袭哪一个机场？", sentence, whole)
+    assert row[col("asked_tail")] == 1.0
+    other = next(t for t in texts if not t.endswith("场"))
+    row, col = _choice_row("日军战机企图突袭哪一个机场？", sentence, other)
+    assert row[col("asked_tail")] == 0.0
+    row, col = _choice_row("圣体堂区成立于哪年？", "圣体堂区成立于1910年。", "1910年")
+    assert row[col("asked_tail")] == -1.0  # no noun asked
+
+
+def test_a_run_followed_by_the_asked_noun_is_a_candidate_with_it_for_the_chooser_only():
+    """The question has 机场, so the left-over run stops before it (杭州笕桥); the answer is the
+    run with it. The span scorer, whose scores the sentence features read, never sees such spans."""
+    sentence = "日军战机企图突袭杭州笕桥机场，被中国空军击退。"
+    q = make_query(analyze("日军战机企图突袭哪一个机场？"))
+    with_heads = candidate_spans(q, 0, sentence, 0, annotate_text(sentence))
+    assert any(s.text == "杭州笕桥机场" and s.headed for s in with_heads)
+    plain = candidate_spans(q, 0, sentence, 0, annotate_text(sentence), heads=False)
+    assert not any(s.headed for s in plain) and {s.text for s in plain} < {s.text for s in with_heads}

@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--english", type=int, metavar="N", default=ENGLISH_USED,
                    help=f"use the first N hand-written English questions (default {ENGLISH_USED}, as the shipped "
                         "model; 1200 for all)")
+    p.add_argument("--chooser-only", action="store_true",
+                   help="refit only the span chooser (which picks the short answer) and put it into --base; the "
+                        "sentence, found and span-scorer models stay as they are, bit for bit")
+    p.add_argument("--base", type=Path, default=DEFAULT_OUT, help=f"the model --chooser-only changes (default {DEFAULT_OUT})")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     if args.english is not None and args.english < 0:
@@ -65,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         if span_file:
             save_spans(spans, span_file)
     span_block, span_scorer, span_chooser, span_report = fit_spans(spans)
+    if args.chooser_only:
+        return _replace_chooser(args, span_block, span_report, time.perf_counter() - t0)
     # pass 2: every question (and swapped and claimed versions) with the span scores in its features
     if saved and saved.is_file():
         ex = Examples.load(saved)
@@ -81,6 +87,54 @@ def main(argv: list[str] | None = None) -> int:
     write_report(report, args.report, seconds=time.perf_counter() - t0, passages=len(passages))
     print(f"model: {args.out} ({args.out.stat().st_size / 1e3:.0f} kB); report: {args.report / 'report.md'}")
     return 0
+
+
+def _replace_chooser(args: argparse.Namespace, span_block: dict, span_report: dict, seconds: float) -> int:
+    """Write --base with its span chooser replaced by the one just fitted, and a note of it in
+    the report folder (``chooser.json``)."""
+    import datetime as dt
+
+    try:
+        model = json.loads(args.base.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        print(f"cannot read the base model {args.base}: {e}", file=sys.stderr)
+        return 2
+    if not model.get("span"):
+        print(f"the base model {args.base} has no span scorer to go with a chooser; train it whole", file=sys.stderr)
+        return 2
+    model["span"]["choice"] = span_block["choice"]
+    note = {"date": dt.date.today().isoformat(), "seconds": round(seconds, 1), "test": span_report["chooser"],
+            "features": span_block["choice"]["features"]}
+    model.setdefault("trained", {})["chooser"] = note
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(model, ensure_ascii=False), "utf-8")
+    tmp.replace(args.out)
+    args.report.mkdir(parents=True, exist_ok=True)
+    (args.report / "chooser.json").write_text(json.dumps({**note, "scorer_test": span_report["scorer"]}, indent=1), "utf-8")
+    _note_in_report(args.report / "report.md", note, args.passages)
+    print(f"span chooser refitted: test best-span F1 {note['test']['f1']}, EM {note['test']['em']} "
+          f"({note['test']['questions']} questions); model: {args.out}")
+    return 0
+
+
+CHOOSER_SECTION = "## Span chooser refitted alone"
+
+
+def _note_in_report(path: Path, note: dict, passages: int | None) -> None:
+    """Replace (or add) the report's section on a chooser refitted with --chooser-only."""
+    text = path.read_text("utf-8") if path.is_file() else "# Answer model: training report\n"
+    text = text.split(CHOOSER_SECTION)[0].rstrip() + "\n\n"
+    t = note["test"]
+    text += (f"{CHOOSER_SECTION}\n\nOn {note['date']} `python -m train --chooser-only` refitted the span chooser (the "
+             f"ranker that picks the short answer) on span examples collected again from "
+             f"{'all' if passages is None else passages} training passages, reading {len(note['features'])} span "
+             "features; the sentence, found and span-scorer models and every threshold above are those of the "
+             f"full training run. On the `test` split the chooser's best span has character F1 {t['f1']} and exact "
+             f"match {t['em']} ({t['questions']} questions; `chooser.json`).\n")
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, "utf-8")
+    tmp.replace(path)
 
 
 if __name__ == "__main__":

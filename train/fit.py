@@ -72,19 +72,24 @@ def fit_spans(spans: dict) -> tuple[dict, Callable[[np.ndarray], np.ndarray], Ca
     """The span boosters and their calibrations: a scorer (is this span its sentence's answer?)
     that the sentence features read, and a chooser (which of a question's spans is its
     answer?) that picks the short answer; test figures of both."""
-    from qa.shortanswer import SPAN_FEATURES
+    from qa.shortanswer import CHOICE_FEATURES, SPAN_FEATURES
 
     split = np.array([spans["questions"][qi]["split"] for qi in spans["question"]])
     tr, ca, te = (split == s for s in ("train", "calib", "test"))
-    booster = _train(spans["X"][tr], spans["y"][tr], spans["X"][ca], spans["y"][ca], SPAN_FEATURES)
-    cal = _isotonic(booster.predict(spans["X"][ca]), spans["y"][ca])
+    own = slice(0, len(SPAN_FEATURES))  # the scorer reads the first columns, the chooser all
+    # the scorer never sees spans the chooser alone reads (runs with the asked noun: qa.features.best_spans)
+    plain = ~spans.get("headed", np.zeros(len(split), bool))
+    s_tr, s_ca = tr & plain, ca & plain
+    booster = _train(spans["X"][s_tr][:, own], spans["y"][s_tr], spans["X"][s_ca][:, own], spans["y"][s_ca], SPAN_FEATURES)
+    cal = _isotonic(booster.predict(spans["X"][s_ca][:, own]), spans["y"][s_ca])
     ranker = _train_ranker(spans, tr, ca)
     rank_cal = _isotonic(ranker.predict(spans["X"][ca]), spans["y"][ca])
     block = {"features": list(SPAN_FEATURES), "model": booster.model_to_string(), "calibration": cal,
-             "choice": {"model": ranker.model_to_string(), "calibration": rank_cal}}
-    scorer = lambda X: apply(cal, booster.predict(X))  # noqa: E731
+             "choice": {"features": list(CHOICE_FEATURES), "model": ranker.model_to_string(), "calibration": rank_cal}}
+    scorer = lambda X: apply(cal, booster.predict(X[:, own]))  # noqa: E731
     chooser = lambda X: apply(rank_cal, ranker.predict(X))  # noqa: E731
-    report = {name: _best_span_figures(spans, fn(spans["X"]), te) for name, fn in (("scorer", scorer), ("chooser", chooser))}
+    report = {"scorer": _best_span_figures(spans, scorer(spans["X"]), te & plain),
+              "chooser": _best_span_figures(spans, chooser(spans["X"]), te)}
     return block, scorer, chooser, report
 
 
@@ -101,6 +106,8 @@ def _train_ranker(spans: dict, tr: np.ndarray, ca: np.ndarray):
     answer): it learns which span of a question is the answer, not whether a span looks like one."""
     import lightgbm as lgb
 
+    from qa.shortanswer import CHOICE_FEATURES
+
     grades = span_grades(spans["y"], spans["f1"])
     params = {**PARAMS, "objective": "lambdarank", "label_gain": RANK_GAIN, "lambdarank_truncation_level": 10,
               "eval_at": [1], "metric": "ndcg"}
@@ -110,7 +117,7 @@ def _train_ranker(spans: dict, tr: np.ndarray, ca: np.ndarray):
         order = np.argsort(q, kind="stable")  # LightGBM groups are runs of one question
         _, sizes = np.unique(q[order], return_counts=True)
         return lgb.Dataset(spans["X"][m][order], grades[m][order], group=sizes, reference=reference,
-                           free_raw_data=False)
+                           free_raw_data=False, feature_name=list(CHOICE_FEATURES))
 
     train = dataset(tr)
     if not ca.any() or len(set(spans["y"][ca].tolist())) < 2:  # a tiny slice: no validation data

@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 
-from qa.shortanswer import SPAN_FEATURES, span_features, spans_of
+from qa.shortanswer import CHOICE_FEATURES, span_features, spans_of
 
 _NORM = re.compile(r"[\s\W_]+")
 
@@ -48,13 +48,14 @@ def span_examples(query, ctx, X: np.ndarray, y: np.ndarray, q, qi: int) -> dict:
     sentence_f1 = {k: char_f1(cands[k].text, golds) for k in chosen}
     return {"X": Xs, "y": labels, "question": np.full(len(spans), qi, np.int32),
             "sentence": np.array([sp.sentence for sp in spans], dtype=np.int32),
+            "headed": np.array([sp.headed for sp in spans], dtype=bool),
             "f1": np.array([char_f1(sp.text, golds) for sp in spans], dtype=np.float32),
             "sentence_f1": np.array([sentence_f1[sp.sentence] for sp in spans], dtype=np.float32)}
 
 
 def merge(parts: list[dict]) -> dict:
     if not parts:
-        return {"X": np.zeros((0, len(SPAN_FEATURES)), np.float32), "y": np.zeros(0, np.int8),
-                "question": np.zeros(0, np.int32), "sentence": np.zeros(0, np.int32),
+        return {"X": np.zeros((0, len(CHOICE_FEATURES)), np.float32), "y": np.zeros(0, np.int8),
+                "question": np.zeros(0, np.int32), "sentence": np.zeros(0, np.int32), "headed": np.zeros(0, bool),
                 "f1": np.zeros(0, np.float32), "sentence_f1": np.zeros(0, np.float32)}
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

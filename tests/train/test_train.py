@@ -28,6 +28,19 @@ def test_train_on_a_tiny_slice(tmp_path):
     assert "CMRC 2018 dev and the seed set were not used" in text
     assert json.loads((report / "report.json").read_text("utf-8"))["test"]
 
+    # --chooser-only refits the span chooser alone (on another slice) into a copy of that model
+    again = tmp_path / "chooser.json"
+    assert main(["--passages", "20", "--chooser-only", "--base", str(out), "--out", str(again), "--report",
+                 str(report), "--cache", str(tmp_path / "cache"), "--quiet"]) == 0
+    changed = json.loads(again.read_text("utf-8"))
+    for part in ("sentence", "found", "claim", "thresholds"):
+        assert changed[part] == raw[part], part
+    assert {k: v for k, v in changed["span"].items() if k != "choice"} == {k: v for k, v in raw["span"].items()
+                                                                           if k != "choice"}
+    assert changed["span"]["choice"]["model"] != raw["span"]["choice"]["model"]
+    assert changed["trained"]["chooser"]["test"] == json.loads((report / "chooser.json").read_text("utf-8"))["test"]
+    assert AnswerModel.load(again).span_choice is not None
+
 
 def test_training_data_never_includes_evaluation_data():
     from eval.datasets import find_cmrc_dir, load_seed
