@@ -199,10 +199,12 @@ class Assistant:
         k = top_k or self.settings.top_k
         found = {name: retriever.retrieve(q, top_k=FOLLOWUP_POOL * k, mode=mode, period=period, **when)
                  for name, q in queries.items()}
-        # names put in front of the question ("厦门 是哪天宣布的？") say what it is about, not what it
-        # asks: they steer retrieval, and the answer reads the question by its own words (a name
-        # put in place of 他 is part of what is asked: that rewrite leads)
-        lead = "question" if standalone != question and standalone.endswith(question) else "standalone"
+        # names put in front of the question, apart ("胡昌升 北京 谈了什么？", "Xiamen When was that
+        # announced?"), say what it is about, not what it asks: they steer retrieval, and the answer
+        # reads the question by its own words. A name put in place of 他, or the thing talked about
+        # written into a Chinese question (今冬首场寒潮气温降了多少？), is part of what is asked: that
+        # rewrite leads (qa.followup.carry_entities)
+        lead = "question" if standalone != question and standalone.endswith(" " + question) else "standalone"
         return fuse_retrievals(found, {n: FOLLOWUP_WEIGHTS[n] for n in found}, top_k=k, lead=lead,
                                rrf_k=retriever.rrf_k)
 

@@ -5,7 +5,12 @@ With a model generator, the model rewrites (``rewrite_followup``); without one,
 or when the model fails, ``carry_entities`` does: it finds the names of the most
 recent earlier question that has any, puts a person's name in place of 他/她/he/she,
 and otherwise puts the names in front of a follow-up that refers back (a pronoun,
-"那京东呢？", "what about JD?") or names nothing itself.
+"那京东呢？", "what about JD?") or names nothing itself. A Chinese follow-up after a
+Chinese question that opens with what it is about (``topic``: 厦门地铁3号线什么时候…)
+gets that thing instead of only its names: in place of 它 or 这个…
+(它的南段有多长？ -> 厦门地铁3号线的南段有多长？), or written before it when it points at
+nothing (气温降了多少？ -> 今冬首场寒潮气温降了多少？). Names put in front stand apart (a space:
+they steer retrieval only, ``qa.assistant``); the topic is written into the question.
 
 A carried name is written in the follow-up's language (``in_language``): a Chinese
 follow-up after "who did Hu Changsheng meet in Beijing?" becomes 胡昌升和IBM谈了什么？,
@@ -98,6 +103,39 @@ def antecedent(history: Sequence[tuple[str, str]], *, turns: int = 3,
     return []
 
 
+# What a Chinese question is about: its opening noun phrase, the words before the first of its
+# words tagged (jieba) as a preposition, pronoun or question word, conjunction, adverb, particle
+# or copula, up to the last noun among them (厦门地铁3号线|什么时候…, 第三届…论坛|在哪里…,
+# 市政府第117次常务会议|研究了…). A follow-up that refers to it by 它, 这个论坛 or not at all asks
+# about that thing, not only about the names in it (厦门).
+_TOPIC_STOP = ("p", "r", "c", "d", "u", "y")
+_TOPIC_COPULAS = frozenset({"是", "有", "为"})
+
+
+def topic(question: str) -> str:
+    """The noun phrase a Chinese question opens with ("" when it opens otherwise).
+
+    >>> topic("厦门地铁3号线什么时候实现全线轨道铺通？"), topic("市政府第117次常务会议研究了什么工作？")
+    ('厦门地铁3号线', '市政府第117次常务会议')
+    >>> topic("什么时候开通？")
+    ''
+    """
+    from qa.lang.segment import tag
+
+    if detect_language(question) != "zh":
+        return ""
+    words = tag(question.strip())
+    end = pos = 0
+    for word, flag in words:
+        if flag.startswith(_TOPIC_STOP) or word in _TOPIC_COPULAS or not _CJK.search(word) and not word.isalnum():
+            break
+        pos += len(word)
+        if flag.startswith("n") or flag in ("j", "eng"):
+            end = pos
+    out = question.strip()[:end]
+    return out if len(out) >= 2 else ""
+
+
 def in_language(name: str, is_person: bool, zh: bool, history: Sequence[tuple[str, str]],
                 translate: Translate | None = None) -> str:
     """``name`` as a question in the other language writes it, so that a carried name keeps the
@@ -180,9 +218,10 @@ def carry_entities(question: str, history: Sequence[tuple[str, str]], *,
     own = {n for n, _ in names(question)}
     carry = [(n, p) for n, p in antecedent(history) if n not in own and n not in question]
     persons = [n for n, _ in antecedent(history, persons=True) if n not in own and n not in question]
-    if not carry and not persons:
-        return question
     zh = detect_language(question) == "zh"
+    about = _thing_talked_about(history) if zh else ""
+    if not carry and not persons and not about:
+        return question
     person_names = {n for n, p in antecedent(history) if p} | set(persons)
     carry = [(in_language(n, p, zh, history, translate), p) for n, p in carry]
     persons = [in_language(n, n in person_names, zh, history, translate) for n in persons]
@@ -201,7 +240,38 @@ def carry_entities(question: str, history: Sequence[tuple[str, str]], *,
         return question  # a new question about something it names itself
     if ellipsis and own and persons:
         carry = [(n, True) for n in persons]  # "那京东呢？": the same person, another organisation
+    elif about:
+        if (pointed := _pointing_word(question, about)) is not None:  # 它的南段 -> 厦门地铁3号线的南段
+            return question[: pointed[0]] + about + question[pointed[1]:]
+        if about not in question:  # 气温降了多少？ asks about 今冬首场寒潮 (written in: part of what is asked)
+            return f"{about}{question}"
     return f"{' '.join(n for n, _ in carry)} {question}" if carry else question
+
+
+def _thing_talked_about(history: Sequence[tuple[str, str]], turns: int = 3) -> str:
+    """The topic (``topic``) of the most recent of the last ``turns`` Chinese questions that
+    opens with one, unless it is a person (他/她 name people; 它 never does)."""
+    for q, _ in reversed(list(history)[-turns:]):
+        if detect_language(q) == "zh" and (about := topic(q)):
+            return "" if any(p and n == about for n, p in names(about)) else about
+    return ""
+
+
+def _pointing_word(question: str, about: str) -> tuple[int, int] | None:
+    """Where a Chinese follow-up points back by a word of its own (它, 该, 这个 — not the 其 of
+    其他), with the noun after it that the topic ends with (这个论坛 for …论坛), or None."""
+    from qa.lang.segment import tag
+
+    other = _pronouns("zh").other
+    pos = 0
+    for word, _ in tag(question):
+        if other.fullmatch(word):
+            end = pos + len(word)
+            rest = question[end:]
+            k = next((k for k in range(min(len(rest), len(about)), 0, -1) if about.endswith(rest[:k])), 0)
+            return pos, end + k
+        pos += len(word)
+    return None
 
 
 def rewrite(question: str, history: Sequence[tuple[str, str]], *, generator=None,

@@ -186,3 +186,38 @@ def test_a_latin_word_an_earlier_chinese_turn_used_is_chinese_usage():
     assert keeps_language("它卖了多少？", "iPhone卖了多少？", history)
     assert not keeps_language("它卖了多少？", "iPhone卖了多少？")  # nothing said it before
     assert not keeps_language("他说了什么？", "Hu Changsheng说了什么？", [("Who met Hu Changsheng?", "Hu Changsheng met …")])
+
+
+ABOUT_FESTIVAL = [("鼓浪屿钢琴音乐节什么时候开幕？", "11月20日开幕[1]。")]
+
+
+@pytest.mark.parametrize("question,standalone", [
+    ("它在哪里举行？", "鼓浪屿钢琴音乐节在哪里举行？"),  # 它 is the thing talked about, not only 鼓浪屿
+    ("这个音乐节有多少人参加？", "鼓浪屿钢琴音乐节有多少人参加？"),  # 这个 with the noun the topic ends in
+    ("该音乐节由谁主办？", "鼓浪屿钢琴音乐节由谁主办？"),
+    ("门票多少钱？", "鼓浪屿钢琴音乐节门票多少钱？"),  # names nothing: it asks about the topic
+    ("其他活动有哪些？", "鼓浪屿钢琴音乐节其他活动有哪些？"),  # 其他 is a word, not the pronoun 其
+    ("厦门在哪里？", "厦门在哪里？"),  # a new question about what it names
+])
+def test_a_chinese_followup_is_about_the_earlier_questions_topic(question, standalone):
+    """The earlier question opens with what it is about (鼓浪屿钢琴音乐节); a follow-up that points
+    back (它, 这个音乐节) or names nothing asks about that thing, not only about the names in it."""
+    assert carry_entities(question, ABOUT_FESTIVAL) == standalone
+
+
+@pytest.mark.parametrize("question, about", [
+    ("厦门地铁3号线什么时候实现全线轨道铺通？", "厦门地铁3号线"),
+    ("第十三届海峡两岸文博会在哪里举行？", "第十三届海峡两岸文博会"),
+    ("市政府第117次常务会议研究了什么工作？", "市政府第117次常务会议"),
+    ("什么时候开通？", ""),
+    ("Where was the fair held?", ""),
+])
+def test_topic_is_the_noun_phrase_a_question_opens_with(question, about):
+    from qa.followup import topic
+
+    assert topic(question) == about
+
+
+def test_a_person_topic_is_not_what_it_points_to():
+    """它 never names a person: after a question about 胡昌升, the names are carried as before."""
+    assert carry_entities("它什么时候成立？", ABOUT_HU) == "胡昌升 北京 它什么时候成立？"
