@@ -50,11 +50,12 @@ class _Pronouns:
     other: re.Pattern[str]
     plural: frozenset[str]
     possessive: frozenset[str]
+    determiner: frozenset[str]
 
 
 @lru_cache(maxsize=2)
 def _pronouns(language: str) -> _Pronouns:
-    rows: dict[str, list[str]] = {"person": [], "other": [], "plural": [], "possessive": []}
+    rows: dict[str, list[str]] = {"person": [], "other": [], "plural": [], "possessive": [], "determiner": []}
     for role, lang, *ws in resources.table("pronouns"):
         if lang == language:
             rows[role] += ws
@@ -64,7 +65,7 @@ def _pronouns(language: str) -> _Pronouns:
         return re.compile(alternatives) if language == "zh" else re.compile(rf"\b(?:{alternatives})\b", re.I)
 
     return _Pronouns(pattern(rows["person"]), pattern(rows["other"]), frozenset(rows["plural"]),
-                     frozenset(rows["possessive"]))
+                     frozenset(rows["possessive"]), frozenset(rows["determiner"]))
 
 
 def _not_names() -> frozenset[str]:
@@ -241,8 +242,11 @@ def carry_entities(question: str, history: Sequence[tuple[str, str]], *,
     if ellipsis and own and persons:
         carry = [(n, True) for n in persons]  # "那京东呢？": the same person, another organisation
     elif about:
-        if (pointed := _pointing_word(question, about)) is not None:  # 它的南段 -> 厦门地铁3号线的南段
+        pointed = _pointing_word(question, about)
+        if pointed:  # 它的南段 -> 厦门地铁3号线的南段
             return question[: pointed[0]] + about + question[pointed[1]:]
+        if pointed == ():  # 这家公司 after a question about a metro line: about something else
+            return f"{about} {question}"
         if about not in question:  # 气温降了多少？ asks about 今冬首场寒潮 (written in: part of what is asked)
             return f"{about}{question}"
     return f"{' '.join(n for n, _ in carry)} {question}" if carry else question
@@ -257,18 +261,23 @@ def _thing_talked_about(history: Sequence[tuple[str, str]], turns: int = 3) -> s
     return ""
 
 
-def _pointing_word(question: str, about: str) -> tuple[int, int] | None:
+def _pointing_word(question: str, about: str) -> tuple[int, ...] | None:
     """Where a Chinese follow-up points back by a word of its own (它, 该, 这个 — not the 其 of
-    其他), with the noun after it that the topic ends with (这个论坛 for …论坛), or None."""
+    其他), with the noun after it that the topic ends with (这个论坛 for …论坛): ``(start, end)``;
+    ``()`` when a determiner's noun is not the topic's (这家公司 after a question about a metro
+    line points at something else); None when it has no pointing word."""
     from qa.lang.segment import tag
 
-    other = _pronouns("zh").other
+    pronouns = _pronouns("zh")
+    words = tag(question)
     pos = 0
-    for word, _ in tag(question):
-        if other.fullmatch(word):
+    for i, (word, _) in enumerate(words):
+        if pronouns.other.fullmatch(word):
             end = pos + len(word)
             rest = question[end:]
             k = next((k for k in range(min(len(rest), len(about)), 0, -1) if about.endswith(rest[:k])), 0)
+            if not k and word in pronouns.determiner and i + 1 < len(words) and words[i + 1][1].startswith("n"):
+                return ()
             return pos, end + k
         pos += len(word)
     return None

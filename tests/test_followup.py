@@ -198,6 +198,7 @@ ABOUT_FESTIVAL = [("鼓浪屿钢琴音乐节什么时候开幕？", "11月20日�
     ("门票多少钱？", "鼓浪屿钢琴音乐节门票多少钱？"),  # names nothing: it asks about the topic
     ("其他活动有哪些？", "鼓浪屿钢琴音乐节其他活动有哪些？"),  # 其他 is a word, not the pronoun 其
     ("厦门在哪里？", "厦门在哪里？"),  # a new question about what it names
+    ("这家公司做什么？", "鼓浪屿钢琴音乐节 这家公司做什么？"),  # points at something else: the topic only steers
 ])
 def test_a_chinese_followup_is_about_the_earlier_questions_topic(question, standalone):
     """The earlier question opens with what it is about (鼓浪屿钢琴音乐节); a follow-up that points
