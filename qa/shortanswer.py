@@ -65,10 +65,16 @@ class Span:
 
 def covered(chars: str, text: str) -> np.ndarray:
     """Which characters of ``text`` lie in a run of at least ``MIN_MATCH`` characters that
-    the question (``chars``, its own text without question words) also has."""
+    the question (``chars``, its own text without question words) also has (a new array:
+    the caller may change it)."""
+    return np.frombuffer(_covered(chars, text), dtype=bool).copy()
+
+
+@lru_cache(maxsize=1 << 12)
+def _covered(chars: str, text: str) -> bytes:
     mask = np.zeros(len(text), dtype=bool)
     if not chars:
-        return mask
+        return mask.tobytes()
     i = 0
     while i < len(text):
         # the longest run of the question starting at text[i]
@@ -83,7 +89,7 @@ def covered(chars: str, text: str) -> np.ndarray:
             i += best
         else:
             i += 1
-    return mask
+    return mask.tobytes()
 
 
 def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Sequence[Mention], *,
@@ -135,13 +141,20 @@ def _unit_cuts(plain: str, start: int, mentions: Sequence[Mention]) -> set[int]:
     return out
 
 
+@lru_cache(maxsize=1 << 14)
+def _words(run: str) -> tuple[str, ...]:
+    """jieba's words of a left-over run (answering cuts the same runs for the span scorer and
+    for the chooser, and again for the next question about the same passages)."""
+    from qa.lang.segment import cut
+
+    return tuple(cut(run))
+
+
 def _pieces(plain: str, i: int, j: int) -> list[tuple[int, int]]:
     """A left-over run ``plain[i:j]`` and its word-aligned beginnings and ends (an answer
     is often only part of the run: 于1910年 -> 1910年), without function words at the edges."""
-    from qa.lang.segment import cut
-
     bounds = [i]
-    for w in cut(plain[i:j]):
+    for w in _words(plain[i:j]):
         bounds.append(bounds[-1] + len(w))
     words = len(bounds) - 1
     pairs = {(i, j)}
@@ -167,55 +180,97 @@ def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentenc
 
     picked = [FEATURES.index(c) for c in SENTENCE_COLUMNS]
     first, last = function_chars()
-    X = np.zeros((len(spans), len(CHOICE_FEATURES)), dtype=np.float32)
     col = {n: i for i, n in enumerate(CHOICE_FEATURES)}
-    masks: dict[int, np.ndarray] = {}
-    clauses: dict[int, list[tuple[int, int, float]]] = {}
-    for i, sp in enumerate(spans):
+    width = len(CHOICE_FEATURES)
+    seen: dict[int, _Sentence] = {}
+    asked = col[f"asked_{q.answer_type or 'none'}"]
+    kind_asked = KIND_OF_TYPE[q.answer_type] if q.answer_type is not None else None
+    en = float(q.language == "en")
+    rows = []
+    for sp in spans:
         k = sp.sentence
-        if k not in masks:
-            plain = to_simplified(texts[k]).lower()
-            masks[k] = covered(q.chars, plain)
-            bounds = [0] + [m.end() for m in _CLAUSE.finditer(plain)] + [len(plain)]
-            clauses[k] = [(a, b, float(masks[k][a:b].mean()) if b > a else 0.0) for a, b in zip(bounds, bounds[1:]) if b > a]
-        mask = masks[k]
-        row = X[i]
-        row[: len(picked)] = sentences[k, picked]
-        row[col["is_mention"]] = sp.kind is not None
+        if k not in seen:
+            seen[k] = _Sentence.of(q.chars, texts[k])
+        st = seen[k]
+        row = [0.0] * width
+        row[col["is_mention"]] = float(sp.kind is not None)
         row[col[f"kind_{sp.kind or 'none'}"]] = 1.0
-        row[col[f"asked_{q.answer_type or 'none'}"]] = 1.0
-        row[col["type_match"]] = float(q.answer_type is not None and sp.kind == KIND_OF_TYPE[q.answer_type])
+        row[asked] = 1.0
+        row[col["type_match"]] = float(kind_asked is not None and sp.kind == kind_asked)
         if q.units and sp.kind == "quantity":
             row[col["unit_match"]] = float(any(sp.text.endswith(u) for u in q.units))
-        n = sp.end - sp.start
+        s, e = sp.start, sp.end
+        n = e - s
         row[col["length"]] = min(n, MAX_SPAN)
         row[col["log_length"]] = math.log1p(n)
-        row[col["left_covered"]] = float(sp.start > 0 and mask[sp.start - 1])
-        row[col["right_covered"]] = float(sp.end < len(mask) and mask[sp.end])
-        left = np.flatnonzero(mask[:sp.start])
-        right = np.flatnonzero(mask[sp.end:])
-        row[col["left_gap"]] = min(sp.start - (left[-1] + 1), 30) if len(left) else 30
-        row[col["right_gap"]] = min(right[0], 30) if len(right) else 30
-        own = [c for c in clauses[k] if c[0] <= sp.start < c[1]]
-        best = max(clauses[k], key=lambda c: c[2])
-        row[col["clause_covered"]] = own[0][2] if own else 0.0
-        row[col["in_best_clause"]] = float(bool(own) and own[0][:2] == best[:2])
-        row[col["clause_share"]] = n / max(own[0][1] - own[0][0], 1) if own else 0.0
+        row[col["left_covered"]] = float(s > 0 and st.mask[s - 1])
+        row[col["right_covered"]] = float(e < st.size and st.mask[e])
+        before = st.last_before[s]  # the last covered character before the span (-1: none)
+        row[col["left_gap"]] = min(s - (before + 1), 30) if before >= 0 else 30
+        after = st.first_from[e] if e <= st.size else st.size  # the first covered one from its end
+        row[col["right_gap"]] = min(after - e, 30) if after < st.size else 30
+        own = st.clause_at[s] if s < st.size else None
+        row[col["clause_covered"]] = own[2] if own else 0.0
+        row[col["in_best_clause"]] = float(own is not None and own[:2] == st.best[:2])
+        row[col["clause_share"]] = n / max(own[1] - own[0], 1) if own else 0.0
         plain = to_simplified(sp.text).lower()
-        row[col["overlap_question"]] = float(mask[sp.start:sp.end].mean()) if n else 0.0
-        if q.bigrams and n > 1:
-            row[col["overlap_question"]] = max(row[col["overlap_question"]],
-                                               sum(plain[j:j + 2] in q.bigrams for j in range(n - 1)) / (n - 1))
-        row[col["position"]] = sp.start / max(len(mask), 1)
+        overlap = (st.cum[e] - st.cum[s]) / n if n else 0.0
+        if q.bigrams and n > 1:  # the share of its characters, stored as float32, or of its bigrams
+            overlap = max(float(np.float32(overlap)), sum(plain[j:j + 2] in q.bigrams for j in range(n - 1)) / (n - 1))
+        row[col["overlap_question"]] = overlap
+        row[col["position"]] = s / max(st.size, 1)
         row[col["has_digit"]] = float(any(ch.isdigit() for ch in plain))
         row[col["has_punct"]] = float(bool(_CLAUSE.search(plain)))
         row[col["starts_function"]] = float(plain[:1] in first)
         row[col["ends_function"]] = float(plain[-1:] in last)
-        row[col["lang_en"]] = float(q.language == "en")
+        row[col["lang_en"]] = en
         grain = _span_grain(sp) if q.grain else ""
         row[col["grain_match"]] = float(grain == q.grain) if grain else -1.0
         row[col["asked_tail"]] = float(plain.endswith(q.asked[-1])) if q.asked else -1.0
+        rows.append(row)
+    X = np.array(rows, dtype=np.float32).reshape(len(rows), width)
+    if len(rows):
+        X[:, : len(picked)] = sentences[np.array([sp.sentence for sp in spans])][:, picked]
     return X
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """What span features read of a candidate sentence, computed once per sentence: which
+    characters the question covers (``covered``), their running count, the nearest covered
+    character either side of each offset, and its clauses with the share of each covered."""
+
+    size: int
+    mask: list[bool]
+    cum: list[int]
+    last_before: list[int]  # per offset i: the last covered offset < i, -1 if none
+    first_from: list[int]  # per offset i (0..size): the first covered offset >= i, size if none
+    clause_at: list[tuple[int, int, float] | None]
+    best: tuple[int, int, float]
+
+    @classmethod
+    def of(cls, chars: str, text: str) -> _Sentence:
+        plain = to_simplified(text).lower()
+        m = covered(chars, plain)
+        mask = m.tolist()
+        size = len(mask)
+        cum = [0] * (size + 1)
+        last_before = [-1] * (size + 1)
+        for i, c in enumerate(mask):
+            cum[i + 1] = cum[i] + c
+            last_before[i + 1] = i if c else last_before[i]
+        first_from = [size] * (size + 1)
+        for i in range(size - 1, -1, -1):
+            first_from[i] = i if mask[i] else first_from[i + 1]
+        bounds = [0] + [x.end() for x in _CLAUSE.finditer(plain)] + [size]
+        clauses = [(a, b, float(m[a:b].mean()) if b > a else 0.0) for a, b in zip(bounds, bounds[1:]) if b > a]
+        clause_at: list[tuple[int, int, float] | None] = [None] * size
+        for c in clauses:
+            for i in range(c[0], min(c[1], size)):
+                if clause_at[i] is None:
+                    clause_at[i] = c
+        best = max(clauses, key=lambda c: c[2]) if clauses else (0, 0, 0.0)
+        return cls(size, mask, cum, last_before, first_from, clause_at, best)
 
 
 def _span_grain(sp: Span) -> str:
@@ -223,12 +278,16 @@ def _span_grain(sp: Span) -> str:
     date as written (1910年 of 1910年5月3日), that date's; "" when it is none."""
     if sp.kind == "date":
         return date_grain(sp.norm)
-    if sp.kind is None:
-        from qa.lang.dates import find_dates
+    return _run_grain(sp.text) if sp.kind is None else ""
 
-        found = find_dates(sp.text)
-        if len(found) == 1 and found[0].end - found[0].start >= len(sp.text) - 1:
-            return date_grain(found[0].iso)
+
+@lru_cache(maxsize=4096)
+def _run_grain(text: str) -> str:
+    from qa.lang.dates import find_dates
+
+    found = find_dates(text)
+    if len(found) == 1 and found[0].end - found[0].start >= len(text) - 1:
+        return date_grain(found[0].iso)
     return ""
 
 

@@ -55,6 +55,8 @@ def test_covered_marks_runs_shared_with_the_question():
     mask = covered("圣体堂区成立于", "圣体堂区成立于1910年")
     assert mask[:7].all() and not mask[7:].any()
     assert not covered("", "abc").any()
+    mask[:] = True  # the result is remembered; each caller gets its own copy to change
+    assert not covered("圣体堂区成立于", "圣体堂区成立于1910年")[7:].any()
 
 
 def test_span_features_are_finite_and_named():
@@ -160,3 +162,21 @@ def test_a_run_followed_by_the_asked_noun_is_a_candidate_with_it_for_the_chooser
     assert any(s.text == "杭州笕桥机场" and s.headed for s in with_heads)
     plain = candidate_spans(q, 0, sentence, 0, annotate_text(sentence), heads=False)
     assert not any(s.headed for s in plain) and {s.text for s in plain} < {s.text for s in with_heads}
+
+
+def test_span_features_read_the_covered_characters_as_numpy_would():
+    """The per-sentence tables (running counts, nearest covered character either side) give
+    what the masks say directly: gaps to the question's words and the covered share."""
+    from qa.features import FEATURES
+
+    question, sentence = "双岛湾大桥什么时候建成通车？", "12月28日上午，我市重点交通工程双岛湾大桥建成通车，全长约3公里。"
+    q, spans = spans_of(question, sentence)
+    X = span_features(q, spans, [sentence], np.zeros((1, len(FEATURES)), np.float32))
+    mask = covered(q.chars, sentence)
+    col = CHOICE_FEATURES.index
+    for sp, row in zip(spans, X):
+        left, right = np.flatnonzero(mask[: sp.start]), np.flatnonzero(mask[sp.end:])
+        assert row[col("left_gap")] == (min(sp.start - (left[-1] + 1), 30) if len(left) else 30)
+        assert row[col("right_gap")] == (min(right[0], 30) if len(right) else 30)
+        share = np.float32(mask[sp.start:sp.end].mean())
+        assert row[col("overlap_question")] >= share

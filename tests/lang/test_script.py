@@ -13,3 +13,14 @@ def test_traditional_to_simplified_keeps_length():
 
 def test_tokens_of_both_scripts_match():
     assert tokenize("國家主席出席會議") == tokenize("国家主席出席会议")
+
+
+def test_conversions_are_remembered_within_a_bound():
+    """Answering converts the same sentences and spans many times: the last SIMPLIFIED_CACHE
+    texts are remembered, and a remembered text converts as a new one does."""
+    from qa.lang.script import SIMPLIFIED_CACHE, _simplified, to_simplified
+
+    assert _simplified.cache_info().maxsize == SIMPLIFIED_CACHE
+    first = to_simplified("鷺江海底觀光隧道")
+    assert to_simplified("鷺江海底觀光隧道") == first == "鹭江海底观光隧道"
+    assert _simplified.cache_info().hits >= 1
