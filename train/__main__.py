@@ -103,6 +103,8 @@ def _replace_chooser(args: argparse.Namespace, span_block: dict, span_report: di
         print(f"the base model {args.base} has no span scorer to go with a chooser; train it whole", file=sys.stderr)
         return 2
     model["span"]["choice"] = span_block["choice"]
+    base_version = str(model.get("version", "")).split("+chooser")[0]
+    model["version"] = f"{base_version}+chooser-{dt.date.today().isoformat()}"  # shown in answers' details
     note = {"date": dt.date.today().isoformat(), "seconds": round(seconds, 1), "test": span_report["chooser"],
             "features": span_block["choice"]["features"]}
     model.setdefault("trained", {})["chooser"] = note

@@ -38,6 +38,7 @@ def test_train_on_a_tiny_slice(tmp_path):
     assert {k: v for k, v in changed["span"].items() if k != "choice"} == {k: v for k, v in raw["span"].items()
                                                                            if k != "choice"}
     assert changed["span"]["choice"]["model"] != raw["span"]["choice"]["model"]
+    assert changed["version"].startswith(raw["version"] + "+chooser-")
     assert changed["trained"]["chooser"]["test"] == json.loads((report / "chooser.json").read_text("utf-8"))["test"]
     assert AnswerModel.load(again).span_choice is not None
 
