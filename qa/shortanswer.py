@@ -207,7 +207,7 @@ def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentenc
         row[col["right_covered"]] = float(e < st.size and st.mask[e])
         before = st.last_before[s]  # the last covered character before the span (-1: none)
         row[col["left_gap"]] = min(s - (before + 1), 30) if before >= 0 else 30
-        after = st.first_from[e] if e <= st.size else st.size  # the first covered one from its end
+        after = st.first_from[e]  # the first covered character from its end (size: none)
         row[col["right_gap"]] = min(after - e, 30) if after < st.size else 30
         own = st.clause_at[s] if s < st.size else None
         row[col["clause_covered"]] = own[2] if own else 0.0
@@ -265,10 +265,8 @@ class _Sentence:
         bounds = [0] + [x.end() for x in _CLAUSE.finditer(plain)] + [size]
         clauses = [(a, b, float(m[a:b].mean()) if b > a else 0.0) for a, b in zip(bounds, bounds[1:]) if b > a]
         clause_at: list[tuple[int, int, float] | None] = [None] * size
-        for c in clauses:
-            for i in range(c[0], min(c[1], size)):
-                if clause_at[i] is None:
-                    clause_at[i] = c
+        for c in clauses:  # contiguous, in order
+            clause_at[c[0]:c[1]] = [c] * (c[1] - c[0])
         best = max(clauses, key=lambda c: c[2]) if clauses else (0, 0, 0.0)
         return cls(size, mask, cum, last_before, first_from, clause_at, best)
 

@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.english is not None and args.english < 0:
         p.error(f"--english must be 0 or more, got {args.english}")
+    base = _base_model(args.base) if args.chooser_only else None  # before the minutes of collecting spans
+    if args.chooser_only and base is None:
+        return 2
 
     from qa.encoders import make_encoder
     from train.cache import CachingEncoder
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             save_spans(spans, span_file)
     span_block, span_scorer, span_chooser, span_report = fit_spans(spans)
     if args.chooser_only:
-        return _replace_chooser(args, span_block, span_report, time.perf_counter() - t0)
+        return _replace_chooser(args, base, span_block, span_report, time.perf_counter() - t0)
     # pass 2: every question (and swapped and claimed versions) with the span scores in its features
     if saved and saved.is_file():
         ex = Examples.load(saved)
@@ -80,40 +83,46 @@ def main(argv: list[str] | None = None) -> int:
             ex.save(saved)
     model, report = fit(ex, span_block=span_block, spans=spans, span_chooser=span_chooser)
     report["span_test"] = span_report
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(model, ensure_ascii=False), "utf-8")
-    tmp.replace(args.out)
+    _write(args.out, json.dumps(model, ensure_ascii=False))
     write_report(report, args.report, seconds=time.perf_counter() - t0, passages=len(passages))
     print(f"model: {args.out} ({args.out.stat().st_size / 1e3:.0f} kB); report: {args.report / 'report.md'}")
     return 0
 
 
-def _replace_chooser(args: argparse.Namespace, span_block: dict, span_report: dict, seconds: float) -> int:
-    """Write --base with its span chooser replaced by the one just fitted, and a note of it in
-    the report folder (``chooser.json``)."""
+def _write(path: Path, text: str) -> None:
+    """Write a file whole or not at all (a temporary file renamed over it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, "utf-8")
+    tmp.replace(path)
+
+
+def _base_model(path: Path) -> dict | None:
+    """The model file --chooser-only changes, or None (said on stderr) when it cannot."""
+    try:
+        model = json.loads(path.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        print(f"cannot read the base model {path}: {e}", file=sys.stderr)
+        return None
+    if not model.get("span"):
+        print(f"the base model {path} has no span scorer to go with a chooser; train it whole", file=sys.stderr)
+        return None
+    return model
+
+
+def _replace_chooser(args: argparse.Namespace, model: dict, span_block: dict, span_report: dict, seconds: float) -> int:
+    """Write the base model with its span chooser replaced by the one just fitted, and a note of
+    it in the report folder (``chooser.json``, ``report.md``)."""
     import datetime as dt
 
-    try:
-        model = json.loads(args.base.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        print(f"cannot read the base model {args.base}: {e}", file=sys.stderr)
-        return 2
-    if not model.get("span"):
-        print(f"the base model {args.base} has no span scorer to go with a chooser; train it whole", file=sys.stderr)
-        return 2
     model["span"]["choice"] = span_block["choice"]
     base_version = str(model.get("version", "")).split("+chooser")[0]
     model["version"] = f"{base_version}+chooser-{dt.date.today().isoformat()}"  # shown in answers' details
     note = {"date": dt.date.today().isoformat(), "seconds": round(seconds, 1), "test": span_report["chooser"],
             "features": span_block["choice"]["features"]}
     model.setdefault("trained", {})["chooser"] = note
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(model, ensure_ascii=False), "utf-8")
-    tmp.replace(args.out)
-    args.report.mkdir(parents=True, exist_ok=True)
-    (args.report / "chooser.json").write_text(json.dumps({**note, "scorer_test": span_report["scorer"]}, indent=1), "utf-8")
+    _write(args.out, json.dumps(model, ensure_ascii=False))
+    _write(args.report / "chooser.json", json.dumps({**note, "scorer_test": span_report["scorer"]}, indent=1))
     _note_in_report(args.report / "report.md", note, args.passages)
     print(f"span chooser refitted: test best-span F1 {note['test']['f1']}, EM {note['test']['em']} "
           f"({note['test']['questions']} questions); model: {args.out}")
@@ -134,9 +143,7 @@ def _note_in_report(path: Path, note: dict, passages: int | None) -> None:
              "features; the sentence, found and span-scorer models and every threshold above are those of the "
              f"full training run. On the `test` split the chooser's best span has character F1 {t['f1']} and exact "
              f"match {t['em']} ({t['questions']} questions; `chooser.json`).\n")
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, "utf-8")
-    tmp.replace(path)
+    _write(path, text)
 
 
 if __name__ == "__main__":

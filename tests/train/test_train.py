@@ -118,3 +118,13 @@ def test_a_negative_english_limit_is_refused(capsys):
     with pytest.raises(SystemExit):
         main(["--english", "-1"])
     assert "--english must be 0 or more" in capsys.readouterr().err
+
+
+def test_chooser_only_names_a_base_model_it_cannot_read_before_collecting_anything(tmp_path, capsys):
+    from train.__main__ import main
+
+    missing = tmp_path / "nope.json"
+    assert main(["--chooser-only", "--base", str(missing), "--out", str(tmp_path / "m.json"),
+                 "--cache", str(tmp_path / "cache"), "--quiet"]) == 2
+    assert str(missing) in capsys.readouterr().err
+    assert not (tmp_path / "cache").exists() and not (tmp_path / "m.json").exists()
