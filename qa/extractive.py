@@ -24,7 +24,7 @@ from qa.judge import Judgement, judge
 from qa.lang.script import to_simplified
 from qa.query import asks_for_a_list
 from qa.scorer import AnswerModel, load_model
-from qa.shortanswer import KIND_OF_TYPE, Span, english_form, span_features, spans_of
+from qa.shortanswer import KIND_OF_TYPE, Span, candidate_features, english_form, spans_of
 from qa.types import Answer, Quote, ShortAnswer
 
 INTRO_EN = "Found in {n} article{s} ({titles}). {what}, quoted in Chinese{names}:"
@@ -122,11 +122,12 @@ class ExtractiveGenerator:
         spans: list[Span] = [sp for k in pool for sp in spans_of(j.query, k, cands[k]) if can_answer(j.query, sp)]
         if not spans:
             return None
-        X = span_features(j.query, spans, [c.text for c in cands], j.features)
-        own = model.span_choice_probability(X)
-        # a span is the answer when it is the answer of its sentence and its sentence answers
+        X = candidate_features(j.query, spans, cands, j.features)
+        own, raw = model.span_choice_scores(X)
+        # a span is the answer when it is the answer of its sentence and its sentence answers; of
+        # spans as likely (one calibration step, one sentence), the chooser's higher raw score, then the first
         prob = own * p[[sp.sentence for sp in spans]]
-        best = int(np.argmax(prob))
+        best = likeliest(prob, raw)
         if prob[best] < model.short_threshold(kind is not None):
             return None
         top = spans[best]
@@ -232,6 +233,11 @@ class ExtractiveGenerator:
         yield Answer(question=ctx.question, answer="\n".join(lines), found=True, citations=citations,
                      language=ctx.language, generator=self.name, details=details, short_answer=short_answer,
                      quotes=quotes, probability=round(j.probability, 4))
+
+
+def likeliest(prob: np.ndarray, raw: np.ndarray) -> int:
+    """The index of the highest ``prob``; among equal ones, of the highest ``raw``; then the first."""
+    return int(np.lexsort((-np.arange(len(prob)), raw, prob))[-1])
 
 
 def can_answer(q, sp: Span) -> bool:

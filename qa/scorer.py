@@ -164,9 +164,15 @@ class AnswerModel:
     def span_choice_probability(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability that each span is the answer, from the span chooser, which
         ranks a question's spans against each other (the short answer is its best)."""
+        return self.span_choice_scores(X)[0]
+
+    def span_choice_scores(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The span chooser's calibrated probabilities and its raw scores, which order the spans
+        the calibration puts on one step (isotonic calibration is flat between its steps)."""
         if self.span_choice is None:
-            return self.span_probability(X)
-        return self.span_choice_calibration(self.span_choice.predict(X[:, self._choice_columns]))
+            return self.span_probability(X), self.span.predict(X[:, self._span_columns])
+        raw = self.span_choice.predict(X[:, self._choice_columns])
+        return self.span_choice_calibration(raw), raw
 
     def sentence_probability(self, raw: np.ndarray) -> np.ndarray:
         return self.sentence_calibration(raw)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,7 +35,20 @@ SPAN_FEATURES = (
 # The span chooser also reads these; the span scorer (whose scores the sentence features read) does not.
 # grain_match: a date span as precise as the question asks (哪一天: 12月8日, not 12月; -1: no grain asked, or
 # not a date); asked_tail: the span ends like the noun the question asks for (哪一个机场: …机场; -1: no noun asked)
-CHOICE_FEATURES = (*SPAN_FEATURES, "grain_match", "asked_tail")
+# Where the span lies among the sentence's annotations and its left-over run (an answer is often a
+# chain of them: 日本山形县东置赐郡高畠町, not 山形县 alone): left_mention / right_mention: another
+# annotation ends where the span starts / starts where it ends; asked_inside: annotations of the asked
+# kind within the span (-1: no kind asked); mention_share: its characters in annotations; run_share: its
+# length over the left-over run it starts in (1: the whole run, or more; 0: it starts on the question's words).
+# left_context / right_context: how many characters of the question's words just before / after its
+# question word (Query.left, Query.right: their end / start) the sentence has just before / after the
+# span (within CONTEXT_SLACK characters; -1: the question has none there): 在哪里举行 —
+# [香港会议展览中心]举行; left_piece / right_piece: the same for the longest piece of those words
+# anywhere in them: 董事长是谁 — 董事长[陈肇雄] (the sentence need not repeat 是).
+CHOICE_FEATURES = (*SPAN_FEATURES, "grain_match", "asked_tail", "left_mention", "right_mention", "asked_inside",
+                   "mention_share", "run_share", "left_context", "right_context", "left_piece", "right_piece")
+CONTEXT_SLACK = 2  # characters between the question's words and the span (于, 的, 是)
+MAX_INSIDE = 4  # asked_inside counts up to this
 _CLAUSE = re.compile(r"[，。！？；：、,;:!?（）()“”\"《》【】\n]")
 MIN_MATCH = 2  # characters: shorter common runs are chance
 MAX_SPAN = 40
@@ -172,10 +185,25 @@ def _pieces(plain: str, i: int, j: int) -> list[tuple[int, int]]:
     return sorted(out)
 
 
-def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentences: np.ndarray) -> np.ndarray:
+def sentence_mentions(candidate) -> tuple[tuple[int, int, str], ...]:
+    """A candidate sentence's annotations as (start, end, kind), offsets into the sentence."""
+    start, size = candidate.start, len(candidate.text)
+    return tuple((m.start - start, m.end - start, str(m.kind)) for m in candidate.sentence.mentions
+                 if 0 <= m.start - start < m.end - start <= size)
+
+
+def candidate_features(q: Query, spans: Sequence[Span], candidates: Sequence, sentences: np.ndarray) -> np.ndarray:
+    """``span_features`` of spans of candidate sentences (``qa.evidence.Candidate``)."""
+    return span_features(q, spans, [c.text for c in candidates], sentences,
+                         {k: sentence_mentions(candidates[k]) for k in {sp.sentence for sp in spans}})
+
+
+def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentences: np.ndarray,
+                  mentions: Mapping[int, Sequence[tuple[int, int, str]]] | None = None) -> np.ndarray:
     """One row per span (``CHOICE_FEATURES``: the span scorer reads the first
     ``len(SPAN_FEATURES)`` of them); ``texts`` and ``sentences`` (the feature rows of
-    ``qa.features``) are per candidate sentence, indexed by ``Span.sentence``."""
+    ``qa.features``) are per candidate sentence, indexed by ``Span.sentence``; ``mentions``:
+    the annotations of those sentences (``sentence_mentions``; none when not given)."""
     from qa.features import FEATURES
 
     picked = [FEATURES.index(c) for c in SENTENCE_COLUMNS]
@@ -227,11 +255,46 @@ def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentenc
         grain = _span_grain(sp) if q.grain else ""
         row[col["grain_match"]] = float(grain == q.grain) if grain else -1.0
         row[col["asked_tail"]] = float(plain.endswith(q.asked[-1])) if q.asked else -1.0
+        ms = mentions.get(k, ()) if mentions else ()
+        row[col["left_mention"]] = float(any(me == s and (ms_, me) != (s, e) for ms_, me, _ in ms))
+        row[col["right_mention"]] = float(any(ms_ == e and (ms_, me) != (s, e) for ms_, me, _ in ms))
+        row[col["asked_inside"]] = (min(sum(s <= ms_ and me <= e and kind == kind_asked for ms_, me, kind in ms),
+                                        MAX_INSIDE) if kind_asked is not None else -1.0)
+        if ms and n:
+            inside = {i for ms_, me, _ in ms for i in range(max(ms_, s), min(me, e))}
+            row[col["mention_share"]] = len(inside) / n
+        run = st.run_end[s] - st.run_start[s] if s < st.size else 0
+        row[col["run_share"]] = min(n / run, 1.0) if run > 0 else 0.0
+        row[col["left_context"]] = _context_before(q.left, st.plain, s) if q.left else -1.0
+        row[col["right_context"]] = _context_after(q.right, st.plain, e) if q.right else -1.0
+        row[col["left_piece"]] = _context_before(q.left, st.plain, s, pieces=True) if q.left else -1.0
+        row[col["right_piece"]] = _context_after(q.right, st.plain, e, pieces=True) if q.right else -1.0
         rows.append(row)
     X = np.array(rows, dtype=np.float32).reshape(len(rows), width)
     if len(rows):
         X[:, : len(picked)] = sentences[np.array([sp.sentence for sp in spans])][:, picked]
     return X
+
+
+def _context_before(left: str, plain: str, s: int, *, pieces: bool = False) -> int:
+    """The longest end of ``left`` (with ``pieces``, the longest piece of it: the question's words
+    may end in ones the sentence need not repeat, 董事长[是]谁 — 董事长陈肇雄) that ``plain`` has
+    ending at most ``CONTEXT_SLACK`` characters before ``s``."""
+    for j in range(len(left), 0, -1):
+        window = plain[max(0, s - j - CONTEXT_SLACK):s]
+        if any(left[i:i + j] in window for i in (range(len(left) - j + 1) if pieces else (len(left) - j,))):
+            return j
+    return 0
+
+
+def _context_after(right: str, plain: str, e: int, *, pieces: bool = False) -> int:
+    """The longest start (or piece) of ``right`` that ``plain`` has starting at most ``CONTEXT_SLACK``
+    characters after ``e``."""
+    for j in range(len(right), 0, -1):
+        window = plain[e:e + j + CONTEXT_SLACK]
+        if any(right[i:i + j] in window for i in (range(len(right) - j + 1) if pieces else (0,))):
+            return j
+    return 0
 
 
 @dataclass(frozen=True)
@@ -241,12 +304,15 @@ class _Sentence:
     character either side of each offset, and its clauses with the share of each covered."""
 
     size: int
+    plain: str  # the sentence simplified and lower-cased
     mask: list[bool]
     cum: list[int]
     last_before: list[int]  # per offset i: the last covered offset < i, -1 if none
     first_from: list[int]  # per offset i (0..size): the first covered offset >= i, size if none
     clause_at: list[tuple[int, int, float] | None]
     best: tuple[int, int, float]
+    run_start: list[int]  # per offset i: where the left-over run holding i starts (i itself if covered or punctuation)
+    run_end: list[int]  # per offset i: where it ends (i itself if covered or punctuation)
 
     @classmethod
     def of(cls, chars: str, text: str) -> _Sentence:
@@ -268,7 +334,17 @@ class _Sentence:
         for c in clauses:  # contiguous, in order
             clause_at[c[0]:c[1]] = [c] * (c[1] - c[0])
         best = max(clauses, key=lambda c: c[2]) if clauses else (0, 0, 0.0)
-        return cls(size, mask, cum, last_before, first_from, clause_at, best)
+        stop = list(mask)  # what bounds a left-over run (as candidate_spans cuts them)
+        for x in _CLAUSE.finditer(plain):
+            stop[x.start()] = True
+        run_start, run_end = list(range(size)), list(range(size))
+        for i in range(size):
+            if not stop[i] and i and not stop[i - 1]:
+                run_start[i] = run_start[i - 1]
+        for i in range(size - 1, -1, -1):
+            if not stop[i]:
+                run_end[i] = run_end[i + 1] if i + 1 < size and not stop[i + 1] else i + 1
+        return cls(size, plain, mask, cum, last_before, first_from, clause_at, best, run_start, run_end)
 
 
 def _span_grain(sp: Span) -> str:

@@ -221,3 +221,16 @@ def test_a_question_asking_for_one_thing_is_answered_as_before(fixture_assistant
     assert [q.text for q in ans.quotes] == expected
     assert ans.short_answer is not None and len(short.spans) == 1 and "冯晓东" in ans.short_answer.text
     assert not any(line.startswith(("From «", "《")) for line in ans.answer.split("\n"))
+
+
+def test_of_equally_likely_short_answers_the_chooser_s_higher_raw_score_wins():
+    """Isotonic calibration is flat between its steps: two spans of one sentence can get the
+    same probability (胡昌升 and 陈肇雄 for 中国电子科技集团的董事长是谁？, .242 each); the
+    chooser's raw score, which the calibration flattened, decides; then the first span."""
+    import numpy as np
+
+    from qa.extractive import likeliest
+
+    assert likeliest(np.array([0.242, 0.242, 0.1]), np.array([0.3, 0.9, 2.0])) == 1
+    assert likeliest(np.array([0.242, 0.242]), np.array([0.5, 0.5])) == 0
+    assert likeliest(np.array([0.1, 0.3]), np.array([5.0, -1.0])) == 1

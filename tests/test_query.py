@@ -31,6 +31,8 @@ def test_answer_types(question, language, kind):
     ("圣体堂区成立于哪年？", "哪年"),
     ("厦门被列为什么？", "什么"),
     ("谁首度阐释了这种可能性？", "谁"),
+    ("2008年度香港小姐竞选是在哪里举行的？", "在哪里"),  # was 在哪: the words after it began with 里
+    ("会议在哪儿开？", "在哪儿"),
 ])
 def test_the_gap_is_where_the_answer_goes(question, gap):
     s, e = gap_span(question)

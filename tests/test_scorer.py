@@ -103,6 +103,11 @@ def test_the_span_chooser_ranks_a_questions_spans_and_old_files_fall_back_to_the
     X = np.random.default_rng(0).random((64, len(CHOICE_FEATURES))).astype(np.float32)
     p = model.span_choice_probability(X)
     assert p.shape == (64,) and (p >= 0).all() and (p <= 1).all()
+    # the raw scores come with it: the calibration maps them monotonely, so they order what it ties
+    prob, order = model.span_choice_scores(X)
+    np.testing.assert_allclose(prob, p)
+    np.testing.assert_allclose(model.span_choice_calibration(order), p)
+    assert all(prob[i] >= prob[j] for i in range(64) for j in range(64) if order[i] > order[j])
     raw = json.loads(DEFAULT_MODEL.read_text("utf-8"))
     del raw["span"]["choice"]
     path = tmp_path / "old.json"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -180,3 +182,60 @@ def test_span_features_read_the_covered_characters_as_numpy_would():
         assert row[col("right_gap")] == (min(right[0], 30) if len(right) else 30)
         share = np.float32(mask[sp.start:sp.end].mean())
         assert row[col("overlap_question")] >= share
+
+
+def _rows_with_mentions(question, sentence):
+    from qa.features import FEATURES
+    from qa.shortanswer import sentence_mentions
+
+    q = make_query(analyze(question))
+    found = annotate_text(sentence)
+
+    # what sentence_mentions reads of a qa.evidence.Candidate
+    candidate = SimpleNamespace(text=sentence, start=0, sentence=SimpleNamespace(mentions=found))
+    spans = candidate_spans(q, 0, sentence, 0, found)
+    X = span_features(q, spans, [sentence], np.zeros((1, len(FEATURES)), np.float32), {0: sentence_mentions(candidate)})
+    return {s.text: X[i] for i, s in enumerate(spans)}, CHOICE_FEATURES.index
+
+
+def test_a_place_in_a_chain_of_places_is_marked_and_the_chain_counts_them():
+    """山形县 of 日本山形县东置赐郡 has another place just before it; the run holding the chain
+    has two places of the kind asked and more of the run than either place alone."""
+    rows, col = _rows_with_mentions("大曲车站在哪里？", "大曲车站是一座位于日本山形县东置赐郡的铁路车站。")
+    assert rows["山形县"][col("left_mention")] == 1.0 and rows["日本"][col("right_mention")] == 1.0
+    chain = next(t for t in rows if t.startswith("日本山形县"))
+    assert rows[chain][col("asked_inside")] == 2 and rows[chain][col("left_mention")] == 0.0
+    assert rows[chain][col("run_share")] > rows["山形县"][col("run_share")]
+    assert rows[chain][col("mention_share")] < 1.0 == rows["山形县"][col("mention_share")]
+
+
+def test_without_annotations_given_the_mention_features_read_none():
+    from qa.features import FEATURES
+
+    sentence = "大曲车站是一座位于日本山形县的铁路车站。"
+    q, spans = spans_of("大曲车站在哪里？", sentence)
+    X = span_features(q, spans, [sentence], np.zeros((1, len(FEATURES)), np.float32))
+    col = CHOICE_FEATURES.index
+    assert (X[:, col("left_mention")] == 0).all() and (X[:, col("mention_share")] == 0).all()
+    assert (X[:, col("asked_inside")] == 0).all()  # a kind is asked, none is given
+
+
+def test_the_question_words_around_its_question_word_are_read_around_the_span():
+    """在哪里举行: the span that 举行 follows has the question's right context; no left context
+    is asked of a question that starts with its question word."""
+    question = "2008年度香港小姐竞选是在哪里举行的？"
+    sentence = "2008年度香港小姐竞选于香港湾仔香港会议展览中心举行。"
+    rows, col = _rows_with_mentions(question, sentence)
+    venue = next(t for t in rows if t.endswith("会议展览中心"))
+    assert rows[venue][col("right_context")] >= 2
+    assert rows["湾仔"][col("right_context")] == 0
+    rows, col = _rows_with_mentions("谁杀了司马晏？", "刘曜杀了司马晏。")
+    assert all(r[col("left_context")] == -1 for r in rows.values())
+
+
+def test_a_piece_of_the_question_words_next_to_the_span_is_marked():
+    """董事长是谁: the question's words before 谁 end in 是, which the sentence need not repeat;
+    董事长 sits right before 陈肇雄 and not before 胡昌升."""
+    rows, col = _rows_with_mentions("中国电子科技集团的董事长是谁？", "在中国电科，胡昌升与董事长陈肇雄等座谈。")
+    assert rows["陈肇雄"][col("left_piece")] == 3 and rows["胡昌升"][col("left_piece")] < 3
+    assert rows["陈肇雄"][col("left_context")] == 0  # the end of the question's words (…董事长是) is not there

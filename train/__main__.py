@@ -39,9 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chooser-only", action="store_true",
                    help="refit only the span chooser (which picks the short answer) and put it into --base; the "
                         "sentence, found and span-scorer models stay as they are, bit for bit")
+    p.add_argument("--short-thresholds", action="store_true",
+                   help="with --chooser-only, also choose the short-answer thresholds again for the new chooser (on "
+                        "calib, with the base model's sentence probabilities); by default they stay the base model's")
     p.add_argument("--base", type=Path, default=DEFAULT_OUT, help=f"the model --chooser-only changes (default {DEFAULT_OUT})")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
+    if args.short_thresholds and not args.chooser_only:
+        p.error("--short-thresholds goes with --chooser-only (a full run chooses every threshold)")
     if args.english is not None and args.english < 0:
         p.error(f"--english must be 0 or more, got {args.english}")
     base = _base_model(args.base) if args.chooser_only else None  # before the minutes of collecting spans
@@ -68,12 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     if span_file and span_file.is_file():
         spans = load_spans(span_file)
     else:
-        spans = collect_spans(passages, index, encoder, progress=not args.quiet)
+        spans = collect_spans(passages, index, encoder, progress=not args.quiet,
+                              model=_answer_model(base, args.base) if args.short_thresholds and base is not None else None)
         if span_file:
             save_spans(spans, span_file)
     span_block, span_scorer, span_chooser, span_report = fit_spans(spans)
     if args.chooser_only:
-        return _replace_chooser(args, base, span_block, span_report, time.perf_counter() - t0)
+        return _replace_chooser(args, base, span_block, span_report, time.perf_counter() - t0,
+                                spans=spans, chooser=span_chooser)
     # pass 2: every question (and swapped and claimed versions) with the span scores in its features
     if saved and saved.is_file():
         ex = Examples.load(saved)
@@ -110,16 +117,35 @@ def _base_model(path: Path) -> dict | None:
     return model
 
 
-def _replace_chooser(args: argparse.Namespace, model: dict, span_block: dict, span_report: dict, seconds: float) -> int:
-    """Write the base model with its span chooser replaced by the one just fitted, and a note of
-    it in the report folder (``chooser.json``, ``report.md``)."""
+def _answer_model(raw: dict, path: Path):
+    from qa.scorer import AnswerModel
+
+    return AnswerModel(raw, path)
+
+
+def _replace_chooser(args: argparse.Namespace, model: dict, span_block: dict, span_report: dict, seconds: float, *,
+                     spans: dict, chooser) -> int:
+    """Write the base model with its span chooser replaced by the one just fitted (with
+    ``--short-thresholds``, also its short-answer thresholds chosen again for it, on ``calib``
+    with the base model's sentence probabilities; kept when the span examples do not carry them:
+    saved by an older version), and a note of it in the report folder (``chooser.json``, ``report.md``)."""
     import datetime as dt
+
+    from train.fit import has_sentence_probabilities, short_figures, short_thresholds
 
     model["span"]["choice"] = span_block["choice"]
     base_version = str(model.get("version", "")).split("+chooser")[0]
     model["version"] = f"{base_version}+chooser-{dt.date.today().isoformat()}"  # shown in answers' details
     note = {"date": dt.date.today().isoformat(), "seconds": round(seconds, 1), "test": span_report["chooser"],
             "features": span_block["choice"]["features"]}
+    if args.short_thresholds and has_sentence_probabilities(spans):
+        before = dict(model["thresholds"].get("short", {}))
+        model["thresholds"]["short"] = short_thresholds(spans, chooser, None, None, "calib")
+        note["short_thresholds"] = {"before": before, "after": model["thresholds"]["short"],
+                                    "test": short_figures(spans, chooser, None, None, model["thresholds"]["short"])}
+    elif args.short_thresholds:
+        print("the span examples carry no sentence probabilities (saved by an older version): the short-answer "
+              "thresholds stay as they are; collect them again (delete the -spans.npz file)", file=sys.stderr)
     model.setdefault("trained", {})["chooser"] = note
     _write(args.out, json.dumps(model, ensure_ascii=False))
     _write(args.report / "chooser.json", json.dumps({**note, "scorer_test": span_report["scorer"]}, indent=1))
@@ -140,9 +166,17 @@ def _note_in_report(path: Path, note: dict, passages: int | None) -> None:
     text += (f"{CHOOSER_SECTION}\n\nOn {note['date']} `python -m train --chooser-only` refitted the span chooser (the "
              f"ranker that picks the short answer) on span examples collected again from "
              f"{'all' if passages is None else passages} training passages, reading {len(note['features'])} span "
-             "features; the sentence, found and span-scorer models and every threshold above are those of the "
-             f"full training run. On the `test` split the chooser's best span has character F1 {t['f1']} and exact "
-             f"match {t['em']} ({t['questions']} questions; `chooser.json`).\n")
+             "features; the sentence, found and span-scorer models and every threshold above"
+             f"{' but the short answer' if 'short_thresholds' in note else ''} are those of the full training run. "
+             f"On the `test` split the chooser's best span has character "
+             f"F1 {t['f1']} and exact match {t['em']} ({t['questions']} questions; `chooser.json`).")
+    if short := note.get("short_thresholds"):
+        before, after = (", ".join(f"{k} {v}" for k, v in t.items()) for t in (short["before"], short["after"]))
+        text += (f" The short-answer thresholds were chosen again for it on `calib` (with the sentence model's "
+                 f"probabilities, as above): {before} → {after}; on `test` what heads the answer "
+                 f"has F1 {short['test']['f1_shown']} and {short['test']['with_short_answer']} of the questions get a "
+                 "short answer.")
+    text += "\n"
     _write(path, text)
 
 

@@ -133,9 +133,12 @@ def _items(passages: list[Passage], limit: int | None, progress: bool, desc: str
 
 
 def collect_spans(passages: list[Passage], index_dir: Path, encoder, *, top_k: int = TOP_K,
-                  limit: int | None = None, progress: bool = True) -> dict:
+                  limit: int | None = None, progress: bool = True, model=None) -> dict:
     """Span examples of the questions whose passages answer them (the first pass: the span
-    model is fitted before the sentence model, which reads its scores)."""
+    model is fitted before the sentence model, which reads its scores). With ``model`` (an
+    ``AnswerModel``: the one ``--chooser-only`` changes), each span row also carries its
+    sentence's probability by that model (``sentence_prob``; NaN without one), from which the
+    short-answer thresholds of a new chooser are chosen."""
     from qa.judge import featurize
     from train.spans import merge, span_examples
 
@@ -147,7 +150,10 @@ def collect_spans(passages: list[Passage], index_dir: Path, encoder, *, top_k: i
         query, X = featurize(ctx)
         y = np.array([label(p, q, c, role[p.id]) for c in ctx.evidence.candidates], dtype=np.int8)
         if y.any():
-            part = span_examples(query, ctx, X, y, q, len(ids))
+            sprob = None
+            if model is not None:  # as answering scores them: the sentence features with the model's span scores
+                sprob = model.sentence_probability(model.sentence_raw(featurize(ctx, model=model)[1]))
+            part = span_examples(query, ctx, X, y, q, len(ids), sentence_prob=sprob)
             parts.append(part)
             ids.append({"id": q.id, "lang": q.lang, "split": p.split, "answers": [t for t, _ in q.answers][:3],
                         "typed": query.answer_type is not None})

@@ -186,7 +186,7 @@ def fit(ex: Examples, *, span_block: dict, spans: dict, span_chooser, version: s
     cprob = apply(claim_cal, qraw)
     thresholds["claim"] = _balanced_threshold(cprob[ccal], qlabel[ccal]) if ccal.any() else 0.5
     thresholds["quote"] = _quote_threshold(sprob, ex.y, ex.question, qcal, qlabel)
-    thresholds["short"] = _short_thresholds(spans, span_chooser, sprob, ex, "calib")
+    thresholds["short"] = short_thresholds(spans, span_chooser, sprob, ex, "calib")
     # another span joins the short answer (a list: the people met on a trip) when it is of the
     # same kind, in a quoted sentence, and more likely than not its sentence's answer: the
     # decision point of a calibrated probability (the training data has no list answers)
@@ -202,7 +202,7 @@ def fit(ex: Examples, *, span_block: dict, spans: dict, span_chooser, version: s
     }
     report = _report(ex, raw, qprob, thresholds, booster)
     report["budgets"] = budgets
-    report["short_test"] = _short_figures(spans, span_chooser, sprob, ex, thresholds["short"])
+    report["short_test"] = short_figures(spans, span_chooser, sprob, ex, thresholds["short"])
     model["trained"].update({k: report[k] for k in ("sizes", "test")})
     return model, report
 
@@ -267,39 +267,51 @@ def _quote_threshold(sprob, y, question, qmask, qlabel) -> float:
     return round(best_t, 3)
 
 
-def _span_choices(spans, span_chooser, sprob, ex: Examples, which: str, typed: bool | None = None):
+def _span_choices(spans, span_chooser, sprob, ex: Examples | None, which: str, typed: bool | None = None):
     """Per question of ``which`` split (and kind: typed or not): (best span row, its
-    probability times its sentence's). Any span may answer a typed question: the chooser weighs
-    whether it is an annotation of the kind asked (``type_match``). The two rules that run time
-    adds (``qa.extractive.can_answer``: a count in a named unit, an English typed question) are
-    not applied here: the saved span rows do not say whether a question names a unit."""
-    index = {m["id"]: qi for qi, m in enumerate(ex.questions) if m.get("kind", "question") == "question"}
-    starts = np.searchsorted(ex.question, np.arange(len(ex.questions)))
+    probability times its sentence's). The sentence's probability is the sentence model's on
+    ``ex`` (``sprob`` per example row), or, with no ``ex``, the one the span rows carry
+    (``sentence_prob``: the base model's, collected for ``--chooser-only``). Any span may answer
+    a typed question: the chooser weighs whether it is an annotation of the kind asked
+    (``type_match``). The two rules that run time adds (``qa.extractive.can_answer``: a count in
+    a named unit, an English typed question) are not applied here: the saved span rows do not
+    say whether a question names a unit."""
+    if ex is not None:
+        index = {m["id"]: qi for qi, m in enumerate(ex.questions) if m.get("kind", "question") == "question"}
+        starts = np.searchsorted(ex.question, np.arange(len(ex.questions)))
     prob = span_chooser(spans["X"])
     best: dict[int, tuple[int, float]] = {}
     for i, (sq, k) in enumerate(zip(spans["question"], spans["sentence"])):
         meta = spans["questions"][sq]
-        if meta["split"] != which or meta["id"] not in index or (typed is not None and meta["typed"] != typed):
+        if meta["split"] != which or (typed is not None and meta["typed"] != typed):
             continue
-        qi = index[meta["id"]]
-        p = float(prob[i] * sprob[starts[qi] + k])
+        if ex is None:
+            p = float(prob[i] * spans["sentence_prob"][i])
+        elif meta["id"] in index:
+            p = float(prob[i] * sprob[starts[index[meta["id"]]] + k])
+        else:
+            continue
         if sq not in best or p > best[sq][1]:
             best[sq] = (i, p)
     return best
 
 
-def _short_thresholds(spans, span_chooser, sprob, ex, which: str) -> dict[str, float]:
+def has_sentence_probabilities(spans: dict) -> bool:
+    """Whether the span rows carry their sentence's probability (collected with a base model)."""
+    return "sentence_prob" in spans and bool(np.isfinite(spans["sentence_prob"]).all())
+
+
+def short_thresholds(spans, span_chooser, sprob, ex: Examples | None, which: str = "calib") -> dict[str, float]:
     """Per kind of question (``typed``: who, when, where, how many, which organisation;
     ``other``), the probability from which a short answer heads the answer."""
-    return {name: _short_threshold(spans, span_chooser, sprob, ex, which, typed)
+    return {name: _short_threshold(_span_choices(spans, span_chooser, sprob, ex, which, typed), spans)
             for name, typed in (("typed", True), ("other", False))}
 
 
-def _short_threshold(spans, span_chooser, sprob, ex, which: str, typed: bool) -> float:
+def _short_threshold(best: dict[int, tuple[int, float]], spans) -> float:
     """The one that maximises the mean character F1 of what the answer shows first (the
     short answer, else its best sentence), among those whose shown short answers are
     mostly right (mean F1 at least SHORT_PRECISION): a wrong headline is worse than none."""
-    best = _span_choices(spans, span_chooser, sprob, ex, which, typed)
     best_t, best_f = 1.0, -1.0
     for t in np.linspace(0.0, 0.95, 20):
         shown = [spans["f1"][i] for i, p in best.values() if p >= t]
@@ -311,7 +323,7 @@ def _short_threshold(spans, span_chooser, sprob, ex, which: str, typed: bool) ->
     return round(best_t, 3)
 
 
-def _short_figures(spans, span_chooser, sprob, ex, thresholds: dict) -> dict:
+def short_figures(spans, span_chooser, sprob, ex: Examples | None, thresholds: dict) -> dict:
     best = _span_choices(spans, span_chooser, sprob, ex, "test")
     limit = {sq: thresholds["typed" if spans["questions"][sq]["typed"] else "other"] for sq in best}
     shown = [spans["f1"][i] if p >= limit[sq] else spans["sentence_f1"][i] for sq, (i, p) in best.items()]

@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 
-from qa.shortanswer import CHOICE_FEATURES, span_features, spans_of
+from qa.shortanswer import CHOICE_FEATURES, candidate_features, spans_of
 
 _NORM = re.compile(r"[\s\W_]+")
 
@@ -33,7 +33,8 @@ def char_f1(pred: str, golds) -> float:
     return best
 
 
-def span_examples(query, ctx, X: np.ndarray, y: np.ndarray, q, qi: int) -> dict:
+def span_examples(query, ctx, X: np.ndarray, y: np.ndarray, q, qi: int, *,
+                  sentence_prob: np.ndarray | None = None) -> dict:
     from qa.features import FEATURES
 
     cands = ctx.evidence.candidates
@@ -43,19 +44,22 @@ def span_examples(query, ctx, X: np.ndarray, y: np.ndarray, q, qi: int) -> dict:
     golds = [t for t, _ in q.answers]
     gold = {norm(t) for t in golds}
     spans = [sp for k in chosen for sp in spans_of(query, k, cands[k])]
-    Xs = span_features(query, spans, [c.text for c in cands], X)
+    Xs = candidate_features(query, spans, cands, X)
     labels = np.array([int(norm(sp.text) in gold) for sp in spans], dtype=np.int8)
     sentence_f1 = {k: char_f1(cands[k].text, golds) for k in chosen}
     return {"X": Xs, "y": labels, "question": np.full(len(spans), qi, np.int32),
             "sentence": np.array([sp.sentence for sp in spans], dtype=np.int32),
             "headed": np.array([sp.headed for sp in spans], dtype=bool),
             "f1": np.array([char_f1(sp.text, golds) for sp in spans], dtype=np.float32),
-            "sentence_f1": np.array([sentence_f1[sp.sentence] for sp in spans], dtype=np.float32)}
+            "sentence_f1": np.array([sentence_f1[sp.sentence] for sp in spans], dtype=np.float32),
+            "sentence_prob": np.array([sentence_prob[sp.sentence] if sentence_prob is not None else np.nan
+                                       for sp in spans], dtype=np.float32)}
 
 
 def merge(parts: list[dict]) -> dict:
     if not parts:
         return {"X": np.zeros((0, len(CHOICE_FEATURES)), np.float32), "y": np.zeros(0, np.int8),
                 "question": np.zeros(0, np.int32), "sentence": np.zeros(0, np.int32), "headed": np.zeros(0, bool),
-                "f1": np.zeros(0, np.float32), "sentence_f1": np.zeros(0, np.float32)}
+                "f1": np.zeros(0, np.float32), "sentence_f1": np.zeros(0, np.float32),
+                "sentence_prob": np.zeros(0, np.float32)}
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

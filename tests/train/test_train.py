@@ -35,12 +35,35 @@ def test_train_on_a_tiny_slice(tmp_path):
     changed = json.loads(again.read_text("utf-8"))
     for part in ("sentence", "found", "claim", "thresholds"):
         assert changed[part] == raw[part], part
+    # with --short-thresholds, the short-answer thresholds are chosen again for the new chooser,
+    # with the base model's sentence scores; every other part stays
+    rechosen = tmp_path / "rechosen.json"
+    assert main(["--passages", "20", "--chooser-only", "--short-thresholds", "--base", str(out), "--out",
+                 str(rechosen), "--report", str(tmp_path / "report2"), "--cache", str(tmp_path / "cache"),
+                 "--quiet"]) == 0
+    other = json.loads(rechosen.read_text("utf-8"))
+    for part in ("sentence", "found", "claim"):
+        assert other[part] == raw[part], part
+    assert {k: v for k, v in other["thresholds"].items() if k != "short"} == {
+        k: v for k, v in raw["thresholds"].items() if k != "short"}
+    note = other["trained"]["chooser"]["short_thresholds"]
+    assert note["before"] == raw["thresholds"]["short"] and note["after"] == other["thresholds"]["short"]
+    assert set(note["after"]) == {"typed", "other"} and all(0 <= t <= 1 for t in note["after"].values())
     assert {k: v for k, v in changed["span"].items() if k != "choice"} == {k: v for k, v in raw["span"].items()
                                                                            if k != "choice"}
     assert changed["span"]["choice"]["model"] != raw["span"]["choice"]["model"]
     assert changed["version"].startswith(raw["version"] + "+chooser-")
     assert changed["trained"]["chooser"]["test"] == json.loads((report / "chooser.json").read_text("utf-8"))["test"]
     assert AnswerModel.load(again).span_choice is not None
+    assert "short_thresholds" not in changed["trained"]["chooser"]
+
+
+def test_short_thresholds_go_with_chooser_only(capsys):
+    from train.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--short-thresholds"])
+    assert "--short-thresholds goes with --chooser-only" in capsys.readouterr().err
 
 
 def test_training_data_never_includes_evaluation_data():
