@@ -278,8 +278,8 @@ def best_spans(q: Query, ev: Evidence, X: np.ndarray, span_scorer) -> tuple[np.n
     spans = [sp for k in order for sp in spans_of(q, int(k), ev.candidates[k], heads=False)]
     if not spans:
         return out, typed
-    # the scorer reads none of the chooser's annotation features: no annotations are passed
-    prob = span_scorer(span_features(q, spans, [c.text for c in ev.candidates], X))
+    # the scorer reads none of the chooser's own features: they are not computed
+    prob = span_scorer(span_features(q, spans, [c.text for c in ev.candidates], X, choice=False))
     kind = KIND_OF_TYPE.get(q.answer_type)
     for sp, p in zip(spans, prob):
         out[sp.sentence] = max(out[sp.sentence], p)

@@ -239,3 +239,15 @@ def test_a_piece_of_the_question_words_next_to_the_span_is_marked():
     rows, col = _rows_with_mentions("中国电子科技集团的董事长是谁？", "在中国电科，胡昌升与董事长陈肇雄等座谈。")
     assert rows["陈肇雄"][col("left_piece")] == 3 and rows["胡昌升"][col("left_piece")] < 3
     assert rows["陈肇雄"][col("left_context")] == 0  # the end of the question's words (…董事长是) is not there
+
+
+def test_without_choice_the_scorer_s_columns_are_the_same_and_the_chooser_s_are_left_out():
+    from qa.features import FEATURES
+
+    question, sentence = "金砖创新基地建设将在哪一天正式启动？", "基地建设将于12月8日正式启动，12月底前完成。"
+    q, spans = spans_of(question, sentence)
+    rows = np.zeros((1, len(FEATURES)), np.float32)
+    whole = span_features(q, spans, [sentence], rows)
+    scorer_only = span_features(q, spans, [sentence], rows, choice=False)
+    np.testing.assert_array_equal(scorer_only[:, : len(SPAN_FEATURES)], whole[:, : len(SPAN_FEATURES)])
+    assert not scorer_only[:, len(SPAN_FEATURES):].any() and whole[:, len(SPAN_FEATURES):].any()
