@@ -128,7 +128,7 @@ def _replace_chooser(args: argparse.Namespace, model: dict, span_block: dict, sp
     """Write the base model with its span chooser replaced by the one just fitted (with
     ``--short-thresholds``, also its short-answer thresholds chosen again for it, on ``calib``
     with the base model's sentence probabilities; kept when the span examples do not carry them:
-    saved by an older version), and a note of it in the report folder (``chooser.json``, ``report.md``)."""
+    saved by a run without the option), and a note of it in the report folder (``chooser.json``, ``report.md``)."""
     import datetime as dt
 
     from train.fit import has_sentence_probabilities, short_figures, short_thresholds
@@ -144,8 +144,8 @@ def _replace_chooser(args: argparse.Namespace, model: dict, span_block: dict, sp
         note["short_thresholds"] = {"before": before, "after": model["thresholds"]["short"],
                                     "test": short_figures(spans, chooser, None, None, model["thresholds"]["short"])}
     elif args.short_thresholds:
-        print("the span examples carry no sentence probabilities (saved by an older version): the short-answer "
-              "thresholds stay as they are; collect them again (delete the -spans.npz file)", file=sys.stderr)
+        print("the saved span examples carry no sentence probabilities (collected without --short-thresholds): the "
+              "short-answer thresholds stay as they are; collect them again (delete the -spans.npz file)", file=sys.stderr)
     model.setdefault("trained", {})["chooser"] = note
     _write(args.out, json.dumps(model, ensure_ascii=False))
     _write(args.report / "chooser.json", json.dumps({**note, "scorer_test": span_report["scorer"]}, indent=1))
