@@ -1,0 +1,56 @@
+"""Cross-validation of the span chooser on span examples (train.crossval)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.shortanswer import CHOICE_FEATURES
+from train.crossval import crossval, fold_of, main
+
+
+def _spans(n_questions=200, per=8, seed=0):
+    """Span rows whose answer is marked by one feature (type_match): a chooser reading it finds
+    every answer, one without it does not."""
+    rng = np.random.default_rng(seed)
+    rows = n_questions * per
+    X = rng.random((rows, len(CHOICE_FEATURES))).astype(np.float32)
+    col = CHOICE_FEATURES.index("type_match")
+    X[:, col] = 0
+    y = np.zeros(rows, np.int8)
+    for q in range(n_questions):
+        i = q * per + rng.integers(per)
+        X[i, col], y[i] = 1, 1
+    return {"X": X, "y": y, "f1": y.astype(np.float32), "question": np.repeat(np.arange(n_questions), per),
+            "questions": [{"id": f"{q}-1-1", "typed": q % 2 == 0} for q in range(n_questions)]}
+
+
+def test_folds_are_by_article_and_stable():
+    assert fold_of("1147-5-1") == fold_of("1147-2-3")
+    assert {fold_of(f"{a}-1-1") for a in range(200)} == set(range(5))
+
+
+def test_a_feature_that_marks_the_answer_is_found_and_its_loss_shows():
+    spans = _spans()
+    every = crossval(spans, list(CHOICE_FEATURES))
+    assert every["questions"] == 200 and every["em"] == 1.0 and every["typed_f1"] == 1.0
+    without = crossval(spans, [f for f in CHOICE_FEATURES if f != "type_match"])
+    assert without["em"] < 0.5
+
+
+def test_unknown_features_and_old_files_are_refused(tmp_path, capsys):
+    from train.examples import save_spans
+
+    with pytest.raises(ValueError, match="not span features"):
+        crossval(_spans(), ["no_such_feature"])
+    old = _spans()
+    old["X"] = old["X"][:, :-1]
+    with pytest.raises(ValueError, match="collect them again"):
+        crossval(old, list(CHOICE_FEATURES[:-1]))
+    path = tmp_path / "s-spans.npz"
+    save_spans(_spans(), path)
+    with pytest.raises(SystemExit):
+        main([str(path), "--drop", "no_such_feature"])
+    assert "not span features" in capsys.readouterr().err
+    assert main([str(path), "--drop", "type_match"]) == 0
+    assert "without type_match" in capsys.readouterr().out
