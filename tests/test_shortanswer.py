@@ -251,3 +251,12 @@ def test_without_choice_the_scorer_s_columns_are_the_same_and_the_chooser_s_are_
     scorer_only = span_features(q, spans, [sentence], rows, choice=False)
     np.testing.assert_array_equal(scorer_only[:, : len(SPAN_FEATURES)], whole[:, : len(SPAN_FEATURES)])
     assert not scorer_only[:, len(SPAN_FEATURES):].any() and whole[:, len(SPAN_FEATURES):].any()
+
+
+def test_annotations_of_the_asked_kind_inside_a_span_are_counted_up_to_a_cap():
+    from qa.shortanswer import MAX_INSIDE
+
+    sentence = "这个古镇位于中国浙江省嘉兴市平湖市东部。"  # 中国, 浙江省, 嘉兴市, 平湖市 and the longer ones
+    rows, col = _rows_with_mentions("这个古镇在哪里？", sentence)
+    counts = [r[col("asked_inside")] for r in rows.values()]
+    assert max(counts) == MAX_INSIDE and min(counts) >= 0
