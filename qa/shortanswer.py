@@ -116,9 +116,7 @@ def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Seque
         s, e = m.start - start, m.end - start
         if 0 <= s < e <= len(text) and to_simplified(m.text).lower() not in q.own:
             out[(s, e)] = Span(index, s, e, text[s:e], m.kind, m.norm)
-    mask = covered(q.chars, plain)
-    for m in _CLAUSE.finditer(plain):
-        mask[m.start()] = True  # punctuation bounds a run
+    mask = _run_stops(q.chars, plain)
     units = _unit_cuts(plain, start, mentions)
     i = 0
     while i < len(plain):
@@ -138,6 +136,14 @@ def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Seque
                 out[(s, e + head)] = Span(index, s, e + head, text[s:e + head], None, headed=True)
         i = j
     return sorted(out.values(), key=lambda x: (x.start, x.end))
+
+
+def _run_stops(chars: str, plain: str) -> np.ndarray:
+    """What bounds a left-over run: the characters the question covers and punctuation."""
+    mask = covered(chars, plain)
+    for m in _CLAUSE.finditer(plain):
+        mask[m.start()] = True
+    return mask
 
 
 def _unit_cuts(plain: str, start: int, mentions: Sequence[Mention]) -> set[int]:
@@ -261,8 +267,8 @@ def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentenc
         row[col["grain_match"]] = float(grain == q.grain) if grain else -1.0
         row[col["asked_tail"]] = float(plain.endswith(q.asked[-1])) if q.asked else -1.0
         ms = mentions.get(k, ()) if mentions else ()
-        row[col["left_mention"]] = float(any(me == s and (ms_, me) != (s, e) for ms_, me, _ in ms))
-        row[col["right_mention"]] = float(any(ms_ == e and (ms_, me) != (s, e) for ms_, me, _ in ms))
+        row[col["left_mention"]] = float(any(me == s for _, me, _ in ms))
+        row[col["right_mention"]] = float(any(ms_ == e for ms_, _, _ in ms))
         row[col["asked_inside"]] = (min(sum(s <= ms_ and me <= e and kind == kind_asked for ms_, me, kind in ms),
                                         MAX_INSIDE) if kind_asked is not None else -1.0)
         if ms and n:
@@ -284,12 +290,8 @@ def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentenc
 def _context_before(left: str, plain: str, s: int, *, pieces: bool = False) -> int:
     """The longest end of ``left`` (with ``pieces``, the longest piece of it: the question's words
     may end in ones the sentence need not repeat, 董事长[是]谁 — 董事长陈肇雄) that ``plain`` has
-    ending at most ``CONTEXT_SLACK`` characters before ``s``."""
-    for j in range(len(left), 0, -1):
-        window = plain[max(0, s - j - CONTEXT_SLACK):s]
-        if any(left[i:i + j] in window for i in (range(len(left) - j + 1) if pieces else (len(left) - j,))):
-            return j
-    return 0
+    ending at most ``CONTEXT_SLACK`` characters before ``s``: ``_context_after`` read backwards."""
+    return _context_after(left[::-1], plain[max(0, s - len(left) - CONTEXT_SLACK):s][::-1], 0, pieces=pieces)
 
 
 def _context_after(right: str, plain: str, e: int, *, pieces: bool = False) -> int:
@@ -339,9 +341,7 @@ class _Sentence:
         for c in clauses:  # contiguous, in order
             clause_at[c[0]:c[1]] = [c] * (c[1] - c[0])
         best = max(clauses, key=lambda c: c[2]) if clauses else (0, 0, 0.0)
-        stop = list(mask)  # what bounds a left-over run (as candidate_spans cuts them)
-        for x in _CLAUSE.finditer(plain):
-            stop[x.start()] = True
+        stop = _run_stops(chars, plain).tolist()
         run_start, run_end = list(range(size)), list(range(size))
         for i in range(size):
             if not stop[i] and i and not stop[i - 1]:

@@ -73,8 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     if span_file and span_file.is_file():
         spans = load_spans(span_file)
     else:
-        spans = collect_spans(passages, index, encoder, progress=not args.quiet,
-                              model=_answer_model(base, args.base) if args.short_thresholds and base is not None else None)
+        from qa.scorer import AnswerModel
+
+        base_model = AnswerModel(base, args.base) if args.short_thresholds else None  # its sentence probabilities
+        spans = collect_spans(passages, index, encoder, progress=not args.quiet, model=base_model)
         if span_file:
             save_spans(spans, span_file)
     span_block, span_scorer, span_chooser, span_report = fit_spans(spans)
@@ -115,12 +117,6 @@ def _base_model(path: Path) -> dict | None:
         print(f"the base model {path} has no span scorer to go with a chooser; train it whole", file=sys.stderr)
         return None
     return model
-
-
-def _answer_model(raw: dict, path: Path):
-    from qa.scorer import AnswerModel
-
-    return AnswerModel(raw, path)
 
 
 def _replace_chooser(args: argparse.Namespace, model: dict, span_block: dict, span_report: dict, seconds: float, *,

@@ -31,12 +31,10 @@ def fold_of(question_id: str, folds: int = FOLDS) -> int:
 
 def crossval(spans: dict, features: list[str], *, folds: int = FOLDS, seed: int = 7) -> dict:
     """Each question's best span by a chooser that never saw its article, reading ``features``
-    (names of ``qa.shortanswer.CHOICE_FEATURES``): mean character F1 and exact match, overall and
-    for typed (who, when, where, how many, which organisation) and other questions."""
-    import lightgbm as lgb
-
+    (names of ``qa.shortanswer.CHOICE_FEATURES``): mean character F1 and exact match, and the F1
+    of typed (who, when, where, how many, which organisation) and other questions."""
     from qa.shortanswer import CHOICE_FEATURES
-    from train.fit import EARLY_STOP, PARAMS, RANK_GAIN, ROUNDS, span_grades
+    from train.fit import _best_span_figures, train_ranker
 
     unknown = [f for f in features if f not in CHOICE_FEATURES]
     if unknown:
@@ -44,21 +42,10 @@ def crossval(spans: dict, features: list[str], *, folds: int = FOLDS, seed: int 
     if spans["X"].shape[1] != len(CHOICE_FEATURES):
         raise ValueError(f"the span examples have {spans['X'].shape[1]} columns, this version computes "
                          f"{len(CHOICE_FEATURES)}: collect them again")
-    X = spans["X"][:, [CHOICE_FEATURES.index(f) for f in features]]
+    cols = [CHOICE_FEATURES.index(f) for f in features]
     meta = spans["questions"]
     fold = np.array([fold_of(q["id"], folds) for q in meta])[spans["question"]]
-    grades = span_grades(spans["y"], spans["f1"])
-    params = {**PARAMS, "objective": "lambdarank", "label_gain": RANK_GAIN, "lambdarank_truncation_level": 10,
-              "eval_at": [1], "metric": "ndcg", "seed": seed}
-
-    def dataset(rows, reference=None):
-        q = spans["question"][rows]
-        order = np.argsort(q, kind="stable")
-        _, sizes = np.unique(q[order], return_counts=True)
-        return lgb.Dataset(X[rows][order], grades[rows][order], group=sizes, reference=reference)
-
-    picked: dict[int, int] = {}
-    best: dict[int, float] = {}
+    score = np.full(len(fold), -np.inf)
     for k in range(folds):
         test, valid = fold == k, fold == (k + 1) % folds
         train = ~test & ~valid
@@ -66,27 +53,12 @@ def crossval(spans: dict, features: list[str], *, folds: int = FOLDS, seed: int 
             continue
         if not train.any() or not valid.any():
             raise ValueError(f"too few articles for {folds} folds")
-        data = dataset(train)
-        ranker = lgb.train(params, data, ROUNDS, valid_sets=[dataset(valid, data)],
-                           callbacks=[lgb.early_stopping(EARLY_STOP, verbose=False)])
-        score = ranker.predict(X[test])
-        for i, s in zip(np.flatnonzero(test), score):
-            qi = int(spans["question"][i])
-            if qi not in picked or s > best[qi]:
-                picked[qi], best[qi] = int(i), float(s)
-    return _figures(spans, picked)
-
-
-def _figures(spans: dict, picked: dict[int, int]) -> dict:
-    typed = np.array([bool(spans["questions"][qi].get("typed")) for qi in picked])
-    f1 = np.array([float(spans["f1"][i]) for i in picked.values()])
-    em = np.array([float(spans["y"][i]) for i in picked.values()])
-
-    def mean(a):
-        return round(float(a.mean()), 4) if len(a) else None
-
-    return {"questions": len(picked), "f1": mean(f1), "em": mean(em), "typed_f1": mean(f1[typed]),
-            "other_f1": mean(f1[~typed])}
+        ranker = train_ranker(spans, train, valid, features=features, seed=seed)
+        score[test] = ranker.predict(spans["X"][test][:, cols])
+    typed = np.array([bool(q.get("typed")) for q in meta])[spans["question"]]
+    every = np.ones(len(fold), dtype=bool)
+    return {**_best_span_figures(spans, score, every), "typed_f1": _best_span_figures(spans, score, typed)["f1"],
+            "other_f1": _best_span_figures(spans, score, ~typed)["f1"]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ split, isotonic calibration and thresholds on ``calib``, figures on ``test``."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -82,7 +82,7 @@ def fit_spans(spans: dict) -> tuple[dict, Callable[[np.ndarray], np.ndarray], Ca
     s_tr, s_ca = tr & plain, ca & plain
     booster = _train(spans["X"][s_tr][:, own], spans["y"][s_tr], spans["X"][s_ca][:, own], spans["y"][s_ca], SPAN_FEATURES)
     cal = _isotonic(booster.predict(spans["X"][s_ca][:, own]), spans["y"][s_ca])
-    ranker = _train_ranker(spans, tr, ca)
+    ranker = train_ranker(spans, tr, ca)
     rank_cal = _isotonic(ranker.predict(spans["X"][ca]), spans["y"][ca])
     block = {"features": list(SPAN_FEATURES), "model": booster.model_to_string(), "calibration": cal,
              "choice": {"features": list(CHOICE_FEATURES), "model": ranker.model_to_string(), "calibration": rank_cal}}
@@ -101,23 +101,27 @@ def span_grades(y: np.ndarray, f1: np.ndarray) -> np.ndarray:
     return np.where(y == 1, len(RANK_GAIN) - 1, np.floor(np.clip(f1, 0, 1) * 3)).astype(np.int32)
 
 
-def _train_ranker(spans: dict, tr: np.ndarray, ca: np.ndarray):
+def train_ranker(spans: dict, tr: np.ndarray, ca: np.ndarray, *, features: Sequence[str] | None = None,
+                 seed: int | None = None):
     """A LambdaMART ranker over each question's spans (graded by character F1 with the gold
-    answer): it learns which span of a question is the answer, not whether a span looks like one."""
+    answer): it learns which span of a question is the answer, not whether a span looks like one.
+    ``features``: the columns it reads (default: every one, ``CHOICE_FEATURES``)."""
     import lightgbm as lgb
 
     from qa.shortanswer import CHOICE_FEATURES
 
+    names = list(features if features is not None else CHOICE_FEATURES)
+    X = spans["X"] if features is None else spans["X"][:, [CHOICE_FEATURES.index(f) for f in names]]
     grades = span_grades(spans["y"], spans["f1"])
     params = {**PARAMS, "objective": "lambdarank", "label_gain": RANK_GAIN, "lambdarank_truncation_level": 10,
-              "eval_at": [1], "metric": "ndcg"}
+              "eval_at": [1], "metric": "ndcg", **({"seed": seed} if seed is not None else {})}
 
     def dataset(m, reference=None):
         q = spans["question"][m]
         order = np.argsort(q, kind="stable")  # LightGBM groups are runs of one question
         _, sizes = np.unique(q[order], return_counts=True)
-        return lgb.Dataset(spans["X"][m][order], grades[m][order], group=sizes, reference=reference,
-                           free_raw_data=False, feature_name=list(CHOICE_FEATURES))
+        return lgb.Dataset(X[m][order], grades[m][order], group=sizes, reference=reference,
+                           free_raw_data=False, feature_name=names)
 
     train = dataset(tr)
     if not ca.any() or len(set(spans["y"][ca].tolist())) < 2:  # a tiny slice: no validation data
