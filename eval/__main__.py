@@ -22,7 +22,7 @@ from eval.runner import Config
 
 DEFAULT_OUT = ROOT / "eval" / "results"
 CONFIG_OPTIONS = tuple((name, type(getattr(Config, name)), getattr(Config, name))
-                       for name in ("encoder", "retriever", "top_k", "chunk_size", "vector_index", "generator"))
+                       for name in ("encoder", "retriever", "top_k", "chunk_size", "vector_index", "store", "generator"))
 
 
 def _datasets(value: str) -> list[DatasetName]:

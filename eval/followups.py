@@ -102,7 +102,7 @@ def evaluate_followups(dataset: Dataset, config: Config | None = None, *, cache_
     index_path, _ = cached_index(dataset, encoder=config.encoder, chunk_size=config.chunk_size,
                                  vector_index=config.vector_index, cache_dir=Path(cache_dir), rebuild=rebuild,
                                  progress=progress)
-    bot = _assistant(index_path, config, fixed_encoder=True)
+    bot = _assistant(index_path, config, fixed_encoder=True, cache_dir=cache_dir)
     bot.warm_up()
     bot.ask("warm up")
     texts = {a.id: a.text for a in dataset.articles}

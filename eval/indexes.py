@@ -27,6 +27,7 @@ from qa.settings import VectorIndexKind
 INDEX_CODE = ("chunking.py", "lexical.py", "store.py", "build.py", "vectors.py", "encoders.py", "text.py",
               "annotate.py", "lang/*.py", "lang/data/*.txt", "bridges/*.py")
 BUILD_FILE = "build.json"
+MILVUS_DIR, MIGRATED = "milvus", "migrated.json"  # the cache's Milvus Lite copies of local indexes (--store milvus)
 FLAT = str(VectorIndexKind.FLAT)  # the vector index kind other kinds' entries are derived from (qa.build.convert_vectors)
 
 
@@ -164,3 +165,28 @@ def cached_index(dataset: Dataset, *, encoder: str, chunk_size: int, cache_dir: 
     tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
     tmp.replace(stats_file)
     return entry / "index", stats
+
+
+def milvus_copy(index_dir: Path, cache_dir: Path) -> str:
+    """The store setting (``milvus:<file>``) of a Milvus Lite file holding the local index at
+    ``index_dir``, copied by ``qa index migrate`` (nothing embedded again) the first time and
+    kept in ``cache_dir`` under the index's location and generation. ``migrated.json`` is
+    written last, so a copy without it was interrupted and is made again."""
+    from qa.milvus_store import LAYOUT
+    from qa.store import read_manifest
+    from qa.stores import migrate
+
+    m = read_manifest(index_dir)
+    key = hashlib.sha1(f"{Path(index_dir).resolve()}\0{m.generation}\0{m.updated_at}\0{LAYOUT}".encode()).hexdigest()[:12]
+    folder = Path(cache_dir) / MILVUS_DIR / key
+    target = folder / "milvus.db"
+    if not (folder / MIGRATED).is_file():
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        report = migrate(index_dir, f"milvus:{target}")
+        record = {**asdict(report), "source": str(Path(index_dir).resolve()), "generation": m.generation}
+        tmp = folder / f"{MIGRATED}.tmp"
+        tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
+        tmp.replace(folder / MIGRATED)
+    return f"milvus:{target}"

@@ -17,8 +17,9 @@ from importlib import metadata
 from pathlib import Path
 
 from eval.datasets import ROOT, Dataset, sample
-from eval.indexes import BuildStats, cached_index, qa_source_hash
+from eval.indexes import BuildStats, cached_index, milvus_copy, qa_source_hash
 from eval.scoring import AnswerRecord, RetrievalRecord, score_ask, score_retrieval, summarize
+from qa.errors import ConfigError
 from qa.settings import Settings
 
 DEFAULT_CACHE = ROOT / "eval" / ".cache"
@@ -27,6 +28,7 @@ DEFAULT_CACHE = ROOT / "eval" / ".cache"
 RETRIEVE_DEPTH = 50
 ALL = 0  # a limit of 0 answers every question
 _DEFAULTS = Settings()  # the configuration `qa` uses when nothing is set
+STORES = ("local", "milvus")
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,15 @@ class Config:
     generator: str = str(_DEFAULTS.generator)
     vector_index: str = str(_DEFAULTS.vector_index)  # of the cached index (a given --index-dir keeps its own)
     answer_model: str | None = None  # a model file instead of the shipped one (eval reads no environment)
+    store: str = "local"  # local, or milvus: the local index copied into a Milvus Lite file (eval.indexes.milvus_copy)
 
     def __post_init__(self) -> None:
         s = Settings.load(env={}, encoder=self.encoder, retriever=self.retriever, top_k=self.top_k,
                           chunk_size=self.chunk_size, generator=self.generator,
                           vector_index=self.vector_index)  # raises ConfigError
+        if self.store not in STORES:
+            raise ConfigError(f"store {self.store!r}: choose one of {', '.join(STORES)} (milvus evaluates a Milvus "
+                              f"Lite copy of the local index)")
         if self.answer_model is not None:
             from qa.scorer import AnswerModel
 
@@ -59,14 +65,16 @@ class Config:
     def label(self) -> str:
         model = f" · model {Path(self.answer_model).name}" if self.answer_model else ""
         vectors = "" if self.vector_index == str(_DEFAULTS.vector_index) else f" · {self.vector_index} vectors"
-        return (f"{self.encoder} · {self.retriever} · top-{self.top_k} · chunk {self.chunk_size}{vectors} · "
+        store = "" if self.store == "local" else " · Milvus Lite"
+        return (f"{self.encoder} · {self.retriever} · top-{self.top_k} · chunk {self.chunk_size}{vectors}{store} · "
                 f"{self.generator}{model}")
 
     @property
     def slug(self) -> str:
         enc = self.encoder.replace(":", "_").replace("/", "_")
         vectors = "" if self.vector_index == str(_DEFAULTS.vector_index) else f"-{self.vector_index}"
-        return f"{enc}-{self.retriever}-k{self.top_k}-c{self.chunk_size}{vectors}-{self.generator}"
+        store = "" if self.store == "local" else f"-{self.store}"
+        return f"{enc}-{self.retriever}-k{self.top_k}-c{self.chunk_size}{vectors}{store}-{self.generator}"
 
 
 @dataclass(frozen=True)
@@ -125,12 +133,14 @@ def _load() -> float | None:
     return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
 
 
-def _assistant(index_dir: Path, config: Config, *, fixed_encoder: bool):
+def _assistant(index_dir: Path, config: Config, *, fixed_encoder: bool, cache_dir: str | Path = DEFAULT_CACHE):
+    """The assistant over ``index_dir``, or over its Milvus Lite copy (made once, in ``cache_dir``)."""
     from qa.assistant import Assistant
 
+    store = "local" if config.store == "local" else milvus_copy(index_dir, Path(cache_dir))
     return Assistant(Settings.load(env={}, index_dir=index_dir, encoder=config.encoder if fixed_encoder else None,
                                    retriever=config.retriever, top_k=config.top_k, generator=config.generator,
-                                   answer_model=config.answer_model))
+                                   answer_model=config.answer_model, store=store))
 
 
 def _bar(items, *, desc: str, progress: bool):
@@ -163,7 +173,7 @@ def evaluate(dataset: Dataset, config: Config = Config(), *, index_dir: str | Pa
     if index_dir is None:
         index_path, build = cached_index(dataset, encoder=config.encoder, chunk_size=config.chunk_size,
                                          vector_index=config.vector_index, cache_dir=Path(cache_dir), rebuild=rebuild, progress=progress)
-        bot = _assistant(index_path, config, fixed_encoder=True)
+        bot = _assistant(index_path, config, fixed_encoder=True, cache_dir=cache_dir)
     else:
         from qa.store import read_manifest
 
@@ -171,7 +181,7 @@ def evaluate(dataset: Dataset, config: Config = Config(), *, index_dir: str | Pa
         manifest = read_manifest(index_path)
         config = replace(config, encoder=manifest.encoder, chunk_size=manifest.chunk_size,
                          vector_index=manifest.vector_index)
-        bot = _assistant(index_path, config, fixed_encoder=False)
+        bot = _assistant(index_path, config, fixed_encoder=False, cache_dir=cache_dir)
     bot.warm_up()
     bot.ask("warm up")  # loads what the answer step loads lazily, so the first question is not slower
 

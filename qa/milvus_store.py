@@ -7,8 +7,9 @@ same ``MilvusClient`` calls reach both. Collections (one row per...)::
     qa_meta       the manifest (the commit point) and the row counters
     qa_articles   article: metadata, date, chars, chunk count
     qa_texts      article text in parts (a VARCHAR holds at most 65,535 bytes)
-    qa_chunks     chunk: offsets, text, jieba tokens -> BM25 sparse vector (the engine's BM25
-                  function, tokenizer jieba), pinyin, context vector, its sentence rows
+    qa_chunks     chunk: offsets, text, jieba tokens, the tokens' codes -> BM25 sparse vector
+                  (the engine's BM25 function, tokenizer jieba), pinyin, context vector, its
+                  sentence rows
     qa_sentences  sentence: offsets, vector, annotations (JSON), its chunk rows
     qa_terms      vocabulary: chunk frequency, name count, pinyin keys (the English bridges'
                   lexicon and the answer step's idf)
@@ -18,6 +19,12 @@ field takes SPARSE_INVERTED_INDEX, which Milvus Lite 3.x requires), ``load_colle
 connecting, scalar filters, delete by filter, ranking by scores: BM25 scores are used by their
 order and magnitude (Milvus Lite returns them negated; never compared with a threshold).
 
+BM25 equals the local store's: the engine indexes each chunk's jieba tokens (cut once, at
+build time, as the local store cuts them) written as codes (``term_code``: letters and digits,
+which jieba and the standard tokenizer keep whole), so its analyzer cannot cut them again, and
+the index takes the local store's k1 and b; a question term is searched by its code and its
+score divided by ``k1 + 1``, the factor the engine's formula has and the local one does not.
+
 Every chunk, sentence, text and article row carries the generation of the change that wrote
 it; a reader sees the rows of generations ``base..gen`` of the manifest it opened, so an
 addition is invisible until its manifest row commits, and a writer that died mid-change left
@@ -26,6 +33,7 @@ rows no reader sees (the next writer deletes them). Writes: ``qa.milvus_write``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -37,6 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import ArticleNotFoundError, IndexFormatError, IndexNotFoundError, QAError
+from qa.lexical import BM25_PARAMS
 from qa.store import FORMAT_VERSION, ArticleInfo, Manifest
 from qa.types import Article, Chunk, Mention, Sentence
 
@@ -50,9 +59,11 @@ TEXT_PART = 16000  # characters of article text per qa_texts row (at most 4 byte
 BATCH = 1000  # rows per lookup by primary key, per insert
 MAX_TOPK = 16384  # the most hits one Milvus search returns
 MARKER_DIM = 2  # Milvus wants a vector field in every collection; tables without one get this
-# chunks scored per question term: a term contributes to its best this-many chunks (all of them
-# while it occurs in fewer; the retriever keeps 100 candidates)
-BM25_TERM_HITS = 200
+# chunks scored per question term: a term contributes to its best this-many chunks (all of them,
+# as in the local store, while it occurs in fewer: the most one search returns)
+BM25_TERM_HITS = MAX_TOPK
+# how the chunks' BM25 field is written (State.layout); a store of another layout is migrated again
+LAYOUT = 2  # 2: tokens as codes, the local store's k1 and b (1: jieba cut the stored tokens again)
 
 
 def _connect_error(target: str, e: Exception) -> QAError:
@@ -128,15 +139,16 @@ class State:
     base: int
     next_chunk: int
     next_sentence: int
+    layout: int = LAYOUT
 
     def to_json(self) -> dict:
         return {"manifest": self.manifest.to_json(), "gen": self.gen, "base": self.base,
-                "next_chunk": self.next_chunk, "next_sentence": self.next_sentence}
+                "next_chunk": self.next_chunk, "next_sentence": self.next_sentence, "layout": self.layout}
 
     @classmethod
     def from_json(cls, d: dict) -> State:
         return cls(Manifest.from_json(d["manifest"]), int(d["gen"]), int(d["base"]),
-                   int(d["next_chunk"]), int(d["next_sentence"]))
+                   int(d["next_chunk"]), int(d["next_sentence"]), int(d.get("layout", 1)))
 
     @property
     def live(self) -> str:
@@ -157,7 +169,24 @@ def read_state(client, target: str) -> State | None:
     if version != FORMAT_VERSION:
         raise IndexFormatError(f"the Milvus index at {target} has format version {version}, this version of qa "
                                f"reads {FORMAT_VERSION}; migrate a local index again: qa index migrate --to milvus:{target}")
-    return State.from_json(raw)
+    state = State.from_json(raw)
+    if state.layout != LAYOUT:
+        raise IndexFormatError(f"the Milvus index at {target} keeps its BM25 terms in layout {state.layout}, this "
+                               f"version of qa reads {LAYOUT} (BM25 equal to the local store's); migrate a local "
+                               f"index again: qa index migrate --replace --to milvus:{target}")
+    return state
+
+
+def term_code(term: str) -> str:
+    """The code a BM25 term is indexed and searched by: ``t`` and 16 hex digits of its hash, a
+    word that no tokenizer cuts (jieba keeps runs of letters and digits whole)."""
+    return "t" + hashlib.blake2b(term.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def term_codes(tokens: str) -> str:
+    """The codes of space-separated tokens, space-separated and with a space at each end (so
+    that ``terms like '% code %'`` finds a whole code)."""
+    return " " + " ".join(term_code(t) for t in tokens.split()) + " "
 
 
 def read_manifest(target: str, *, token: str | None = None) -> Manifest | None:
@@ -284,13 +313,12 @@ class MilvusLexical:
         if term not in self.vocab:
             return np.zeros(0, dtype=np.int64)
         if term not in self._docs:
-            core = max((p for p in term.replace("\\", "%").replace("_", "%").split("%")), key=len)
             rows = self.store.client.query(
-                CHUNKS, filter=f"{self.store.state.live} and tokens like {quote('%' + core + '%')}",
-                output_fields=["row", "tokens"], limit=MAX_TOPK)
+                CHUNKS, filter=f"{self.store.state.live} and terms like {quote('% ' + term_code(term) + ' %')}",
+                output_fields=["row"], limit=MAX_TOPK)
             if len(self._docs) > 10_000:
                 self._docs.clear()
-            self._docs[term] = np.array(sorted(r["row"] for r in rows if f" {term} " in r["tokens"]), dtype=np.int64)
+            self._docs[term] = np.array(sorted(r["row"] for r in rows), dtype=np.int64)
         return self._docs[term]
 
     def scores(self, terms: Mapping[str, float] | Iterable[str]) -> np.ndarray:
@@ -299,12 +327,14 @@ class MilvusLexical:
         total = np.zeros(self.store.state.next_chunk, dtype=np.float32)
         if not weights or not self.num_docs:
             return total
-        res = self.store.client.search(CHUNKS, data=list(weights), anns_field="sparse",
+        res = self.store.client.search(CHUNKS, data=[term_code(t) for t in weights], anns_field="sparse",
                                        limit=min(self.num_docs, BM25_TERM_HITS), filter=self.store.state.live,
                                        output_fields=["row"], search_params={"metric_type": "BM25"})
+        scale = 1.0 / (BM25_PARAMS["k1"] + 1.0)
         for w, hits in zip(weights.values(), res):
-            for h in hits:
-                total[h["entity"]["row"]] += w * abs(h["distance"])  # Lite negates BM25 scores
+            rows = np.fromiter((h["entity"]["row"] for h in hits), dtype=np.int64, count=len(hits))
+            scores = np.fromiter((abs(h["distance"]) for h in hits), dtype=np.float64, count=len(hits))  # Lite negates
+            total[rows] += np.float32(w) * (scores * scale).astype(np.float32)
         return total
 
 

@@ -25,9 +25,10 @@ import numpy as np
 
 from qa.build import IndexChange, Progress, write_index
 from qa.encoders import Encoder
-from qa.errors import ArticleNotFoundError, EncoderMismatchError, QAError
+from qa.errors import ArticleNotFoundError, EncoderMismatchError, IndexFormatError, QAError
 from qa.lang.chars import is_cjk
 from qa.lang.pinyin import pinyin_keys
+from qa.lexical import BM25_PARAMS
 from qa.milvus_store import (
     ANALYZER,
     ARTICLES,
@@ -46,6 +47,7 @@ from qa.milvus_store import (
     id_list,
     read_state,
     scan,
+    term_codes,
 )
 from qa.prepare import Preparer
 from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
@@ -89,11 +91,12 @@ def _schemas(dim: int) -> dict[str, tuple]:
     chunks = schema(("row", DataType.INT64, {"is_primary": True}), gen, ("id", DataType.VARCHAR, ids),
                     ("article_id", DataType.VARCHAR, ids), ("start", DataType.INT64, {}), ("end", DataType.INT64, {}),
                     ("text", DataType.VARCHAR, v),
-                    ("tokens", DataType.VARCHAR, {**v, "enable_analyzer": True, "analyzer_params": ANALYZER}),
+                    ("tokens", DataType.VARCHAR, v),
+                    ("terms", DataType.VARCHAR, {**v, "enable_analyzer": True, "analyzer_params": ANALYZER}),
                     ("sparse", DataType.SPARSE_FLOAT_VECTOR, {}), ("context", DataType.FLOAT_VECTOR, {"dim": dim}),
                     ("pinyin", DataType.VARCHAR, v), ("sent_lo", DataType.INT64, {}), ("sent_hi", DataType.INT64, {}),
                     marker=False)
-    chunks.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["tokens"],
+    chunks.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
                                  output_field_names=["sparse"]))
     sentences = schema(("row", DataType.INT64, {"is_primary": True}), gen, ("article_id", DataType.VARCHAR, ids),
                        ("start", DataType.INT64, {}), ("end", DataType.INT64, {}), ("chunk_lo", DataType.INT64, {}),
@@ -113,8 +116,14 @@ def create(client, dim: int) -> None:
             client.drop_collection(name)
         params = client.prepare_index_params()
         for field, metric in indexes.items():
-            kind = "SPARSE_INVERTED_INDEX" if metric == "BM25" else "AUTOINDEX"
-            params.add_index(field_name=field, index_type=kind, metric_type=metric)
+            if metric == "BM25":  # the local store's k1 and b (Milvus Lite's default k1 is 1.5, a server's 1.2)
+                # pymilvus 3 sends build parameters as keys of their own (what a server reads); Milvus
+                # Lite 3.2 reads them from a JSON "params" key only (what older clients sent): both
+                bm25 = {"bm25_k1": BM25_PARAMS["k1"], "bm25_b": BM25_PARAMS["b"]}
+                params.add_index(field_name=field, index_type="SPARSE_INVERTED_INDEX", metric_type=metric,
+                                 params={**bm25, "params": bm25})
+            else:
+                params.add_index(field_name=field, index_type="AUTOINDEX", metric_type=metric)
         client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
         client.load_collection(name)
 
@@ -157,7 +166,7 @@ def copy_rows(client, local: IndexStore, *, chunk_offset: int, sentence_offset: 
             "SELECT row, id, article_id, start_char, end_char, text, tokens, pinyin, sent_lo, sent_hi FROM chunks ORDER BY row"):
         df.update(set(tokens.split()))
         chunks.append({"row": row + chunk_offset, "gen": gen, "id": cid, "article_id": aid, "start": s, "end": e,
-                       "text": text, "tokens": f" {tokens} ", "context": context[row].tolist(), "pinyin": pinyin,
+                       "text": text, "tokens": f" {tokens} ", "terms": term_codes(tokens), "context": context[row].tolist(), "pinyin": pinyin,
                        "sent_lo": lo + sentence_offset, "sent_hi": hi + sentence_offset})
     mentions: dict[int, list] = {}
     for row, kind, s, e, text, norm in q("SELECT sentence, kind, start_char, end_char, text, norm FROM mentions ORDER BY rowid"):
@@ -218,6 +227,17 @@ def _delete(client, flt: str, *, articles: str | None = None) -> None:
     client.delete(ARTICLES, filter=articles or flt)
 
 
+def _state(client, target: str, *, replace: bool) -> State | None:
+    """The committed state; None when there is none or, for a change that replaces everything,
+    when it is of a format or layout this version does not read (its collections are created again)."""
+    try:
+        return read_state(client, target)
+    except IndexFormatError:
+        if replace:
+            return None
+        raise
+
+
 def _writer(target: str) -> threading.Lock:
     with _writers_lock:
         return _writers.setdefault(target, threading.Lock())
@@ -231,7 +251,7 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
     t0 = time.perf_counter()
     client = connect(target, token=token)
     with _writer(target):
-        state = read_state(client, target)
+        state = _state(client, target, replace=replace)
         if state is not None and state.manifest.dim != encoder.dim and not replace:
             raise EncoderMismatchError(f"the Milvus index at {target} was built with encoder {state.manifest.encoder!r} "
                                        f"(dim {state.manifest.dim}), not {encoder.name!r} (dim {encoder.dim})")
@@ -311,7 +331,7 @@ def migrate_local(index_dir: Path, target: str, *, token: str | None = None, rep
     client = connect(target, token=token)
     try:
         with _writer(target):
-            if read_state(client, target) is not None and not replace:
+            if _state(client, target, replace=replace) is not None and not replace:
                 raise QAError(f"Milvus at {target} already holds an index; nothing was changed "
                               f"(qa index migrate --replace overwrites it)")
             m = local.manifest

