@@ -41,6 +41,25 @@ FUSION_WEIGHTS = {"zh": (1.0, 1.0), "en": (1.0, 0.75)}
 BRIDGE_WEIGHT = 1.0  # weight of the bridged-terms query vector added to an English question's
 
 
+
+def name_pieces(analysis: QueryAnalysis, bm25) -> dict[str, float]:
+    """The question's BM25 terms, with the characters of each bridged name that BM25 does not
+    know as a word: jieba cut 周俊 and 柳素云 in the articles ("好友周俊（姜大卫饰）") into pieces, so a
+    name that the English bridge read from the index's lexicon ("Zhou Jun" -> 周俊) is searched
+    by those pieces instead of not at all. Each character weighs the name's weight shared out
+    over its characters."""
+    terms = dict(analysis.bm25_terms)
+    for term in analysis.terms:
+        if term.kind != "name" or not term.forms:
+            continue
+        weight = term.weight / len(term.forms) ** 0.5
+        for form in term.forms:
+            if form.isascii() or form in bm25.vocab:
+                continue
+            for ch in (c for c in dict.fromkeys(form) if c in bm25.vocab):
+                terms[ch] = max(terms.get(ch, 0.0), weight / len(form))
+    return terms
+
 @dataclass(frozen=True)
 class Retrieval:
     """Hits plus what retrieval learnt about the question, for the answer step."""
@@ -195,8 +214,8 @@ class Retriever:
         timings["dense"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        terms = analysis.bm25_terms
         bm25 = self.store.bm25
+        terms = name_pieces(analysis, bm25) if bm25 is not None else analysis.bm25_terms
         matched = tuple(bm25.known(terms)) if bm25 is not None else ()
         b_scores = bm25.scores({k: terms[k] for k in matched}) if matched else np.zeros(0, np.float32)
         if allowed is not None and len(b_scores):

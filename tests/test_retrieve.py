@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from qa.build import write_index
-from qa.retrieve import Retriever, fuse_retrievals, rrf_fuse
+from qa.query import KeyTerm, QueryAnalysis
+from qa.retrieve import Retriever, fuse_retrievals, name_pieces, rrf_fuse
 from qa.settings import RetrieverMode
 from qa.store import IndexStore
 
@@ -202,3 +203,15 @@ def test_newest_first_moves_the_newest_relevant_article_up(dated):
     assert plain.hits[0].chunk.article_id == arts[0].id and arts[1].id not in {h.chunk.article_id for h in plain.hits}
     assert first_of(newest, arts[1].id) < 3 and newest.weights["recency"] > 0
     assert "recency" not in plain.weights
+
+
+def test_a_bridged_name_bm25_does_not_know_is_searched_by_its_characters():
+    class Vocab:
+        vocab = {"周俊": 0, "柳": 1, "云": 2, "杀害": 3}
+
+    analysis = QueryAnalysis(question="How did Zhou Jun kill Liu Suyun?", language="en", terms=(
+        KeyTerm(text="周俊", forms=("周俊",), kind="name", source="Zhou Jun"),
+        KeyTerm(text="柳素云", forms=("柳素云",), kind="name", source="Liu Suyun"),
+        KeyTerm(text="杀害", forms=("杀害", "杀死"), kind="word", source="kill")), bm25_terms={"周俊": 1.0, "杀害": 0.7})
+    terms = name_pieces(analysis, Vocab())
+    assert terms == {"周俊": 1.0, "杀害": 0.7, "柳": 1 / 3, "云": 1 / 3}  # 素 is no word of the index

@@ -69,22 +69,23 @@ class EnglishBridge:
                 kind = "name" if all(w.capitalized for w in run) else "noun" if is_noun(inside[0]) else "word"
                 terms.append(KeyTerm(text=inside[0], forms=tuple(inside), kind=kind, source=span(question, run)))
                 used.update(w.index for w in run)
-        for w in ws:  # 3. as written (IBM, Kowloon in "九龙（Kowloon）")
+
+        def name(run: list, found: list[str]) -> None:
+            terms.append(KeyTerm(text=found[0], forms=tuple(found[:4]), kind="name", source=span(question, run)))
+            used.update(w.index for w in run)
+
+        # 3. a run of capitalised words that reads as one name of the corpus ("Wu Jinfa" -> 吴锦发),
+        # before its words are read one by one ("Wu" as written, which an English passage has)
+        for run in capitalized_runs([w for w in ws if w.index not in used]):
+            if len(run) > 1 and (whole := self.readings(span(question, run))):
+                name(run, whole)
+        for w in ws:  # 4. as written (IBM, Kowloon in "九龙（Kowloon）")
             if w.index not in used and w.lower in self.vocab and (w.capitalized or any(c.isdigit() for c in w.text)):
                 found = self.dictionary.translate([w])
                 forms = (w.text, *(found[0][:3] if found else ()))
                 terms.append(KeyTerm(text=w.text, forms=forms, kind="name", source=w.text))
                 used.add(w.index)
-        def name(run: list, found: list[str]) -> None:
-            terms.append(KeyTerm(text=found[0], forms=tuple(found[:4]), kind="name", source=span(question, run)))
-            used.update(w.index for w in run)
-
-        # 4. romanised names: a capitalised run as a whole first ("Wei Yijie", not Wei + Yijie),
-        # then words of the vocabulary, then single capitalised words that are not English
-        for run in capitalized_runs([w for w in ws if w.index not in used]):
-            if len(run) > 1:
-                if whole := self.readings(span(question, run)):
-                    name(run, whole)
+        # 5. romanised names: words of the vocabulary, then single capitalised words that are not English
         for run, found in self.names.match([w for w in ws if w.index not in used]):
             name(run, found)
         if self.scan is not None:
@@ -92,7 +93,7 @@ class EnglishBridge:
                 run = [w for w in run if not self.dictionary.is_english_word(w.lower)]
                 if len(run) == 1 and (found := self.scan.find(span(question, run))):
                     name(run, found)
-        terms += self.dictionary(question, skip=used)  # 5. words
+        terms += self.dictionary(question, skip=used)  # 6. words
         return disambiguate(terms, self.docs) if self.docs is not None else terms
 
 

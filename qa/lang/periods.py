@@ -138,7 +138,9 @@ def _english() -> re.Pattern[str]:
 
 
 _PARTS = {"early": "上旬", "mid": "中旬", "late": "下旬"}
-_AMBIGUOUS_MONTHS = {"may", "march", "mar"}  # words too: a month only beside a day, a year or a preposition
+# words too: a month only beside a day, a year or a preposition; so is every abbreviation ("Zhou Jun",
+# "Li Jan": a syllable of a romanised name), which a date written out gives a day or a year
+_AMBIGUOUS_MONTHS = {"may", "march", "mar"}
 _MONTH_CONTEXT = re.compile(r"\b(?:in|during|of|since|before|after|until|by|early|mid|late|from)\W*$", re.IGNORECASE)
 
 
@@ -165,7 +167,8 @@ def _english_as_chinese(m: re.Match[str], text: str) -> tuple[int, int, str] | N
         zh += f"{_month_number(month)}月{_day(first)}日" + (f"-{_day(last)}日" if last else "")
         return m.start(), m.end(), zh
     month, year, part = g["m3"], g["y3"], g["part"]
-    if month.lower() in _AMBIGUOUS_MONTHS and not (year or part or _MONTH_CONTEXT.search(text[:m.start()])):
+    ambiguous = month.lower() in _AMBIGUOUS_MONTHS or len(month.rstrip(".")) == 3 or month.lower() == "sept"
+    if ambiguous and not (year or part or _MONTH_CONTEXT.search(text[:m.start()])):
         return None
     zh = (f"{year}年" if year else "") + f"{_month_number(month)}月" + (_PARTS[part.lower()] if part else "")
     return m.start(), m.end(), zh

@@ -85,3 +85,13 @@ def test_english_bridge_reads_a_capitalised_run_as_one_name():
     b = EnglishBridge({"谥号": 0}, build_lexicon(["伊杰"]), SyllableScan([(text, transliterate(text))]))
     names = [(t.source, t.text) for t in b("What was Wei Yijie's posthumous name?") if t.kind == "name"]
     assert names == [("Wei Yijie's", "魏伊杰")]  # not Wei (a dictionary word) + Yijie
+
+
+def test_a_run_that_reads_as_one_name_wins_over_a_word_written_as_is():
+    from qa.bridges import EnglishBridge
+
+    # "wu" is a word of the index (an English passage wrote it); "Wu Jinfa" is 吴锦发 as a whole
+    b = EnglishBridge({"wu": 0, "吴锦发": 1}, build_lexicon(["吴锦发", "锦发"]))
+    names = [(t.source, t.text) for t in b("Where is Wu Jinfa from?") if t.kind == "name"]
+    assert names == [("Wu Jinfa", "吴锦发")]
+    assert [(t.source, t.text) for t in b("What did Wu say?") if t.kind == "name"] == [("Wu", "Wu")]

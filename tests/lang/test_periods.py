@@ -81,9 +81,18 @@ def test_open_ends_are_the_limits_open_ends():
 
 
 @pytest.mark.parametrize("question", ["厦门有什么新闻？", "who may attend the forum?", "胡昌升在北京会见了哪些人？",
-                                      "3号线什么时候开通？", "Which companies did Hu Changsheng visit?", ""])
+                                      "3号线什么时候开通？", "Which companies did Hu Changsheng visit?", "",
+                                      "How did Zhou Jun kill Liu Suyun?", "What did Li Jan say?"])
 def test_no_period(question):
     assert find_period(question, reference=REF) is None
+
+
+@pytest.mark.parametrize(("question", "iso"), [("what happened in Jun 2020?", "2020-06-01/2020-06-30"),
+                                               ("what happened on Jun 5?", "2020-06-05"),
+                                               ("what happened in Jun?", "2020-06-01/2020-06-30"),
+                                               ("news from early Dec", "2020-12-01/2020-12-10")])
+def test_an_abbreviated_month_is_a_month_beside_a_day_year_or_preposition(question, iso):
+    assert find_period(question, reference=REF).iso == iso
 
 
 @pytest.mark.parametrize(("question", "named"), [
