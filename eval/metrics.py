@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Sequence
 
 from eval._text import dedupe, squash
@@ -264,6 +265,59 @@ def retrieval_bound(found: Sequence[bool], held: Sequence[bool | None]) -> dict[
     answered = [f for f, h in known if h]
     return {"false_refusal_rate_held": sum(not f for f in answered) / len(answered) if answered else None,
             "passages_lack_answer": sum(not h for _, h in known) / len(known) if known else None}
+
+
+# The false-refusal budgets at which ``refusal_curve`` reads how many unanswerable questions the
+# answer probability could refuse (the answers issue's budgets are .05 in Chinese, .10 in English).
+REFUSAL_BUDGETS = (0.02, 0.05, 0.10, 0.20)
+
+
+def _split(probability: Sequence[float], answerable: Sequence[bool]) -> tuple[list[float], list[float]]:
+    if len(probability) != len(answerable):
+        raise ValueError(f"probability has {len(probability)} items but answerable has {len(answerable)}")
+    pos = sorted(p for p, a in zip(probability, answerable, strict=True) if a)
+    neg = sorted(p for p, a in zip(probability, answerable, strict=True) if not a)
+    return pos, neg
+
+
+def separation_auc(probability: Sequence[float], answerable: Sequence[bool]) -> float | None:
+    """How well a probability tells answerable questions from unanswerable ones, whatever the
+    threshold: the chance that an answerable question's probability is above an unanswerable
+    one's, ties counting half (ROC AUC; .5 is chance). None when either group is empty.
+
+    Example:
+        >>> separation_auc([0.9, 0.4, 0.4, 0.1], [True, True, False, False])
+        0.875
+    """
+    pos, neg = _split(probability, answerable)
+    if not pos or not neg:
+        return None
+    above = sum(len(pos) - bisect_right(pos, n) + 0.5 * (bisect_right(pos, n) - bisect_left(pos, n)) for n in neg)
+    return above / (len(pos) * len(neg))
+
+
+def refusal_curve(probability: Sequence[float], answerable: Sequence[bool],
+                  budgets: Sequence[float] = REFUSAL_BUDGETS) -> dict[str, float] | None:
+    """For each false-refusal budget ``b``: the share of unanswerable questions refused at the
+    threshold that refuses at most ``b`` of the answerable ones (a question is refused when its
+    probability is below the threshold, as ``found`` is probability >= threshold). The threshold
+    is read off the very questions scored, so this is what the probability can tell apart on
+    them, not what the shipped threshold does. Keys are the budgets as text ("0.05"); None
+    when either group is empty.
+
+    Example:
+        >>> refusal_curve([0.9, 0.8, 0.7, 0.6, 0.5, 0.3, 0.65, 0.2], [True] * 6 + [False] * 2, budgets=(0.0, 0.5))
+        {'0.00': 0.5, '0.50': 1.0}
+    """
+    pos, neg = _split(probability, answerable)
+    if not pos or not neg:
+        return None
+    out = {}
+    for b in budgets:
+        k = math.floor(b * len(pos) + 1e-9)  # answerable questions that may be refused
+        threshold = pos[k] if k < len(pos) else math.inf  # those strictly below pos[k] are at most k
+        out[f"{b:.2f}"] = bisect_left(neg, threshold) / len(neg)
+    return out
 
 
 # -------------------------------------------------------------------- speed

@@ -8,7 +8,14 @@ from dataclasses import asdict
 from pathlib import Path
 
 from eval.markdown import fmt, table
-from eval.report_answers import calibration_section, calibrations, ece_text, qtype_section
+from eval.report_answers import (
+    auc_text,
+    calibration_section,
+    calibrations,
+    ece_text,
+    qtype_section,
+    separation_section,
+)
 from eval.runner import RETRIEVE_DEPTH, Run
 from eval.scoring import answer_sentences
 
@@ -144,7 +151,7 @@ def render_run(run: Run, titles: Mapping[str, str] | None = None, *, plots: bool
                         [[_group_name(t), s[t]["answers"].get("n"), s[t]["retrieval"].get("recall@1"),
                           s[t]["retrieval"].get("mrr@10"), *(s[t]["answers"].get(k) for k, _ in tcols)]
                          for t in types]), ""]
-    lines += [*qtype_section(s), *calibration_section(s, plots=plots)]
+    lines += [*qtype_section(s), *separation_section(s), *calibration_section(s, plots=plots)]
     lines += ["## Examples of failures", "", *_examples(run, titles or {})]
     if plots:
         lines += ["## Plots", "", "![recall@k](recall_at_k.png)", "", "![latency](latency.png)", ""]
@@ -260,7 +267,7 @@ def console_summary(run: Run) -> str:
             parts.append(f"R@1 {fmt(r['recall@1'])} R@5 {fmt(r['recall@5'])} MRR@10 {fmt(r['mrr@10'])}")
         if a.get("n"):
             parts += [f"{name} {fmt(a[k])}" for k, name in ANSWER_COLS if a.get(k) is not None]
-            parts += [t for t in (ece_text(run.summary, g),) if t]
+            parts += [t for t in (auc_text(run.summary, g), ece_text(run.summary, g)) if t]
             lat = a.get("latency_ms", {})
             if "total" in lat:
                 parts.append(f"total ms p50/p95 {lat['total']['p50']:.0f}/{lat['total']['p95']:.0f}")

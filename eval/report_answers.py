@@ -1,10 +1,12 @@
-"""Report sections on answers beyond the main table: short answers by asked type, and calibration."""
+"""Report sections on answers beyond the main table: short answers by asked type, how well the
+probability tells answerable questions from unanswerable ones, and calibration."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from eval.markdown import fmt, table
+from eval.metrics import REFUSAL_BUDGETS
 from eval.plots import GROUPS
 
 QTYPE_ROWS = (("person", "person (who)"), ("date", "date (when)"), ("place", "place (where)"),
@@ -34,6 +36,31 @@ def qtype_section(summary: Mapping[str, Mapping]) -> list[str]:
             lines += [f"**{name}**", "",
                       table(["asked type", "n", "answerable", *(n for _, n in QTYPE_COLS)], rows), ""]
     return lines
+
+
+def separation_section(summary: Mapping[str, Mapping]) -> list[str]:
+    """AUC of the answer probability and the refusals it allows at each false-refusal budget,
+    per language, beside what the shipped threshold did ([] for a set without unanswerable
+    questions or without probabilities)."""
+    rows = []
+    for g, name in (("all", "all"), ("lang:zh", "zh"), ("lang:en", "en")):
+        a = summary.get(g, {}).get("answers", {})
+        sep = a.get("separation")
+        if sep:
+            rows.append([name, sep["n_answerable"], sep["n_unanswerable"], sep["auc"],
+                         *(sep["refused_at"].get(f"{b:.2f}") for b in REFUSAL_BUDGETS),
+                         a.get("refusal_rate_unanswerable"), a.get("false_refusal_rate")])
+    if not rows:
+        return []
+    return ["## Telling answerable from unanswerable", "",
+            "Whatever the threshold: AUC is the chance that an answerable question's probability is above an "
+            "unanswerable one's (.5 is chance); \"refused at ≤ b\" is the share of unanswerable questions refused "
+            "at the threshold that refuses at most the share b of the answerable ones, read off these very "
+            "questions (what the probability can tell apart here, not a threshold to ship). The last two columns "
+            "are what the shipped threshold did.", "",
+            table(["questions", "answerable", "unanswerable", "AUC",
+                   *(f"refused at ≤ {b:.2f} false refusals" for b in REFUSAL_BUDGETS),
+                   "shipped: refused (unans.)", "shipped: false refusals"], rows), ""]
 
 
 def calibrations(summary: Mapping[str, Mapping]) -> dict[str, dict]:
@@ -69,6 +96,12 @@ def calibration_section(summary: Mapping[str, Mapping], *, plots: bool = True) -
     if plots:
         lines += ["![reliability](reliability.png)", ""]
     return lines
+
+
+def auc_text(summary: Mapping[str, Mapping], group: str) -> str | None:
+    """"AUC 0.866" (the answer probability, answerable against unanswerable) for the console, or None."""
+    sep = summary.get(group, {}).get("answers", {}).get("separation")
+    return f"AUC {fmt(sep['auc'])}" if sep else None
 
 
 def ece_text(summary: Mapping[str, Mapping], group: str) -> str | None:

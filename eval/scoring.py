@@ -26,8 +26,10 @@ from eval.metrics import (
     mrr_at_k,
     ndcg_at_k,
     recall_at_k,
+    refusal_curve,
     refusal_metrics,
     retrieval_bound,
+    separation_auc,
     split_cited_sentences,
 )
 from eval.short_answers import qtype_groups, short_scores
@@ -253,10 +255,28 @@ def summarize_answers(records: Sequence[AnswerRecord]) -> dict:
                                [r.calibration_label if r.label_from_passages else None for r in answerable]))
     if (calibration := summarize_calibration(records)) is not None:
         out["calibration"] = calibration
+    if (separation := summarize_separation(records)) is not None:
+        out["separation"] = separation
     stages = dedupe(stage for r in records for stage in r.timings_ms)
     out["latency_ms"] = {stage: latency_summary([r.timings_ms[stage] for r in records if stage in r.timings_ms])
                          for stage in stages}
     return out
+
+
+def summarize_separation(records: Sequence[AnswerRecord]) -> dict | None:
+    """How well the answer probability tells the answerable questions from the unanswerable
+    ones, whatever the threshold (``eval.metrics.separation_auc``, ``refusal_curve``), or None
+    when the set has no unanswerable or no answerable question, or an answer given has no
+    probability (a generator that gives none). A question refused without one (no content) counts
+    as probability 0: refused at any threshold."""
+    if any(r.found and r.probability is None for r in records):
+        return None
+    p = [r.probability if r.probability is not None else 0.0 for r in records]
+    a = [r.answerable for r in records]
+    auc = separation_auc(p, a)
+    if auc is None:
+        return None
+    return {"auc": auc, "n_answerable": sum(a), "n_unanswerable": len(a) - sum(a), "refused_at": refusal_curve(p, a)}
 
 
 def groups(records: Sequence, *, by_type: bool = True) -> dict[str, list]:

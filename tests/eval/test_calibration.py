@@ -1,5 +1,6 @@
 """Calibration: labels from the retrieved passages, reliability bins and ECE by hand, the diagram,
-and the report sections, on synthetic records (no model, no index)."""
+and the report sections (with the separation of answerable from unanswerable questions), on
+synthetic records (no model, no index)."""
 
 import dataclasses
 import doctest
@@ -18,7 +19,7 @@ from eval.calibration import (
 from eval.datasets import Question
 from eval.report import console_summary, render_run, write_run
 from eval.runner import Config, Run
-from eval.scoring import AnswerRecord, score_retrieval, summarize
+from eval.scoring import AnswerRecord, score_retrieval, summarize, summarize_separation
 
 ARTICLES = {"a": "厦门是福建省的副省级市。鼓浪屿位于厦门岛西南。", "b": "金砖创新基地落户厦门。"}
 PROBS = [0.05, 0.15, 0.15, 0.1, 0.95, 1.0]
@@ -138,3 +139,34 @@ def test_write_run_writes_the_reliability_diagram(tmp_path):
     answer = next(r for r in lines if r["kind"] == "answer")
     assert {"short_f1", "short_em", "has_short", "qtype", "probability", "calibration_label"} <= set(answer)
     assert "![reliability](reliability.png)" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def unanswerable(qid, lang, probability, *, found):
+    return dataclasses.replace(record(qid, lang, probability, False, found=found), answerable=False)
+
+
+MIXED = (record("1", "zh", 0.95, True), record("2", "zh", 0.15, False, found=False), record("3", "zh", 0.6, True),
+         unanswerable("4", "zh", 0.5, found=True), unanswerable("5", "zh", None, found=False),
+         record("6", "en", 0.3, True), unanswerable("7", "en", 0.4, found=True))
+
+
+def test_separation_of_answerable_from_unanswerable():
+    sep = summarize_separation(MIXED[:5])
+    # answerable .95 .15 .6 against unanswerable .5 and 0 (refused without a probability: no content)
+    assert sep["auc"] == pytest.approx(5 / 6) and (sep["n_answerable"], sep["n_unanswerable"]) == (3, 2)
+    # budgets .02, .05, .10, .20 allow no refusal of 3 answerable questions: threshold .15, refusing the 0 only
+    assert sep["refused_at"] == {"0.02": 0.5, "0.05": 0.5, "0.10": 0.5, "0.20": 0.5}
+    assert summarize_separation(RECORDS) is None  # an answer given without a probability
+    assert summarize_separation(RECORDS[:2]) is None  # no unanswerable question
+    s = summarize([], MIXED)
+    assert s["lang:en"]["answers"]["separation"]["auc"] == 0.0 and "separation" in s["all"]["answers"]
+
+
+def test_separation_section_and_console():
+    run = fake_run(MIXED)
+    text = render_run(run, plots=False)
+    assert "## Telling answerable from unanswerable" in text
+    assert "| zh | 3 | 2 | 0.833 | 0.500 | 0.500 | 0.500 | 0.500 | 0.500 | 0.333 |" in text
+    assert "AUC 0.833" in console_summary(run)
+    plain = fake_run(tuple(RECORDS))
+    assert "## Telling answerable" not in render_run(plain, plots=False) and "AUC" not in console_summary(plain)

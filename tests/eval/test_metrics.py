@@ -9,6 +9,7 @@ import pytest
 import eval._text
 import eval.metrics
 from eval.metrics import (
+    REFUSAL_BUDGETS,
     char_f1,
     cmrc_tokens,
     exact_match,
@@ -19,7 +20,9 @@ from eval.metrics import (
     ndcg_at_k,
     percentile,
     recall_at_k,
+    refusal_curve,
     refusal_metrics,
+    separation_auc,
 )
 
 # Chunks of article a1 rank twice and a2 twice; deduplicated: a1, a2, a3, a4.
@@ -200,6 +203,47 @@ def test_refusal_metrics_empty_groups_are_none():
     assert refusal_metrics([], [])["false_refusal_rate"] is None
     with pytest.raises(ValueError, match="2 items"):
         refusal_metrics([True, True], [True])
+
+
+
+def test_separation_auc_counts_pairs_and_ties_half():
+    # answerable .9 .4 against unanswerable .4 .1: pairs (.9,.4) 1, (.9,.1) 1, (.4,.4) half, (.4,.1) 1
+    assert separation_auc([0.9, 0.4, 0.4, 0.1], [True, True, False, False]) == 3.5 / 4
+    assert separation_auc([0.1, 0.9], [True, False]) == 0.0
+    assert separation_auc([0.5, 0.5], [True, False]) == 0.5
+    assert separation_auc([0.5, 0.6], [True, True]) is None  # no unanswerable question
+    with pytest.raises(ValueError, match="1 items"):
+        separation_auc([0.5], [True, False])
+
+
+def test_separation_auc_matches_the_pairwise_count():
+    rng = np.random.default_rng(0)
+    p = np.round(rng.random(300), 2)  # rounded: many ties
+    a = rng.random(300) < 0.7
+    pos, neg = p[a], p[~a]
+    pairwise = ((pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])).mean()
+    assert separation_auc(p.tolist(), a.tolist()) == pytest.approx(pairwise)
+
+
+def test_refusal_curve_refuses_at_most_the_budget_of_answerable_questions():
+    rng = np.random.default_rng(1)
+    p = np.round(rng.random(400), 2)
+    a = rng.random(400) < 0.75
+    curve = refusal_curve(p.tolist(), a.tolist())
+    assert list(curve) == [f"{b:.2f}" for b in REFUSAL_BUDGETS]
+    pos, neg = np.sort(p[a]), p[~a]
+    for b in REFUSAL_BUDGETS:
+        # the highest threshold that refuses at most b of the answerable questions (refused: p < t)
+        t = max(x for x in [*pos, np.inf] if (pos < x).mean() <= b + 1e-12)
+        assert curve[f"{b:.2f}"] == pytest.approx((neg < t).mean())
+    assert list(curve.values()) == sorted(curve.values())  # a larger budget never refuses fewer
+
+
+def test_refusal_curve_reads_ties_as_found():
+    # every answerable question at .5: any threshold above .5 refuses all of them, so at a budget
+    # under 1 the threshold is .5, and an unanswerable question at .5 is answered, one at .4 refused
+    assert refusal_curve([0.5, 0.5, 0.5, 0.4], [True, True, False, False], budgets=(0.0, 0.4)) == {"0.00": 0.5, "0.40": 0.5}
+    assert refusal_curve([0.5], [False]) is None
 
 
 # -------------------------------------------------------------------- speed
