@@ -28,6 +28,7 @@ INDEX_CODE = ("chunking.py", "lexical.py", "store.py", "build.py", "vectors.py",
               "annotate.py", "lang/*.py", "lang/data/*.txt", "bridges/*.py")
 BUILD_FILE = "build.json"
 MILVUS_DIR, MIGRATED = "milvus", "migrated.json"  # the cache's Milvus Lite copies of local indexes (--store milvus)
+MILVUS_CODE = ("milvus_store.py", "milvus_write.py", "stores.py")  # what writes a copy, besides the local store
 FLAT = str(VectorIndexKind.FLAT)  # the vector index kind other kinds' entries are derived from (qa.build.convert_vectors)
 
 
@@ -170,14 +171,18 @@ def cached_index(dataset: Dataset, *, encoder: str, chunk_size: int, cache_dir: 
 def milvus_copy(index_dir: Path, cache_dir: Path) -> str:
     """The store setting (``milvus:<file>``) of a Milvus Lite file holding the local index at
     ``index_dir``, copied by ``qa index migrate`` (nothing embedded again) the first time and
-    kept in ``cache_dir`` under the index's location and generation. ``migrated.json`` is
-    written last, so a copy without it was interrupted and is made again."""
+    kept in ``cache_dir`` under the index's location and generation, the Milvus layout and the
+    code that writes it (``MILVUS_CODE``): a change to any of them makes a new copy, and the
+    older copies of the same index are deleted. ``migrated.json`` is written last, so a copy
+    without it was interrupted and is made again."""
     from qa.milvus_store import LAYOUT
     from qa.store import read_manifest
     from qa.stores import migrate
 
     m = read_manifest(index_dir)
-    key = hashlib.sha1(f"{Path(index_dir).resolve()}\0{m.generation}\0{m.updated_at}\0{LAYOUT}".encode()).hexdigest()[:12]
+    source = str(Path(index_dir).resolve())
+    key = hashlib.sha1(f"{source}\0{m.generation}\0{m.updated_at}\0{LAYOUT}\0{qa_source_hash(MILVUS_CODE)}"
+                       .encode()).hexdigest()[:12]
     folder = Path(cache_dir) / MILVUS_DIR / key
     target = folder / "milvus.db"
     if not (folder / MIGRATED).is_file():
@@ -185,8 +190,15 @@ def milvus_copy(index_dir: Path, cache_dir: Path) -> str:
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         report = migrate(index_dir, f"milvus:{target}")
-        record = {**asdict(report), "source": str(Path(index_dir).resolve()), "generation": m.generation}
+        record = {**asdict(report), "source": source, "generation": m.generation}
         tmp = folder / f"{MIGRATED}.tmp"
         tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
         tmp.replace(folder / MIGRATED)
+        for other in folder.parent.iterdir():  # older copies of this index
+            try:
+                stale = other != folder and json.loads((other / MIGRATED).read_text(encoding="utf-8"))["source"] == source
+            except (OSError, ValueError, KeyError):
+                continue
+            if stale:
+                shutil.rmtree(other, ignore_errors=True)
     return f"milvus:{target}"

@@ -168,12 +168,15 @@ def read_state(client, target: str) -> State | None:
     version = raw.get("manifest", {}).get("format_version")
     if version != FORMAT_VERSION:
         raise IndexFormatError(f"the Milvus index at {target} has format version {version}, this version of qa "
-                               f"reads {FORMAT_VERSION}; migrate a local index again: qa index migrate --to milvus:{target}")
+                               f"reads {FORMAT_VERSION}; migrate a local index again (qa index migrate --replace --to "
+                               f"milvus:{target}) or build it again from the articles (qa index build --store "
+                               f"milvus:{target} PATH...)")
     state = State.from_json(raw)
     if state.layout != LAYOUT:
         raise IndexFormatError(f"the Milvus index at {target} keeps its BM25 terms in layout {state.layout}, this "
                                f"version of qa reads {LAYOUT} (BM25 equal to the local store's); migrate a local "
-                               f"index again: qa index migrate --replace --to milvus:{target}")
+                               f"index again (qa index migrate --replace --to milvus:{target}) or build it again "
+                               f"from the articles (qa index build --store milvus:{target} PATH...)")
     return state
 
 

@@ -11,6 +11,7 @@ those zeros would only add noise, so it then contributes nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -42,19 +43,22 @@ BRIDGE_WEIGHT = 1.0  # weight of the bridged-terms query vector added to an Engl
 
 
 
-def name_pieces(analysis: QueryAnalysis, bm25) -> dict[str, float]:
+def name_pieces(analysis: QueryAnalysis, bm25, lexicon: Callable[[str], Sequence[str]] | None = None) -> dict[str, float]:
     """The question's BM25 terms, with the characters of each bridged name that BM25 does not
     know as a word: jieba cut 周俊 and 柳素云 in the articles ("好友周俊（姜大卫饰）") into pieces, so a
     name that the English bridge read from the index's lexicon ("Zhou Jun" -> 周俊) is searched
     by those pieces instead of not at all. Each character weighs the name's weight shared out
-    over its characters."""
+    over its characters. Only names bridged from English, and, given ``lexicon`` (a romanised
+    name -> the index's words that read so), only the lexicon's readings: a Chinese question's
+    names are its own words, and a reading guessed from the corpus text's syllables is no word."""
     terms = dict(analysis.bm25_terms)
     for term in analysis.terms:
-        if term.kind != "name" or not term.forms:
+        if term.kind != "name" or not term.forms or not term.source or not term.source.isascii():
             continue
+        known = set(lexicon(term.source)) if lexicon is not None else None
         weight = term.weight / len(term.forms) ** 0.5
         for form in term.forms:
-            if form.isascii() or form in bm25.vocab:
+            if form.isascii() or form in bm25.vocab or (known is not None and form not in known):
                 continue
             for ch in (c for c in dict.fromkeys(form) if c in bm25.vocab):
                 terms[ch] = max(terms.get(ch, 0.0), weight / len(form))
@@ -109,6 +113,12 @@ class Retriever:
         self.top_k = top_k
         self.rrf_k = rrf_k
         self.candidates = candidates
+
+    def _lexicon_readings(self) -> Callable[[str], Sequence[str]] | None:
+        """A romanised name -> the words of the index's pinyin lexicon that read so, from the
+        English bridge (None without one)."""
+        names = next((b.names for b in self.bridges if hasattr(b, "names")), None)
+        return names.lookup if names is not None else None
 
     def dense_chunks(self, qvec: np.ndarray, n: int, *, context: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
         """The ``n`` best chunks by their best sentence (plus ``context`` times their context
@@ -215,7 +225,7 @@ class Retriever:
 
         t = time.perf_counter()
         bm25 = self.store.bm25
-        terms = name_pieces(analysis, bm25) if bm25 is not None else analysis.bm25_terms
+        terms = name_pieces(analysis, bm25, self._lexicon_readings()) if bm25 is not None else analysis.bm25_terms
         matched = tuple(bm25.known(terms)) if bm25 is not None else ()
         b_scores = bm25.scores({k: terms[k] for k in matched}) if matched else np.zeros(0, np.float32)
         if allowed is not None and len(b_scores):

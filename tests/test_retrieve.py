@@ -215,3 +215,32 @@ def test_a_bridged_name_bm25_does_not_know_is_searched_by_its_characters():
         KeyTerm(text="杀害", forms=("杀害", "杀死"), kind="word", source="kill")), bm25_terms={"周俊": 1.0, "杀害": 0.7})
     terms = name_pieces(analysis, Vocab())
     assert terms == {"周俊": 1.0, "杀害": 0.7, "柳": 1 / 3, "云": 1 / 3}  # 素 is no word of the index
+    # given the lexicon, only its readings: a reading guessed from the text's syllables is no word
+    lexicon = {"Liu Suyun": ["柳素云"]}.get
+    assert name_pieces(analysis, Vocab(), lambda name: lexicon(name, [])) == terms
+    assert name_pieces(analysis, Vocab(), lambda name: []) == {"周俊": 1.0, "杀害": 0.7}
+
+
+def test_a_chinese_questions_own_names_are_not_cut_into_characters():
+    class Vocab:
+        vocab = {"曾": 0, "瑞": 1, "祖籍": 2}
+
+    analysis = QueryAnalysis(question="楼曾瑞的祖籍是哪里？", language="zh", terms=(
+        KeyTerm(text="楼曾瑞", forms=("楼曾瑞",), kind="name", source="楼曾瑞"),
+        KeyTerm(text="祖籍", forms=("祖籍",), kind="word", source="祖籍")), bm25_terms={"楼曾瑞": 1.0, "祖籍": 1.0})
+    assert name_pieces(analysis, Vocab()) == {"楼曾瑞": 1.0, "祖籍": 1.0}
+
+
+def test_the_retriever_reads_name_pieces_from_the_english_bridges_lexicon():
+    class Names:
+        def lookup(self, name):
+            return ["柳素云"] if name == "Liu Suyun" else []
+
+    class English:
+        names = Names()
+
+    retriever = Retriever.__new__(Retriever)
+    retriever.bridges = (English(),)
+    assert retriever._lexicon_readings()("Liu Suyun") == ["柳素云"]
+    retriever.bridges = ()
+    assert retriever._lexicon_readings() is None

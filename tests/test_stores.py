@@ -265,7 +265,7 @@ def test_migrate_copies_without_embedding(backend, bundled_index, tmp_path, monk
 
 
 @pytest.mark.slow
-def test_a_store_of_an_older_bm25_layout_is_migrated_again(bundled_index, tmp_path):
+def test_a_store_of_an_older_bm25_layout_is_migrated_or_built_again(bundled_index, bundled_articles, tmp_path):
     _need_pymilvus()
     from qa.errors import IndexFormatError
     from qa.milvus_store import META, connect, read_state
@@ -276,10 +276,15 @@ def test_a_store_of_an_older_bm25_layout_is_migrated_again(bundled_index, tmp_pa
     raw = read_state(client, "x").to_json()
     del raw["layout"]  # as written before the BM25 terms were codes
     client.upsert(META, [{"key": "manifest", "value": raw, "marker": [0.0, 1.0]}])
-    with pytest.raises(IndexFormatError, match="layout 1.*migrate --replace"):
+    with pytest.raises(IndexFormatError, match="layout 1.*migrate --replace.*qa index build --store"):
         open_store(_settings(store, tmp_path))
     migrate(bundled_index, store, replace=True)
     assert open_store(_settings(store, tmp_path)).manifest.chunks == Assistant.load(bundled_index).store.manifest.chunks
+    client.upsert(META, [{"key": "manifest", "value": raw, "marker": [0.0, 1.0]}])  # old again: a build replaces it
+    from tests.conftest import FakeEncoder
+
+    write(_settings(store, tmp_path), encoder=FakeEncoder(), add=bundled_articles[:1], replace=True)
+    assert open_store(_settings(store, tmp_path)).manifest.articles == 1
 
 
 @pytest.mark.slow

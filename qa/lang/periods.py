@@ -120,11 +120,24 @@ def _english_relative() -> dict[str, str]:
     return {phrase.lower(): zh for zh, phrase in table("date_words_en", 2)}
 
 
+def _month_names() -> str:
+    """English month names and abbreviations as one regex alternation, longest first."""
+    months = [m.lower() for m in ordered("months_en")]
+    return "|".join(sorted({*months, *(m[:3] for m in months), "sept"}, key=len, reverse=True))
+
+
+@cache
+def _beside_a_month() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Another month through a range or list word, before and after a match ("Jun to Aug",
+    "Jun-Aug", "Sept and Nov"): an abbreviation there is a month, not a syllable of a name."""
+    mon, link = _month_names(), r"\s*(?:-|–|~|to|through|and|or|,)\s*"
+    return (re.compile(rf"\b(?:{mon})\.?{link}$", re.IGNORECASE),
+            re.compile(rf"^\.?{link}(?:{mon})\b", re.IGNORECASE))
+
+
 @cache
 def _english() -> re.Pattern[str]:
-    months = [m.lower() for m in ordered("months_en")]
-    names = sorted({*months, *(m[:3] for m in months), "sept"}, key=len, reverse=True)
-    mon = "|".join(names)
+    mon = _month_names()
     day = r"\d{1,2}(?:st|nd|rd|th)?"
     to = r"\s*(?:-|–|~|to|and)\s*"
     relative = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(_english_relative(), key=len, reverse=True))
@@ -138,8 +151,9 @@ def _english() -> re.Pattern[str]:
 
 
 _PARTS = {"early": "上旬", "mid": "中旬", "late": "下旬"}
-# words too: a month only beside a day, a year or a preposition; so is every abbreviation ("Zhou Jun",
-# "Li Jan": a syllable of a romanised name), which a date written out gives a day or a year
+# words too: a month only beside a day, a year, a preposition or another month ("Jun to Aug"); so is
+# every abbreviation ("Zhou Jun", "Li Jan": a syllable of a romanised name), which a date written out
+# gives a day or a year
 _AMBIGUOUS_MONTHS = {"may", "march", "mar"}
 _MONTH_CONTEXT = re.compile(r"\b(?:in|during|of|since|before|after|until|by|early|mid|late|from)\W*$", re.IGNORECASE)
 
@@ -168,7 +182,9 @@ def _english_as_chinese(m: re.Match[str], text: str) -> tuple[int, int, str] | N
         return m.start(), m.end(), zh
     month, year, part = g["m3"], g["y3"], g["part"]
     ambiguous = month.lower() in _AMBIGUOUS_MONTHS or len(month.rstrip(".")) == 3 or month.lower() == "sept"
-    if ambiguous and not (year or part or _MONTH_CONTEXT.search(text[:m.start()])):
+    before, after = _beside_a_month()
+    if ambiguous and not (year or part or _MONTH_CONTEXT.search(text[:m.start()])
+                          or before.search(text[:m.start()]) or after.search(text[m.end():])):
         return None
     zh = (f"{year}年" if year else "") + f"{_month_number(month)}月" + (_PARTS[part.lower()] if part else "")
     return m.start(), m.end(), zh

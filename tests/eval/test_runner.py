@@ -96,6 +96,23 @@ def test_run_on_a_milvus_lite_copy_of_the_index(bundled_index, few_seed, tmp_pat
 
 
 @pytest.mark.slow
+def test_a_change_to_the_milvus_code_makes_a_new_copy_and_drops_the_old(bundled_index, tmp_path, monkeypatch):
+    pytest.importorskip("pymilvus", reason="needs the [milvus] extra")
+    import eval.indexes
+    from eval.indexes import MIGRATED, MILVUS_CODE, MILVUS_DIR, milvus_copy
+
+    first = milvus_copy(bundled_index, tmp_path)
+    assert milvus_copy(bundled_index, tmp_path) == first
+    real = eval.indexes.qa_source_hash
+    monkeypatch.setattr(eval.indexes, "qa_source_hash",
+                        lambda patterns=("**/*.py",): "changed" if tuple(patterns) == MILVUS_CODE else real(patterns))
+    second = milvus_copy(bundled_index, tmp_path)
+    copies = list((tmp_path / MILVUS_DIR).iterdir())
+    assert second != first and len(copies) == 1 and (copies[0] / MIGRATED).is_file()
+    assert second == f"milvus:{copies[0] / 'milvus.db'}"
+
+
+@pytest.mark.slow
 def test_index_cache_builds_once(tmp_path):
     d = Dataset(name="tiny", corpus="tiny", questions=(),
                 articles=(Article.make("厦门获评福建省历史文化名城。", title="名城"),

@@ -90,9 +90,20 @@ def test_no_period(question):
 @pytest.mark.parametrize(("question", "iso"), [("what happened in Jun 2020?", "2020-06-01/2020-06-30"),
                                                ("what happened on Jun 5?", "2020-06-05"),
                                                ("what happened in Jun?", "2020-06-01/2020-06-30"),
-                                               ("news from early Dec", "2020-12-01/2020-12-10")])
-def test_an_abbreviated_month_is_a_month_beside_a_day_year_or_preposition(question, iso):
+                                               ("news from early Dec", "2020-12-01/2020-12-10"),
+                                               # beside another month: a range or a list
+                                               ("What happened from Jun to Aug?", "2020-06-01/2020-08-31"),
+                                               ("What happened Jun-Aug 2020?", "2020-06-01/2020-08-31"),
+                                               ("news from Oct. to Dec.", "2020-10-01/2020-12-31"),
+                                               ("What happened between Sept and Nov?", "2020-09-01/2020-11-30"),
+                                               ("events in Jan, Feb or Mar?", "2020-01-01/2020-03-31")])
+def test_an_abbreviated_month_is_a_month_beside_a_day_year_preposition_or_month(question, iso):
     assert find_period(question, reference=REF).iso == iso
+
+
+@pytest.mark.parametrize("question", ["Zhou Jun and Liu Suyun met where?", "What did Li Jan, Wang Wei and Zhou Jun say?"])
+def test_a_name_beside_names_is_no_month(question):
+    assert find_period(question, reference=REF) is None
 
 
 @pytest.mark.parametrize(("question", "named"), [
