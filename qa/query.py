@@ -211,6 +211,9 @@ def number_terms(question: str) -> list[KeyTerm]:
     return out
 
 
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
 def analyze(question: str, *, bridges: Sequence[Bridge] = (), ignore: Sequence[str] = ()) -> QueryAnalysis:
     """Language, key terms and BM25 terms of a question.
 
@@ -237,6 +240,8 @@ def analyze(question: str, *, bridges: Sequence[Bridge] = (), ignore: Sequence[s
     else:
         terms = number_terms(question)
         bridged = [t for b in bridges for t in b(question)]
+        if runs := _HAN_RUN.findall(question):  # "Who is 包卓蓝?": the Chinese it writes is a term as written
+            terms += [t for t in chinese_terms("，".join(runs)) if t.kind != "number"]
     for term in bridged:
         terms.append(term)
         known = expansions.setdefault(term.source, [])

@@ -234,3 +234,10 @@ def test_of_equally_likely_short_answers_the_chooser_s_higher_raw_score_wins():
     assert likeliest(np.array([0.242, 0.242, 0.1]), np.array([0.3, 0.9, 2.0])) == 1
     assert likeliest(np.array([0.242, 0.242]), np.array([0.5, 0.5])) == 0
     assert likeliest(np.array([0.1, 0.3]), np.array([5.0, -1.0])) == 1
+
+
+def test_an_english_question_about_a_chinese_name_the_articles_lack_is_refused(bundled_assistant):
+    # the name written in Chinese is a key term the passages must have (it was dropped, and this was answered)
+    assert not ask(bundled_assistant, "Who is 马云?").found
+    ans = ask(bundled_assistant, "What did 包卓蓝 say about Xiamen?")
+    assert ans.found and "包卓蓝" in ans.quotes[0].text

@@ -86,3 +86,11 @@ def test_ignored_time_words_are_not_key_terms_but_still_search():
     assert not {"11", "17", "11月"} & {t.text for t in a.terms}
     assert "17" in a.bm25_terms and a.question == "11月17日发生了什么？"
     assert {"11", "17"} <= {t.text for t in analyze("11月17日发生了什么？").terms}
+
+
+def test_the_chinese_an_english_question_writes_is_a_key_term():
+    # "Who is 马云?": before, the name was no term, so passages about anyone else covered the question
+    a = analyze("Who is 包卓蓝 of IBM?")
+    assert a.language == "en" and ("包卓蓝", "name") in {(t.text, t.kind) for t in a.terms}
+    assert "包卓蓝" in {t.text for t in analyze("What did Bao Zhuolan (包卓蓝) say?").terms}
+    assert not {t.text for t in analyze("Who is the mayor of Xiamen?").terms}  # no bridges here: nothing else
