@@ -156,6 +156,7 @@ _PARTS = {"early": "上旬", "mid": "中旬", "late": "下旬"}
 # gives a day or a year
 _AMBIGUOUS_MONTHS = {"may", "march", "mar"}
 _MONTH_CONTEXT = re.compile(r"\b(?:in|during|of|since|before|after|until|by|early|mid|late|from)\W*$", re.IGNORECASE)
+_NAME_AFTER = re.compile(r"\s+[A-Z][a-z]+")  # a capitalised word right after it (a surname), not after a comma
 
 
 def _month_number(name: str) -> int:
@@ -183,9 +184,9 @@ def _english_as_chinese(m: re.Match[str], text: str) -> tuple[int, int, str] | N
     month, year, part = g["m3"], g["y3"], g["part"]
     ambiguous = month.lower() in _AMBIGUOUS_MONTHS or len(month.rstrip(".")) == 3 or month.lower() == "sept"
     before, after = _beside_a_month()
-    if ambiguous and not (year or part or _MONTH_CONTEXT.search(text[:m.start()])
-                          or before.search(text[:m.start()]) or after.search(text[m.end():])):
-        return None
+    if ambiguous and not (year or part or before.search(text[:m.start()]) or after.search(text[m.end():])) and (
+            not _MONTH_CONTEXT.search(text[:m.start()]) or _NAME_AFTER.match(text[m.end():])):
+        return None  # "Zhou Jun", and "by Jun Zhou": a given name before a capitalised surname
     zh = (f"{year}年" if year else "") + f"{_month_number(month)}月" + (_PARTS[part.lower()] if part else "")
     return m.start(), m.end(), zh
 

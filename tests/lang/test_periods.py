@@ -82,7 +82,8 @@ def test_open_ends_are_the_limits_open_ends():
 
 @pytest.mark.parametrize("question", ["厦门有什么新闻？", "who may attend the forum?", "胡昌升在北京会见了哪些人？",
                                       "3号线什么时候开通？", "Which companies did Hu Changsheng visit?", "",
-                                      "How did Zhou Jun kill Liu Suyun?", "What did Li Jan say?"])
+                                      "How did Zhou Jun kill Liu Suyun?", "What did Li Jan say?",
+                                      "What did the book by Jun Zhou say?", "What is the title of Jun Wang's book?"])
 def test_no_period(question):
     assert find_period(question, reference=REF) is None
 
