@@ -12,6 +12,7 @@ from eval.plots import GROUPS
 QTYPE_ROWS = (("person", "person (who)"), ("date", "date (when)"), ("place", "place (where)"),
               ("number", "number (how many / much)"), ("typed", "**typed** (the four above)"),
               ("org", "org (which organisation)"), ("other", "other"))
+SHORT = {"all": "all", "lang:zh": "zh", "lang:en": "en"}  # a question group's name in a table
 QTYPE_COLS = (("found_rate", "found"), ("false_refusal_rate", "false refusals"),
               ("short_f1", "short F1"), ("short_em", "short EM"))
 
@@ -43,11 +44,11 @@ def separation_section(summary: Mapping[str, Mapping]) -> list[str]:
     per language, beside what the shipped threshold did ([] for a set without unanswerable
     questions or without probabilities)."""
     rows = []
-    for g, name in (("all", "all"), ("lang:zh", "zh"), ("lang:en", "en")):
+    for g, _ in GROUPS:
         a = summary.get(g, {}).get("answers", {})
         sep = a.get("separation")
         if sep:
-            rows.append([name, sep["n_answerable"], sep["n_unanswerable"], sep["auc"],
+            rows.append([SHORT[g], sep["n_answerable"], sep["n_unanswerable"], sep["auc"],
                          *(sep["refused_at"].get(f"{b:.2f}") for b in REFUSAL_BUDGETS),
                          a.get("refusal_rate_unanswerable"), a.get("false_refusal_rate")])
     if not rows:
@@ -75,7 +76,6 @@ def calibration_section(summary: Mapping[str, Mapping], *, plots: bool = True) -
     if not cal:
         return []
     names = {g: name for g, name in GROUPS}
-    short = {"all": "all", "lang:zh": "zh", "lang:en": "en"}
     lines = ["## Calibration", "",
              "Of the answers with a probability (`Answer.probability`, that the retrieved passages answer), the "
              "share whose retrieved passages hold a gold answer text (CMRC answer spans, seed key facts' first "
@@ -83,9 +83,9 @@ def calibration_section(summary: Mapping[str, Mapping], *, plots: bool = True) -
              "Where an answer does not list its passages (`details[\"passages\"]`), the label is whether the "
              "question is answerable.", "",
              table(["questions", "n", "labels from passages", "passages answer", "mean probability", "ECE"],
-                   [[short[g], c["n"], c["from_passages"], c["positive_rate"], c.get("mean_probability"),
+                   [[SHORT[g], c["n"], c["from_passages"], c["positive_rate"], c.get("mean_probability"),
                      c["ece"]] for g, c in cal.items()]), ""]
-    header = ["bin"] + [f"{short[g]} {col}" for g in cal for col in ("n", "mean p", "observed")]
+    header = ["bin"] + [f"{SHORT[g]} {col}" for g in cal for col in ("n", "mean p", "observed")]
     rows = []
     for i, b in enumerate(next(iter(cal.values()))["bins"]):
         bounds = f"{b['lo']:.1f}–{b['hi']:.1f}"

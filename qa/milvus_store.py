@@ -168,16 +168,18 @@ def read_state(client, target: str) -> State | None:
     version = raw.get("manifest", {}).get("format_version")
     if version != FORMAT_VERSION:
         raise IndexFormatError(f"the Milvus index at {target} has format version {version}, this version of qa "
-                               f"reads {FORMAT_VERSION}; migrate a local index again (qa index migrate --replace --to "
-                               f"milvus:{target}) or build it again from the articles (qa index build --store "
-                               f"milvus:{target} PATH...)")
+                               f"reads {FORMAT_VERSION}; {_again(target)}")
     state = State.from_json(raw)
     if state.layout != LAYOUT:
         raise IndexFormatError(f"the Milvus index at {target} keeps its BM25 terms in layout {state.layout}, this "
-                               f"version of qa reads {LAYOUT} (BM25 equal to the local store's); migrate a local "
-                               f"index again (qa index migrate --replace --to milvus:{target}) or build it again "
-                               f"from the articles (qa index build --store milvus:{target} PATH...)")
+                               f"version of qa reads {LAYOUT} (BM25 equal to the local store's); {_again(target)}")
     return state
+
+
+def _again(target: str) -> str:
+    """How to write a Milvus index this version reads, for an error message."""
+    return (f"migrate a local index again (qa index migrate --replace --to milvus:{target}) or build it again "
+            f"from the articles (qa index build --store milvus:{target} PATH...)")
 
 
 def term_code(term: str) -> str:

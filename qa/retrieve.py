@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from qa.bridges import lexicon_readings
 from qa.dating import PERIOD_WEIGHT, RECENCY_POOL, RECENCY_WEIGHT
 from qa.dating import newest_first as newest_first_order
 from qa.encoders import Encoder
@@ -113,12 +114,6 @@ class Retriever:
         self.top_k = top_k
         self.rrf_k = rrf_k
         self.candidates = candidates
-
-    def _lexicon_readings(self) -> Callable[[str], Sequence[str]] | None:
-        """A romanised name -> the words of the index's pinyin lexicon that read so, from the
-        English bridge (None without one)."""
-        names = next((b.names for b in self.bridges if hasattr(b, "names")), None)
-        return names.lookup if names is not None else None
 
     def dense_chunks(self, qvec: np.ndarray, n: int, *, context: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
         """The ``n`` best chunks by their best sentence (plus ``context`` times their context
@@ -225,7 +220,8 @@ class Retriever:
 
         t = time.perf_counter()
         bm25 = self.store.bm25
-        terms = name_pieces(analysis, bm25, self._lexicon_readings()) if bm25 is not None else analysis.bm25_terms
+        terms = (name_pieces(analysis, bm25, lexicon_readings(self.bridges)) if bm25 is not None
+                 else analysis.bm25_terms)
         matched = tuple(bm25.known(terms)) if bm25 is not None else ()
         b_scores = bm25.scores({k: terms[k] for k in matched}) if matched else np.zeros(0, np.float32)
         if allowed is not None and len(b_scores):

@@ -231,16 +231,13 @@ def test_a_chinese_questions_own_names_are_not_cut_into_characters():
     assert name_pieces(analysis, Vocab()) == {"楼曾瑞": 1.0, "祖籍": 1.0}
 
 
-def test_the_retriever_reads_name_pieces_from_the_english_bridges_lexicon():
-    class Names:
-        def lookup(self, name):
-            return ["柳素云"] if name == "Liu Suyun" else []
+def test_name_pieces_read_the_english_bridges_lexicon_not_its_syllable_scan():
+    from qa.bridges import EnglishBridge, lexicon_readings
+    from qa.bridges.pinyin import SyllableScan
+    from qa.lang.pinyin import build_lexicon, transliterate
 
-    class English:
-        names = Names()
-
-    retriever = Retriever.__new__(Retriever)
-    retriever.bridges = (English(),)
-    assert retriever._lexicon_readings()("Liu Suyun") == ["柳素云"]
-    retriever.bridges = ()
-    assert retriever._lexicon_readings() is None
+    text = "好友周俊杀害柳素云。呈突路在城北。"
+    bridge = EnglishBridge({"周俊": 0}, build_lexicon(["柳素云"]), SyllableScan([(text, transliterate(text))]))
+    read = lexicon_readings((bridge,))
+    assert read("Liu Suyun") == ["柳素云"] and read("Chengtu") == [] and bridge.readings("Chengtu")  # a scan guess
+    assert lexicon_readings(()) is None

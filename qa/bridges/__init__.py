@@ -43,6 +43,11 @@ class EnglishBridge:
         else the corpus text by its syllables ("Hu Changsheng" -> [胡昌升]); [] when none."""
         return self.names.lookup(name) or (self.scan.find(name) if self.scan is not None else [])
 
+    def lexicon_readings(self, name: str) -> list[str]:
+        """The words of the index's pinyin lexicon that a romanised name reads as (not the
+        corpus text's syllables: a reading found there is no word)."""
+        return self.names.lookup(name)
+
     def chinese_name(self, name: str) -> str | None:
         """The index's word for a romanised name (the first reading when several read so), None
         when no word of the index reads so."""
@@ -173,6 +178,15 @@ def chinese_names(bridges: tuple[Bridge, ...]) -> Callable[[str], str | None]:
         return next((found for read in readers if (found := read(name))), None)
 
     return translate
+
+
+def lexicon_readings(bridges: tuple[Bridge, ...]) -> Callable[[str], list[str]] | None:
+    """``name -> the index's lexicon words it reads as`` through the bridges that read names
+    from the lexicon (``qa.retrieve.name_pieces``), or None when none does."""
+    readers = [b.lexicon_readings for b in bridges if hasattr(b, "lexicon_readings")]
+    if not readers:
+        return None
+    return lambda name: [w for read in readers for w in read(name)]
 
 
 def default_bridges(store) -> tuple[Bridge, ...]:

@@ -183,10 +183,14 @@ def _english_as_chinese(m: re.Match[str], text: str) -> tuple[int, int, str] | N
         return m.start(), m.end(), zh
     month, year, part = g["m3"], g["y3"], g["part"]
     ambiguous = month.lower() in _AMBIGUOUS_MONTHS or len(month.rstrip(".")) == 3 or month.lower() == "sept"
-    before, after = _beside_a_month()
-    if ambiguous and not (year or part or before.search(text[:m.start()]) or after.search(text[m.end():])) and (
-            not _MONTH_CONTEXT.search(text[:m.start()]) or _NAME_AFTER.match(text[m.end():])):
-        return None  # "Zhou Jun", and "by Jun Zhou": a given name before a capitalised surname
+    if ambiguous and not (year or part):
+        left, right = text[:m.start()], text[m.end():]
+        before, after = _beside_a_month()
+        beside_a_month = before.search(left) or after.search(right)  # "Jun to Aug"
+        # "in Jun", but not "by Jun Zhou": a given name before a capitalised surname
+        after_a_preposition = _MONTH_CONTEXT.search(left) and not _NAME_AFTER.match(right)
+        if not (beside_a_month or after_a_preposition):
+            return None  # "Zhou Jun"
     zh = (f"{year}年" if year else "") + f"{_month_number(month)}月" + (_PARTS[part.lower()] if part else "")
     return m.start(), m.end(), zh
 
