@@ -24,10 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.build_append import append_generation, can_append
 from qa.build_lexical import removed_words, write_lexical
+from qa.build_rows import IndexChange, check_prepared, context_vectors, insert_prepared
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError, QAError
-from qa.prepare import LocalPreparer, PreparedArticle, Preparer, Progress
+from qa.prepare import LocalPreparer, Preparer, Progress
 from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
 from qa.store import (
     CHUNK_VECTORS,
@@ -43,30 +45,14 @@ from qa.store import (
     corrupt,
     file_checksums,
     generations,
+    load_vectors,
     now,
     read_manifest,
     retire,
+    segment_dirs,
 )
 from qa.types import Article
 from qa.vectors import FaissVectorStore
-
-
-@dataclass(frozen=True)
-class IndexChange:
-    """What a write did."""
-
-    added: tuple[str, ...] = ()  # article ids
-    already_indexed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    chunks_added: int = 0
-    sentences_added: int = 0
-    chars_embedded: int = 0
-    seconds: float = 0.0
-    # summed over the articles: with worker processes (qa.prepare) these add up the workers' time
-    embed_seconds: float = 0.0
-    annotate_seconds: float = 0.0  # sentences, tagging, entities, dates, quantities, BM25 tokens, pinyin
-    bridge_seconds: float = 0.0  # the pinyin lexicon of the corpus's words and names, for English questions
-    bm25_seconds: float = 0.0  # BM25 term counts: the previous rows minus the removed, plus the new
 
 
 @contextlib.contextmanager
@@ -190,8 +176,13 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
                     f"or rebuild: qa index build PATH... --index-dir {root} --encoder {encoder.name}")
             chunk_size, chunk_overlap = current.chunk_size, current.chunk_overlap
             vector_index = VectorIndexKind.parse(current.vector_index)
-            # a change copies the live generation's vectors and rows: never from damaged files
-            if problems := check_generation(root, current, full=True):
+        appending = current is not None and not remove and can_append(root, current)
+        if current is not None:
+            # a whole generation copies the live one's vectors and rows: never from damaged files. A
+            # delta copies nothing: the files it shares keep their recorded checksums, so damage
+            # stays detectable in the new generation too; here their sizes are checked, and the
+            # checksums of those modified since they were recorded
+            if problems := check_generation(root, current, full=not appending, changed=True):
                 raise corrupt(root, problems)
         live = _live_generation(root)
         _clean(root, {live} if live else set(generations(root)))  # no live one known: keep them all until the commit
@@ -199,10 +190,16 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
         tmp = root / f".{gen}.tmp-{os.getpid()}"
         tmp.mkdir()
         try:
-            change, counts = _build_generation(
-                tmp, root / current.generation if current else None, encoder=encoder, add=add,
-                remove=remove, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                vector_index=vector_index, progress=progress, preparer=preparer)
+            if appending:
+                change, after = append_generation(tmp, root, current, gen, encoder=encoder, add=add,
+                                                  progress=progress, preparer=preparer)
+                counts, files, deltas = (after.articles, after.chunks, after.sentences), after.files, after.deltas
+            else:
+                change, counts = _build_generation(
+                    tmp, segment_dirs(root, current) if current else [], encoder=encoder, add=add,
+                    remove=remove, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+                    vector_index=vector_index, progress=progress, preparer=preparer)
+                files, deltas = file_checksums(tmp), ()
             from qa import __version__
 
             stamp = now()
@@ -210,7 +207,7 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
                 format_version=FORMAT_VERSION, generation=gen, encoder=encoder.name, dim=encoder.dim,
                 chunk_size=chunk_size, chunk_overlap=chunk_overlap, vector_index=str(vector_index),
                 articles=counts[0], chunks=counts[1], sentences=counts[2], created_at=current.created_at if current else stamp,
-                updated_at=stamp, qa_version=__version__, files=file_checksums(tmp))
+                updated_at=stamp, qa_version=__version__, files=files, deltas=deltas)
             _commit_generation(root, tmp, manifest)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -255,15 +252,16 @@ def convert_vectors(root: str | Path, kind: VectorIndexKind) -> VectorConversion
         gen = _next_generation(root, current.generation)
         tmp = root / f".{gen}.tmp-{os.getpid()}"
         try:
-            shutil.copytree(live, tmp)
+            shutil.copytree(live, tmp)  # copies, not links: the vector files are written again below
             n, faiss_s = 0, 0.0
-            for name in (VECTORS, CHUNK_VECTORS):
-                vectors = FaissVectorStore.load(tmp / name, before).vectors()
-                t = time.perf_counter()
-                store = FaissVectorStore.from_vectors(vectors, current.dim, kind)
-                faiss_s += time.perf_counter() - t
-                store.save(tmp / name)
-                n += len(vectors)
+            for segment in [tmp, *(tmp / d for d in current.deltas)]:
+                for name in (VECTORS, CHUNK_VECTORS):
+                    vectors = FaissVectorStore.load(segment / name, before).vectors()
+                    t = time.perf_counter()
+                    store = FaissVectorStore.from_vectors(vectors, current.dim, kind)
+                    faiss_s += time.perf_counter() - t
+                    store.save(segment / name)
+                    n += len(vectors)
             _commit_generation(root, tmp, dataclasses.replace(current, generation=gen, vector_index=str(kind),
                                                               updated_at=now(), files=file_checksums(tmp)))
         except BaseException:
@@ -275,7 +273,7 @@ def convert_vectors(root: str | Path, kind: VectorIndexKind) -> VectorConversion
 
 
 def _vector_bytes(generation: Path) -> int:
-    return sum((generation / name).stat().st_size for name in (VECTORS, CHUNK_VECTORS))
+    return sum(f.stat().st_size for name in (VECTORS, CHUNK_VECTORS) for f in generation.rglob(name))
 
 
 def stored_settings(root: Path) -> Manifest:
@@ -297,19 +295,22 @@ def stored_settings(root: Path) -> Manifest:
 
 
 def stored_articles(root: Path) -> tuple[list[Article], str]:
-    """Every article of the newest generation whose database is sound, and that generation."""
+    """Every article of the newest generation whose databases (its base's and its deltas') are
+    sound, and that generation."""
     for gen in generations(root):
-        path = root / gen / DOCS
-        if not path.is_file():
+        paths = [root / gen / DOCS, *sorted((root / gen).glob(f"delta-*/{DOCS}"), key=lambda p: p.parent.name)]
+        if not paths[0].is_file():
             continue
+        rows = []
         try:
-            db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-            try:
-                if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                    continue
-                rows = db.execute(f"SELECT {article_columns(db)} FROM articles ORDER BY rowid").fetchall()
-            finally:
-                db.close()
+            for path in paths:
+                db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+                try:
+                    if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                        raise sqlite3.DatabaseError(f"{path} fails its integrity check")
+                    rows += db.execute(f"SELECT {article_columns(db)} FROM articles ORDER BY rowid").fetchall()
+                finally:
+                    db.close()
         except sqlite3.DatabaseError:
             continue
         return [Article(id=i, text=t, title=ti, source=s, author=a, date=d, url=u, path=p, date_source=ds)
@@ -334,24 +335,28 @@ def repair_index(root: str | Path, *, encoder: Encoder, progress: Progress | Non
     return change, source
 
 
-def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Sequence[Article],
+def _build_generation(tmp: Path, prev: Sequence[Path], *, encoder: Encoder, add: Sequence[Article],
                       remove: Sequence[str], chunk_size: int, chunk_overlap: int,
                       vector_index: VectorIndexKind, progress: Progress | None,
                       preparer: Preparer | None) -> tuple[IndexChange, tuple[int, int, int]]:
+    """A whole generation (a new base): the previous one's rows (``prev``: its base and delta
+    folders, none for a new index) with the change applied, written to ``tmp``."""
     db = sqlite3.connect(tmp / DOCS)
     try:
-        if prev is not None:
-            src = sqlite3.connect(f"{(prev / DOCS).resolve().as_uri()}?mode=ro", uri=True)
+        if prev:
+            src = sqlite3.connect(f"{(prev[0] / DOCS).resolve().as_uri()}?mode=ro", uri=True)
             src.backup(db)
             src.close()
-            old_vectors = FaissVectorStore.load(prev / VECTORS, vector_index).vectors()
-            old_chunk_vectors = FaissVectorStore.load(prev / CHUNK_VECTORS, vector_index).vectors()
+            old_vectors = load_vectors(prev, VECTORS, str(vector_index)).vectors()
+            old_chunk_vectors = load_vectors(prev, CHUNK_VECTORS, str(vector_index)).vectors()
         else:
             old_vectors = np.zeros((0, encoder.dim), dtype=np.float32)
             old_chunk_vectors = np.zeros((0, encoder.dim), dtype=np.float32)
         db.executescript(SCHEMA)
         if "date_source" not in article_columns(db):  # a generation written before it was stored
             db.execute("ALTER TABLE articles ADD COLUMN date_source TEXT")
+        for delta in prev[1:]:
+            _merge_delta(db, delta / DOCS)
 
         # removals first, so that "remove then re-add" of one article works in one change
         existing = {r[0] for r in db.execute("SELECT id FROM articles")}
@@ -385,37 +390,11 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
         n_sentences = db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
         prepared = (preparer or LocalPreparer()).prepare(
             new_articles, encoder=encoder, chunk_size=chunk_size, chunk_overlap=chunk_overlap, progress=progress)
-        _check_prepared(prepared, new_articles, encoder.dim)
-        new_chunks: list[tuple[int, int, int]] = []  # (new article's index, first and last sentence row)
-        chunks_added = sentences_added = chars_embedded = 0
-        stamp = now()
-        for ai, p in enumerate(prepared):
-            a = p.article
-            db.execute("INSERT INTO articles (id, title, source, author, date, url, path, text, added_at, date_source) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?)",
-                       (a.id, a.title, a.source, a.author, a.date, a.url, a.path, a.text, stamp, a.date_source))
-            first_chunk: list[int | None] = [None] * len(p.sentences)
-            last_chunk: list[int | None] = [None] * len(p.sentences)
-            for ci, (c, (lo, hi)) in enumerate(zip(p.chunks, p.chunk_sentences)):
-                for j in range(lo, hi + 1):
-                    first_chunk[j] = n_chunks + ci if first_chunk[j] is None else first_chunk[j]
-                    last_chunk[j] = n_chunks + ci
-                db.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
-                           (n_chunks + ci, c.id, a.id, c.start, c.end, c.text, p.tokens[ci], p.pinyin[ci],
-                            n_sentences + lo, n_sentences + hi))
-                new_chunks.append((ai, n_sentences + lo, n_sentences + hi))
-            for i, ((s, e), mentions) in enumerate(zip(p.sentences, p.mentions)):
-                row = n_sentences + i
-                db.execute("INSERT INTO sentences VALUES (?,?,?,?,?,?)",
-                           (row, a.id, s, e, first_chunk[i], last_chunk[i]))
-                db.executemany("INSERT INTO mentions VALUES (?,?,?,?,?,?)",
-                               [(row, m.kind, m.start, m.end, m.text, m.norm) for m in mentions])
-            vectors.append(p.vectors)
-            n_chunks += len(p.chunks)
-            n_sentences += len(p.sentences)
-            chunks_added += len(p.chunks)
-            sentences_added += len(p.sentences)
-            chars_embedded += sum(e - s for s, e in p.sentences) + len(a.title or " ")
+        check_prepared(prepared, new_articles, encoder.dim)
+        rows = insert_prepared(db, prepared, n_chunks=n_chunks, n_sentences=n_sentences)
+        vectors += [p.vectors for p in prepared]
+        n_chunks += len(rows.chunks)
+        n_sentences += rows.sentences
         title_vectors = (np.stack([p.title_vector for p in prepared]) if prepared
                          else np.zeros((0, encoder.dim), np.float32))
         all_vectors = np.concatenate(vectors, axis=0) if len(vectors) > 1 else vectors[0]
@@ -426,23 +405,23 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
         FaissVectorStore.from_vectors(all_vectors, encoder.dim, vector_index).save(tmp / VECTORS)
         chunk_vectors = [old_chunk_vectors if keep_chunks.all() else old_chunk_vectors[keep_chunks]]
         del old_chunk_vectors
-        if new_chunks:
-            chunk_vectors.append(context_vectors(all_vectors, title_vectors, new_chunks))
+        if rows.chunks:
+            chunk_vectors.append(context_vectors(all_vectors, title_vectors, rows.chunks))
         del all_vectors
         all_chunk_vectors = np.concatenate(chunk_vectors, axis=0) if len(chunk_vectors) > 1 else chunk_vectors[0]
         del chunk_vectors
         FaissVectorStore.from_vectors(all_chunk_vectors, encoder.dim, vector_index).save(tmp / CHUNK_VECTORS)
         del all_chunk_vectors
 
-        lexical = write_lexical(tmp, prev, db, keep_chunks=keep_chunks, prepared=prepared, gone=gone,
-                                progress=progress)
+        lexical = write_lexical(tmp, prev[0] if prev else None, db, keep_chunks=keep_chunks, prepared=prepared,
+                                gone=gone, progress=progress, deltas=prev[1:])
         db.commit()
         n_articles = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         if progress:
             progress("done", 1, 1)
         change = IndexChange(added=tuple(a.id for a in new_articles), already_indexed=tuple(a.id for a in skipped),
-                             removed=tuple(dict.fromkeys(remove)), chunks_added=chunks_added,
-                             sentences_added=sentences_added, chars_embedded=chars_embedded,
+                             removed=tuple(dict.fromkeys(remove)), chunks_added=len(rows.chunks),
+                             sentences_added=rows.sentences, chars_embedded=rows.chars_embedded,
                              embed_seconds=sum(p.embed_seconds for p in prepared),
                              annotate_seconds=sum(p.seconds for p in prepared),
                              bridge_seconds=lexical.lexicon_seconds, bm25_seconds=lexical.bm25_seconds)
@@ -451,24 +430,18 @@ def _build_generation(tmp: Path, prev: Path | None, *, encoder: Encoder, add: Se
         db.close()
 
 
-def _check_prepared(prepared: Sequence[PreparedArticle], articles: Sequence[Article], dim: int) -> None:
-    """What a preparer (possibly on other machines) returned fits before anything is written."""
-    if [p.article.id for p in prepared] != [a.id for a in articles]:
-        raise QAError("the preparer returned other articles than it was given (or in another order); "
-                      "nothing was changed")
-    for p in prepared:
-        if (p.vectors is None or p.vectors.shape != (len(p.sentences), dim) or p.title_vector is None
-                or p.title_vector.shape != (dim,)):
-            raise QAError(f"the preparer returned article {p.article.id} without its {len(p.sentences)} sentence "
-                          f"vectors and title vector of dimension {dim}; nothing was changed")
-
-
-def context_vectors(sentences: np.ndarray, titles: np.ndarray, chunks: Sequence[tuple[int, int, int]]) -> np.ndarray:
-    """A chunk's context vector: the mean of its sentences' vectors plus its article's title
-    vector, normalised (nothing is embedded again). Dense retrieval adds its similarity to
-    the best sentence's for English questions (see ``qa.retrieve``)."""
-    out = np.stack([sentences[lo:hi + 1].mean(axis=0) + titles[ai] for ai, lo, hi in chunks])
-    return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+def _merge_delta(db: sqlite3.Connection, path: Path) -> None:
+    """Append a delta database's rows to ``db`` (a compaction: the delta's rows come after)."""
+    db.commit()
+    db.execute("ATTACH DATABASE ? AS delta", (f"{path.resolve().as_uri()}?mode=ro",))
+    try:
+        for table in ("articles", "chunks", "sentences", "mentions", "lexicon"):
+            cols = ", ".join(r[1] for r in db.execute(f"PRAGMA delta.table_info({table})"))
+            db.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM delta.{table} ORDER BY rowid"
+                       if table != "lexicon" else f"INSERT OR IGNORE INTO main.lexicon ({cols}) SELECT {cols} FROM delta.lexicon")
+        db.commit()
+    finally:
+        db.execute("DETACH DATABASE delta")
 
 
 def _renumber(db: sqlite3.Connection) -> None:

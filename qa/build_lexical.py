@@ -55,17 +55,18 @@ def removed_words(db: sqlite3.Connection, article_id: str) -> set[str]:
 
 def write_lexical(out: Path, prev: Path | None, db: sqlite3.Connection, *, keep_chunks: np.ndarray,
                   prepared: Sequence[PreparedArticle], gone: set[str],
-                  progress: Progress | None = None) -> LexicalTimes:
+                  progress: Progress | None = None, deltas: Sequence[Path] = ()) -> LexicalTimes:
     """Write ``out/bm25`` and the lexicon table of ``db`` (the new generation's rows, new
     chunks inserted; the caller commits), given the previous generation ``prev``, which of its chunk rows are kept,
-    the new articles and the words of the removed ones (``removed_words``)."""
+    the new articles and the words of the removed ones (``removed_words``). ``deltas``: the
+    previous generation's delta folders (``qa.build_append``), whose rows follow its base's."""
     if progress:
         progress("bm25", 0, 1)
     t = time.perf_counter()
     # one string object per distinct token: a list of fresh strings per chunk was the build's
     # largest allocation (about 9 kB per chunk)
     new_docs = [[sys.intern(t) for t in tokens.split()] for p in prepared for tokens in p.tokens]
-    counts = _counts(prev, db, keep_chunks, new_docs)
+    counts = _counts(prev, deltas, db, keep_chunks, new_docs)
     n_chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
     if counts.num_docs != n_chunks:
         raise QAError(f"BM25 rows ({counts.num_docs}) and chunk rows ({n_chunks}) differ; nothing was changed")
@@ -96,13 +97,13 @@ def write_lexical(out: Path, prev: Path | None, db: sqlite3.Connection, *, keep_
     return LexicalTimes(bm25_seconds, time.perf_counter() - t)
 
 
-def _counts(prev: Path | None, db: sqlite3.Connection, keep_chunks: np.ndarray,
+def _counts(prev: Path | None, deltas: Sequence[Path], db: sqlite3.Connection, keep_chunks: np.ndarray,
             new_docs: list[list[str]]) -> TermCounts:
     base = None
     if len(keep_chunks) == 0:
         base = TermCounts.empty()
     elif prev is not None and TermCounts.stored_in(prev / BM25_DIR):
-        base = TermCounts.load(prev / BM25_DIR)
+        base = TermCounts.concat([TermCounts.load(d / BM25_DIR) for d in (prev, *deltas)])
         if base.num_docs != len(keep_chunks):  # not the rows the database had: count them again
             base = None
     if base is not None:

@@ -117,6 +117,34 @@ class TermCounts:
                           np.concatenate([self.indices, new.indices]), counts,
                           np.concatenate([self.doc_lengths, new.doc_lengths]))
 
+    @classmethod
+    def concat(cls, parts: Sequence[TermCounts]) -> TermCounts:
+        """The rows of ``parts`` one after the other (a generation's base and its deltas); term
+        ids continue the first part's vocabulary, new terms appended in the order they come: the
+        same counts as ``parts[0].extend`` of the later parts' documents."""
+        if len(parts) == 1:
+            return parts[0]
+        vocab = list(parts[0].vocab)
+        ids = {t: i for i, t in enumerate(vocab)}
+        indptr, indices, counts, lengths = [parts[0].indptr], [parts[0].indices], [parts[0].counts], [parts[0].doc_lengths]
+        for p in parts[1:]:
+            remap = np.empty(len(p.vocab), np.int32)
+            for i, t in enumerate(p.vocab):
+                tid = ids.get(t)
+                if tid is None:
+                    tid = ids[t] = len(vocab)
+                    vocab.append(t)
+                remap[i] = tid
+            indptr.append(p.indptr[1:] + indptr[-1][-1])
+            indices.append(remap[p.indices])
+            counts.append(p.counts)
+            lengths.append(p.doc_lengths)
+        merged = np.concatenate(counts)
+        if merged.dtype != np.uint32 and len(merged) and int(merged.max()) > np.iinfo(np.uint16).max:
+            merged = merged.astype(np.uint32)
+        return cls(vocab, np.concatenate(indptr).astype(np.int64), np.concatenate(indices).astype(np.int32), merged,
+                   np.concatenate(lengths).astype(np.int32))
+
     def save(self, path: Path) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
@@ -182,8 +210,12 @@ class BM25Index:
         return cls.from_counts(TermCounts.from_tokens(corpus_tokens))
 
     @classmethod
-    def load(cls, path: Path) -> BM25Index:
+    def load(cls, path: Path, *, deltas: Sequence[Path] = ()) -> BM25Index:
+        """The scores of the term counts at ``path`` followed by those of ``deltas`` (the BM25
+        rows later changes appended), or of an older bm25s directory (which has no deltas)."""
         path = Path(path)
+        if deltas:
+            return cls.from_counts(TermCounts.concat([TermCounts.load(p) for p in (path, *deltas)]))
         if TermCounts.stored_in(path):
             return cls.from_counts(TermCounts.load(path))
         if (path / LEGACY_PARAMS).is_file():

@@ -14,6 +14,10 @@ Layout of ``index/``::
                          questions also match this context)
         bm25/            BM25 over the chunks' jieba tokens, stored as term counts per chunk row
                          (``qa.lexical``: CSR arrays, vocabulary, document lengths; scored at load)
+        delta-000009/    what a later change added, when it only added articles (``qa.build_append``):
+                         its own docs.sqlite, vectors.faiss, chunks.faiss and bm25/ holding just
+                         the new rows, numbered after the rows before it; the manifest lists a
+                         generation's deltas in order
     .lock                held by the one process that writes
     .leases/gen-000007   readers hold a shared lock on the generation they opened; a writer
                          deletes an old generation only when it can lock it exclusively
@@ -24,7 +28,13 @@ garbled ``manifest.json`` can be restored from the newest complete generation
 
 Changes are written by ``qa.build.write_index``: a new generation beside the live
 one, then ``manifest.json`` replaced atomically, so a build that is interrupted at
-any point leaves the previous index intact and loadable. BM25 and the lexicon of a new
+any point leaves the previous index intact and loadable. A change that only adds articles
+costs what it adds: the new generation hard-links every file of the live one (files are never
+written again once a generation is committed, so sharing them is safe; deleting an old
+generation removes only its links) and writes one delta folder of the new rows; the manifest
+keeps the checksums recorded when the shared files were written and computes only the new
+ones'. A removal, or deltas grown past a fraction of the base, writes a whole new base
+(compaction). BM25 and the lexicon of a new
 generation are the previous ones changed by what the change adds and removes
 (``qa.build_lexical``): the removed chunks' rows dropped, the new ones' appended, only the
 words that enter or leave the corpus keyed or dropped; nothing is tokenised again.
@@ -45,7 +55,7 @@ import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -65,7 +75,7 @@ from qa.lang.segment import TOKENIZER
 from qa.lexical import BM25_PARAMS, BM25Index
 from qa.settings import VectorIndexKind
 from qa.types import Article, Chunk, Mention, Sentence
-from qa.vectors import FaissVectorStore
+from qa.vectors import FaissVectorStore, SegmentedVectors
 
 FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
@@ -133,7 +143,8 @@ class LexiconTable(Mapping):
         self._query = _runner(db)
 
     def __getitem__(self, key: str) -> list[str]:
-        words = [w for (w,) in self._query("SELECT word FROM lexicon WHERE key = ? ORDER BY word", (key,))]
+        # sorted here too: a generation with deltas answers from each database in turn
+        words = sorted({w for (w,) in self._query("SELECT word FROM lexicon WHERE key = ?", (key,))})
         if not words:
             raise KeyError(key)
         return words
@@ -142,10 +153,10 @@ class LexiconTable(Mapping):
         return bool(self._query("SELECT 1 FROM lexicon WHERE key = ? LIMIT 1", (key,)))
 
     def __iter__(self):
-        return iter([k for (k,) in self._query("SELECT DISTINCT key FROM lexicon ORDER BY key")])
+        return iter(sorted({k for (k,) in self._query("SELECT DISTINCT key FROM lexicon")}))
 
     def __len__(self) -> int:
-        return int(self._query("SELECT COUNT(DISTINCT key) FROM lexicon")[0][0])
+        return len({k for (k,) in self._query("SELECT DISTINCT key FROM lexicon")})
 
 
 def article_columns(db: sqlite3.Connection) -> str:
@@ -184,9 +195,11 @@ class Manifest:
     annotation_version: int = ANNOTATION_VERSION
     qa_version: str = ""
     files: dict | None = None  # path in the generation -> {"size", "sha256"} (None: written before checksums)
+    deltas: tuple[str, ...] = ()  # the generation's delta folders, in row order (none: base only)
 
     def to_json(self) -> dict:
         d = asdict(self)
+        deltas = d.pop("deltas")
         return {
             "format_version": d.pop("format_version"), "generation": d.pop("generation"),
             "encoder": {"name": d.pop("encoder"), "dim": d.pop("dim")},
@@ -198,7 +211,7 @@ class Manifest:
             "annotations": {"version": d.pop("annotation_version"),
                             "kinds": ["person", "org", "place", "date", "quantity"]},
             **d,
-        }
+        } | ({"deltas": list(deltas)} if deltas else {})
 
     @classmethod
     def from_json(cls, d: dict) -> Manifest:
@@ -212,7 +225,7 @@ class Manifest:
             created_at=d["created_at"], updated_at=d["updated_at"],
             tokenizer=d.get("tokenizer", TOKENIZER), bm25=d.get("bm25", {}),
             annotation_version=d.get("annotations", {}).get("version", 0), qa_version=d.get("qa_version", ""),
-            files=d.get("files"),
+            files=d.get("files"), deltas=tuple(d.get("deltas", ())),
         )
 
 
@@ -309,34 +322,48 @@ def retire(root: Path, generation: str) -> bool:
             fh.close()
 
 
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def file_checksums(folder: Path) -> dict[str, dict]:
-    """Size and SHA-256 of every file of a generation folder (its manifest copy aside)."""
+    """Size, SHA-256 and modification time of every file of a generation folder (its manifest
+    copy aside). The time lets a quick check hash only the files written since (``changed``)."""
     out = {}
     for f in sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.name != MANIFEST):
-        h = hashlib.sha256()
-        with open(f, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        out[f.relative_to(folder).as_posix()] = {"size": f.stat().st_size, "sha256": h.hexdigest()}
+        digest = _sha256(f)
+        st = f.stat()
+        out[f.relative_to(folder).as_posix()] = {"size": st.st_size, "sha256": digest, "mtime_ns": st.st_mtime_ns}
     return out
 
 
-def check_generation(root: Path, m: Manifest, *, full: bool) -> list[str]:
-    """What is wrong with the files of ``m``'s generation: missing, another size, or (``full``)
-    another checksum than the manifest records; [] when sound, or when the manifest predates
-    checksums."""
+def delta_files(m: Manifest) -> set[str]:
+    """The files of ``m``'s generation that its deltas hold (small: compaction bounds them)."""
+    return {rel for rel in (m.files or {}) if rel.split("/", 1)[0] in m.deltas}
+
+
+def check_generation(root: Path, m: Manifest, *, full: bool | Collection[str], changed: bool = False) -> list[str]:
+    """What is wrong with the files of ``m``'s generation: missing, another size, or another
+    checksum than the manifest records, checked for all files (``full=True``), those named, and
+    (``changed``) those modified since their checksum was recorded; [] when sound, or when the
+    manifest predates checksums. A file a generation shares with older ones carries the checksum
+    recorded when it was written, so a damaged shared file is found in each."""
     if not m.files:
         return []
     d = Path(root) / m.generation
     problems = []
-    actual = file_checksums(d) if full else None
     for rel, want in sorted(m.files.items()):
         f = d / rel
         if not f.is_file():
             problems.append(f"{f} is missing")
         elif f.stat().st_size != want["size"]:
             problems.append(f"{f} has {f.stat().st_size:,} bytes, not {want['size']:,}")
-        elif actual is not None and actual.get(rel, {}).get("sha256") != want["sha256"]:
+        elif ((full is True or (full and rel in full) or (changed and f.stat().st_mtime_ns != want.get("mtime_ns")))
+              and _sha256(f) != want["sha256"]):
             problems.append(f"{f} was altered (its SHA-256 differs)")
     return problems
 
@@ -381,6 +408,22 @@ def recover_manifest(root: str | Path) -> tuple[Manifest, list[str]]:
                   f"rebuild: qa index build data/ --index-dir {root}")
 
 
+def segment_dirs(root: Path, m: Manifest) -> list[Path]:
+    """The folders holding ``m``'s rows, in row order: its generation, then its deltas."""
+    base = Path(root) / m.generation
+    return [base, *(base / d for d in m.deltas)]
+
+
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+
+
+def load_vectors(segments: Sequence[Path], name: str, kind: str) -> FaissVectorStore | SegmentedVectors:
+    """The FAISS file ``name`` of each segment folder, read as one store."""
+    parts = [FaissVectorStore.load(d / name, VectorIndexKind.parse(kind)) for d in segments]
+    return parts[0] if len(parts) == 1 else SegmentedVectors(parts)
+
+
 class IndexStore:
     """A loaded generation of an index; read-only. Changes go through ``write_index``."""
 
@@ -392,8 +435,9 @@ class IndexStore:
         self._lock = threading.Lock()  # lazy loading
         self._db_lock = threading.Lock()  # one statement at a time on the shared connection
         self._db: sqlite3.Connection | None = None
-        self._vectors: FaissVectorStore | None = None
-        self._chunk_vectors: FaissVectorStore | None = None
+        self._delta_dbs: list[sqlite3.Connection] = []
+        self._vectors: FaissVectorStore | SegmentedVectors | None = None
+        self._chunk_vectors: FaissVectorStore | SegmentedVectors | None = None
         self._bm25: BM25Index | None = None
         self._bm25_loaded = False
         self._lexicon: dict | None = None
@@ -411,7 +455,9 @@ class IndexStore:
             folder = root / manifest.generation
             if folder.is_dir():
                 size = sum(f["size"] for f in (manifest.files or {}).values())
-                problems = check_generation(root, manifest, full=size <= FULL_CHECK_BYTES)
+                # the deltas' files always: they are small, and what the latest changes wrote
+                problems = check_generation(root, manifest, changed=True,
+                                            full=size <= FULL_CHECK_BYTES or delta_files(manifest))
                 if not (folder / DOCS).is_file() and not problems:
                     problems = [f"{folder / DOCS} is missing"]
                 if problems:
@@ -433,33 +479,38 @@ class IndexStore:
 
     # -- lazily loaded parts -------------------------------------------------
     @property
+    def segments(self) -> list[Path]:
+        """The generation's base folder and its delta folders, in row order."""
+        return segment_dirs(self.root, self.manifest)
+
+    @property
     def db(self) -> sqlite3.Connection:
+        """The base database (a generation with deltas has one more per delta: ``_query`` reads all)."""
         if self._db is None:
             with self._lock:
                 if self._db is None:
-                    uri = (self.dir / DOCS).resolve().as_uri() + "?mode=ro"
-                    self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                    dbs = [_connect_ro(d / DOCS) for d in self.segments]
+                    self._delta_dbs = dbs[1:]
+                    self._db = dbs[0]
         return self._db
 
     @property
-    def vectors(self) -> FaissVectorStore:
+    def vectors(self) -> FaissVectorStore | SegmentedVectors:
         if self._vectors is None:
             with self._lock:
                 if self._vectors is None:
                     with self._reading(VECTORS):
-                        self._vectors = FaissVectorStore.load(self.dir / VECTORS,
-                                                              VectorIndexKind.parse(self.manifest.vector_index))
+                        self._vectors = load_vectors(self.segments, VECTORS, self.manifest.vector_index)
         return self._vectors
 
     @property
-    def chunk_vectors(self) -> FaissVectorStore:
+    def chunk_vectors(self) -> FaissVectorStore | SegmentedVectors:
         """One context vector per chunk row (its sentences' mean plus its title)."""
         if self._chunk_vectors is None:
             with self._lock:
                 if self._chunk_vectors is None:
                     with self._reading(CHUNK_VECTORS):
-                        self._chunk_vectors = FaissVectorStore.load(self.dir / CHUNK_VECTORS,
-                                                                    VectorIndexKind.parse(self.manifest.vector_index))
+                        self._chunk_vectors = load_vectors(self.segments, CHUNK_VECTORS, self.manifest.vector_index)
         return self._chunk_vectors
 
     @property
@@ -468,9 +519,9 @@ class IndexStore:
         if not self._bm25_loaded:
             with self._lock:
                 if not self._bm25_loaded:
-                    p = self.dir / BM25_DIR
+                    base, *deltas = (d / BM25_DIR for d in self.segments)
                     with self._reading(BM25_DIR):
-                        self._bm25 = BM25Index.load(p) if p.is_dir() else None
+                        self._bm25 = BM25Index.load(base, deltas=deltas) if base.is_dir() else None
                     self._bm25_loaded = True
         return self._bm25
 
@@ -527,16 +578,24 @@ class IndexStore:
     def close(self) -> None:
         """Close the database and release the generation (a writer may then delete it)."""
         if self._db is not None:
-            self._db.close()
-            self._db = None
+            for db in (self._db, *self._delta_dbs):
+                db.close()
+            self._db, self._delta_dbs = None, []
         if self._lease is not None:
             self._lease.release()
 
     # -- reads -----------------------------------------------------------------
     def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        """The rows of ``sql`` from the base database, then from each delta's. An article's rows
+        are all in one database and a delta's rows come after those before it, so a query per
+        article (joins included) or in row order reads as over one database; callers merge
+        what spans databases (distinct values, counts)."""
         db = self.db
         with self._db_lock, self._reading(DOCS):
-            return db.execute(sql, args).fetchall()
+            rows = db.execute(sql, args).fetchall()
+            for delta in self._delta_dbs:
+                rows += delta.execute(sql, args).fetchall()
+            return rows
 
     @contextlib.contextmanager
     def _reading(self, name: str):
@@ -609,7 +668,8 @@ class IndexStore:
 
     def names(self) -> list[str]:
         """Every distinct person, organisation and place name the annotations hold."""
-        return [r[0] for r in self._query("SELECT DISTINCT text FROM mentions WHERE kind IN ('person', 'org', 'place')")]
+        return list(dict.fromkeys(
+            r[0] for r in self._query("SELECT DISTINCT text FROM mentions WHERE kind IN ('person', 'org', 'place')")))
 
     def date_mentions(self) -> list[tuple[str, str, int, int]]:
         """Every stored event date: (ISO norm, article id, first chunk row, last chunk row of its sentence)."""

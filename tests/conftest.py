@@ -122,24 +122,34 @@ def fixture_assistant(fixture_index):
 
 
 def _index_contents(root: Path):
-    """Everything a build writes, read back: rows of every table (the lexicon's too), both vector sets, counts."""
+    """Everything a build writes, read back: rows of every table (the lexicon's too), both vector sets, counts.
+    A generation with deltas (``qa.build_append``) reads as its base followed by its deltas."""
     import json
     import sqlite3
 
     import faiss
+    import numpy as np
 
     manifest = json.loads((root / "manifest.json").read_text("utf-8"))
     gen = root / manifest["generation"]
-    db = sqlite3.connect(gen / "docs.sqlite")
-    try:
-        tables = {t: db.execute(f"SELECT {cols} FROM {t} ORDER BY {order}").fetchall() for t, cols, order in (
-            ("articles", "id, title, source, author, date, url, path, text, date_source", "rowid"),  # not added_at
-            ("chunks", "*", "rowid"), ("sentences", "*", "rowid"), ("mentions", "*", "rowid"),
-            ("lexicon", "*", "key, word"), ("lexicon_version", "*", "version"))}
-    finally:
-        db.close()
-    vectors = [faiss.read_index(str(gen / name)) for name in ("vectors.faiss", "chunks.faiss")]
-    return (tables, [v.reconstruct_n(0, v.ntotal) for v in vectors], manifest["counts"], manifest["encoder"])
+    segments = [gen, *(gen / d for d in manifest.get("deltas", []))]
+    tables: dict[str, list] = {}
+    for segment in segments:
+        db = sqlite3.connect(segment / "docs.sqlite")
+        try:
+            for t, cols, order in (
+                    ("articles", "id, title, source, author, date, url, path, text, date_source", "rowid"),  # not added_at
+                    ("chunks", "*", "rowid"), ("sentences", "*", "rowid"), ("mentions", "*", "rowid"),
+                    ("lexicon", "*", "key, word"), ("lexicon_version", "*", "version")):
+                tables.setdefault(t, []).extend(db.execute(f"SELECT {cols} FROM {t} ORDER BY {order}").fetchall())
+        finally:
+            db.close()
+    tables["lexicon"].sort()
+    vectors = []
+    for name in ("vectors.faiss", "chunks.faiss"):
+        parts = [faiss.read_index(str(segment / name)) for segment in segments]
+        vectors.append(np.concatenate([v.reconstruct_n(0, v.ntotal) for v in parts]))
+    return (tables, vectors, manifest["counts"], manifest["encoder"])
 
 
 @pytest.fixture(scope="session")

@@ -90,7 +90,7 @@ def test_a_change_counts_and_keys_only_what_it_changes(tmp_path, bundled_article
     assert counted == [change.chunks_added]  # the new chunks' rows only, from the preparer's tokens
     store = IndexStore.open(root)
     rows = store.chunk_rows_of([new.id])
-    words = {t for (tokens,) in store.db.execute(
+    words = {t for (tokens,) in store._query(  # (base and delta databases)
         f"SELECT tokens FROM chunks WHERE row IN ({','.join(map(str, rows))})") for t in tokens.split()}
     words |= set(store.names())
     store.close()

@@ -348,8 +348,10 @@ def test_recover_skips_an_incomplete_newest_generation(tmp_path, bundled_article
     write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
     write_index(root, encoder=fake_encoder, add=bundled_articles[2:])
     older, newest = _generations(root)
-    data = (root / newest / VECTORS).read_bytes()
-    (root / newest / VECTORS).write_bytes(data[: len(data) // 2])  # damaged
+    # damaged: a file the newest generation wrote (the files it shares with the older one are
+    # one copy on disk, damaged in both)
+    own = root / newest / read_manifest(root).deltas[-1] / VECTORS
+    own.write_bytes(own.read_bytes()[: own.stat().st_size // 2])
     (root / MANIFEST).unlink()
     m, skipped = recover_manifest(root)
     assert m.generation == older and m.articles == 2 and skipped == [newest]
@@ -454,7 +456,8 @@ def test_repair_reads_an_older_generation_when_the_newest_database_is_damaged(tm
     write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
     older = read_manifest(root).generation
     write_index(root, encoder=fake_encoder, add=bundled_articles[2:])
-    db = root / read_manifest(root).generation / "docs.sqlite"
+    m = read_manifest(root)
+    db = root / m.generation / m.deltas[-1] / "docs.sqlite"  # the newest's own database (the base is shared)
     db.write_bytes(b"\0" * db.stat().st_size)
     change, source = repair_index(root, encoder=fake_encoder)
     assert source == older and len(change.added) == 2
