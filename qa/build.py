@@ -33,6 +33,7 @@ from qa.prepare import LocalPreparer, Preparer, Progress
 from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
 from qa.store import (
     CHUNK_VECTORS,
+    DELTAS_FORMAT_VERSION,
     DOCS,
     FORMAT_VERSION,
     LEASES,
@@ -204,7 +205,8 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
 
             stamp = now()
             manifest = Manifest(
-                format_version=FORMAT_VERSION, generation=gen, encoder=encoder.name, dim=encoder.dim,
+                format_version=DELTAS_FORMAT_VERSION if deltas else FORMAT_VERSION, generation=gen,
+                encoder=encoder.name, dim=encoder.dim,
                 chunk_size=chunk_size, chunk_overlap=chunk_overlap, vector_index=str(vector_index),
                 articles=counts[0], chunks=counts[1], sentences=counts[2], created_at=current.created_at if current else stamp,
                 updated_at=stamp, qa_version=__version__, files=files, deltas=deltas)

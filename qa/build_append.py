@@ -99,8 +99,9 @@ def append_generation(tmp: Path, root: Path, current: Manifest, generation: str,
         def query(sql: str, args: Sequence = ()) -> list[tuple]:
             return [r for db in dbs for r in db.execute(sql, args).fetchall()]
 
-        existing = {r[0] for r in query("SELECT id FROM articles")}
-        n_articles = len(existing)
+        # the new articles' ids looked up, not every id read
+        existing = {a.id for a in add if query("SELECT 1 FROM articles WHERE id = ?", (a.id,))}
+        n_articles = sum(n for (n,) in query("SELECT COUNT(*) FROM articles"))
         new_articles, skipped = [], []
         for a in add:
             (skipped if a.id in existing else new_articles).append(a)

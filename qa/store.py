@@ -78,6 +78,10 @@ from qa.types import Article, Chunk, Mention, Sentence
 from qa.vectors import FaissVectorStore, SegmentedVectors
 
 FORMAT_VERSION = 3
+# a generation with deltas says so in its format version: a qa that predates deltas would read
+# its base alone (and miss the articles added since), so it refuses the index instead
+DELTAS_FORMAT_VERSION = 4
+READABLE_VERSIONS = (FORMAT_VERSION, DELTAS_FORMAT_VERSION)
 MANIFEST = "manifest.json"
 LEASES = ".leases"
 DOCS, VECTORS, BM25_DIR, LEXICON = "docs.sqlite", "vectors.faiss", "bm25", "lexicon.json"
@@ -265,9 +269,10 @@ def read_manifest(root: Path) -> Manifest:
     except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as e:
         raise ManifestLostError(f"{path} is not a valid manifest ({e}); restore it from the newest complete "
                                f"generation: qa index recover --index-dir {root}") from None
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise IndexFormatError(
-            f"the index at {root} has format version {version}, this version of qa reads {FORMAT_VERSION}; "
+            f"the index at {root} has format version {version}, this version of qa reads "
+            f"{' and '.join(map(str, READABLE_VERSIONS))}; "
             f"rebuild it: qa index build data/ --index-dir {root}")
     return Manifest.from_json(raw)
 
@@ -383,7 +388,7 @@ def generation_complete(root: Path, generation: str) -> Manifest | None:
         m = Manifest.from_json(json.loads((d / MANIFEST).read_text("utf-8")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if m.generation != generation or m.format_version != FORMAT_VERSION:
+    if m.generation != generation or m.format_version not in READABLE_VERSIONS:
         return None
     # a generation's manifest copy has always come with the checksums of its files
     return m if m.files and not check_generation(root, m, full=True) else None

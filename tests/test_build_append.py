@@ -16,7 +16,17 @@ from qa.cli import main
 from qa.errors import IndexCorruptError
 from qa.lexical import TermCounts
 from qa.settings import VectorIndexKind
-from qa.store import BM25_DIR, DOCS, MANIFEST, VECTORS, IndexStore, check_generation, read_manifest
+from qa.store import (
+    BM25_DIR,
+    DELTAS_FORMAT_VERSION,
+    DOCS,
+    FORMAT_VERSION,
+    MANIFEST,
+    VECTORS,
+    IndexStore,
+    check_generation,
+    read_manifest,
+)
 from qa.vectors import FaissVectorStore, SegmentedVectors
 
 
@@ -44,6 +54,8 @@ def test_an_add_links_the_live_files_and_writes_only_the_new_rows(tmp_path, bund
 
     after = read_manifest(root)
     assert change.added == (bundled_articles[3].id,) and after.deltas == ("delta-000002",)
+    # a qa that predates deltas refuses it rather than read the base alone
+    assert (before.format_version, after.format_version) == (FORMAT_VERSION, DELTAS_FORMAT_VERSION)
     for rel, f in before.files.items():  # shared: the same file on disk, its recorded checksum kept
         assert os.path.samefile(root / before.generation / rel, root / after.generation / rel)
         assert after.files[rel] == f
@@ -188,6 +200,7 @@ def test_remove_compacts_and_adds_go_on_as_deltas(tmp_path, bundled_articles, fa
     write_index(root, encoder=fake_encoder, add=[c])
     write_index(root, encoder=fake_encoder, remove=[c.id])  # an article a delta holds
     assert read_manifest(root).deltas == () and read_manifest(root).articles == 2
+    assert read_manifest(root).format_version == FORMAT_VERSION
     write_index(root, encoder=fake_encoder, add=[d, c])
     write_index(root, encoder=fake_encoder, remove=[a.id], add=[a])  # out and back in one change
     assert read_manifest(root).deltas == ()

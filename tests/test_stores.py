@@ -265,6 +265,32 @@ def test_migrate_copies_without_embedding(backend, bundled_index, tmp_path, monk
 
 
 @pytest.mark.slow
+def test_migrate_copies_a_local_index_with_deltas(bundled_articles, tmp_path, monkeypatch):
+    """A local generation of a base and deltas (``qa.build_append``) moves whole: every row once, in order."""
+    _need_pymilvus()
+    import qa.build_append
+    from qa.build import write_index
+    from qa.store import IndexStore
+
+    monkeypatch.setattr(qa.build_append, "DELTA_FRACTION", 10.0)  # four small articles: keep the deltas
+    root = tmp_path / "index"
+    for part in (bundled_articles[:2], bundled_articles[2:3], bundled_articles[3:]):
+        write_index(root, encoder=FakeEncoder(), add=part)
+    local = IndexStore.open(root)
+    assert len(local.manifest.deltas) == 2
+    store = f"milvus:{tmp_path}/milvus.db"
+    report = migrate(root, store, token=None, replace=True)
+    moved = open_store(_settings(store, root))
+    m = local.manifest
+    assert (report.articles, report.chunks, report.sentences) == (m.articles, m.chunks, m.sentences) == (
+        moved.manifest.articles, moved.manifest.chunks, moved.manifest.sentences)
+    assert moved.articles() == local.articles() and moved.transliterations == local.transliterations
+    assert np.array_equal(moved.sentence_vectors(range(m.sentences)), local.vectors.vectors())
+    assert moved.lexicon == local.lexicon and set(moved.bm25.vocab) == set(local.bm25.vocab)
+    assert moved.sentences(range(m.sentences)) == local.sentences(range(m.sentences))
+
+
+@pytest.mark.slow
 def test_a_store_of_an_older_bm25_layout_is_migrated_or_built_again(bundled_index, bundled_articles, tmp_path):
     _need_pymilvus()
     from qa.errors import IndexFormatError
