@@ -6,6 +6,10 @@ intact and loadable; the next write removes what the interrupted one left behind
 Old generations are deleted only when no reader holds them (``qa.store.Lease``), and
 never while ``manifest.json`` is missing: then writes stop with a message until
 ``qa index recover`` restores it from the newest complete generation.
+
+A change that only adds articles is a delta on the live generation (``qa.build_append``:
+its files shared, the new rows written apart); any other change, and a delta when the live
+one's deltas have grown too large, writes a whole generation (``_build_generation``).
 """
 
 from __future__ import annotations

@@ -311,3 +311,21 @@ def test_term_counts_concatenate_as_they_extend():
     for x, y in zip((joined.indptr, joined.indices, joined.counts, joined.doc_lengths),
                     (extended.indptr, extended.indices, extended.counts, extended.doc_lengths)):
         np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("kind", [VectorIndexKind.HNSW, VectorIndexKind.FLAT16])
+def test_deltas_keep_the_index_kind(tmp_path, bundled_articles, fake_encoder, kind):
+    root, whole = tmp_path / "deltas", tmp_path / "whole"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:2], vector_index=kind)
+    write_index(root, encoder=fake_encoder, add=bundled_articles[2:])
+    write_index(whole, encoder=fake_encoder, add=bundled_articles, vector_index=kind)
+    s, w = IndexStore.open(root), IndexStore.open(whole)
+    assert s.manifest.deltas and s.vectors.kind is kind
+    q = fake_encoder.encode_queries(["胡昌升在北京会见了谁", "IBM", "金砖创新基地"])
+    # a graph this small is searched exhaustively: the same neighbours as one index
+    for mine, theirs in ((s.vectors, w.vectors), (s.chunk_vectors, w.chunk_vectors)):
+        (ss, sr), (ws, wr) = mine.search(q, 5), theirs.search(q, 5)
+        assert (sr == wr).all()
+        np.testing.assert_allclose(ss, ws, atol=1e-5)
+    s.close()
+    w.close()
