@@ -338,8 +338,9 @@ def migrate_local(index_dir: Path, target: str, *, token: str | None = None, rep
             create(client, m.dim)
             df, names = copy_rows(client, local, chunk_offset=0, sentence_offset=0, gen=1)
             apply_terms(client, df, names)
+            # the local layout's files and deltas are not Milvus's: its format is the base one
             manifest = dataclasses.replace(m, generation="gen-000001", vector_index="milvus:AUTOINDEX", files=None,
-                                           updated_at=now())
+                                           deltas=(), format_version=FORMAT_VERSION, updated_at=now())
             _commit(client, State(manifest, gen=1, base=1, next_chunk=m.chunks, next_sentence=m.sentences))
     finally:
         local.close()
