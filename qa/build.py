@@ -22,7 +22,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +30,7 @@ import numpy as np
 
 from qa.build_append import append_generation, can_append
 from qa.build_lexical import removed_words, write_lexical
-from qa.build_rows import IndexChange, check_prepared, context_vectors, insert_prepared
+from qa.build_rows import IndexChange, append_rows, check_prepared, context_vectors, insert_prepared
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError, QAError
 from qa.prepare import LocalPreparer, Preparer, Progress
@@ -80,11 +80,15 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_tree(path: Path) -> None:
+def _fsync_tree(path: Path, *, synced: Collection[str] = ()) -> None:
+    """Sync the files under ``path`` but those ``synced`` already (shared with a committed
+    generation), and every folder (their entries, links included)."""
     for f in path.rglob("*"):
-        if f.is_file():
+        if f.is_file() and f.relative_to(path).as_posix() not in synced:
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
+        elif f.is_dir():
+            _fsync_dir(f)
     _fsync_dir(path)
 
 
@@ -136,12 +140,12 @@ def write_manifest(root: Path, manifest: Manifest) -> None:
     _fsync_dir(root)
 
 
-def _commit_generation(root: Path, tmp: Path, manifest: Manifest) -> None:
+def _commit_generation(root: Path, tmp: Path, manifest: Manifest, *, shared: Collection[str] = ()) -> None:
     """Under the writer lock: make the finished folder ``tmp`` generation ``manifest.generation``
     and commit it. The generation keeps its own copy of the manifest: what `qa index recover`
-    restores if manifest.json is lost."""
+    restores if manifest.json is lost. ``shared``: its files linked from a committed generation."""
     (tmp / MANIFEST).write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=2), "utf-8")
-    _fsync_tree(tmp)
+    _fsync_tree(tmp, synced=shared)
     os.rename(tmp, root / manifest.generation)
     write_manifest(root, manifest)
 
@@ -214,7 +218,7 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
                 chunk_size=chunk_size, chunk_overlap=chunk_overlap, vector_index=str(vector_index),
                 articles=counts[0], chunks=counts[1], sentences=counts[2], created_at=current.created_at if current else stamp,
                 updated_at=stamp, qa_version=__version__, files=files, deltas=deltas)
-            _commit_generation(root, tmp, manifest)
+            _commit_generation(root, tmp, manifest, shared=set(current.files or {}) if appending else ())
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -362,7 +366,7 @@ def _build_generation(tmp: Path, prev: Sequence[Path], *, encoder: Encoder, add:
         if "date_source" not in article_columns(db):  # a generation written before it was stored
             db.execute("ALTER TABLE articles ADD COLUMN date_source TEXT")
         for delta in prev[1:]:
-            _merge_delta(db, delta / DOCS)
+            append_rows(db, delta / DOCS)
 
         # removals first, so that "remove then re-add" of one article works in one change
         existing = {r[0] for r in db.execute("SELECT id FROM articles")}
@@ -434,20 +438,6 @@ def _build_generation(tmp: Path, prev: Sequence[Path], *, encoder: Encoder, add:
         return change, (n_articles, n_chunks, n_sentences)
     finally:
         db.close()
-
-
-def _merge_delta(db: sqlite3.Connection, path: Path) -> None:
-    """Append a delta database's rows to ``db`` (a compaction: the delta's rows come after)."""
-    db.commit()
-    db.execute("ATTACH DATABASE ? AS delta", (f"{path.resolve().as_uri()}?mode=ro",))
-    try:
-        for table in ("articles", "chunks", "sentences", "mentions", "lexicon"):
-            cols = ", ".join(r[1] for r in db.execute(f"PRAGMA delta.table_info({table})"))
-            db.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM delta.{table} ORDER BY rowid"
-                       if table != "lexicon" else f"INSERT OR IGNORE INTO main.lexicon ({cols}) SELECT {cols} FROM delta.lexicon")
-        db.commit()
-    finally:
-        db.execute("DETACH DATABASE delta")
 
 
 def _renumber(db: sqlite3.Connection) -> None:

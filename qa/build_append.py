@@ -13,14 +13,17 @@ delta's are computed.
 
 A change appends a delta only when the live generation's base is in this layout (term counts,
 lexicon table of this version, checksums) and its deltas are small (``DELTA_FRACTION`` of the
-base's bytes, fewer than ``MAX_DELTAS``); otherwise, or when it removes articles, the whole
-generation is written again as one base (a compaction: ``qa.build._build_generation``).
+base's bytes); otherwise, or when it removes articles, the whole generation is written again as
+one base (a compaction: ``qa.build._build_generation``). When the live generation has
+``MAX_DELTAS`` deltas, the new delta holds their rows too (a merge costing the deltas' size, not
+the corpus's), so that a generation keeps few deltas between compactions.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import sqlite3
 import sys
 import time
@@ -29,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.build_rows import IndexChange, check_prepared, context_vectors, insert_prepared
+from qa.build_rows import IndexChange, append_rows, check_prepared, context_vectors, insert_prepared
 from qa.encoders import Encoder
 from qa.lang.pinyin import LEXICON_VERSION, in_lexicon, lexicon_rows, lexicon_word
 from qa.lexical import TermCounts
@@ -51,17 +54,18 @@ from qa.store import (
 from qa.types import Article
 from qa.vectors import FaissVectorStore
 
-# compact (write one base again) when the deltas' files exceed this fraction of the base's bytes,
-# or when a generation would have this many deltas: readers open one database per delta
+# compact (write one base again) when the deltas' files exceed this fraction of the base's bytes
 DELTA_FRACTION = 0.10
-MAX_DELTAS = 16
+# a change on a generation with this many deltas folds them into its own (readers open one
+# database per delta; a change links and syncs every delta folder): a cost of the deltas' size
+MAX_DELTAS = 8
 
 
 def can_append(root: Path, m: Manifest) -> bool:
     """Whether a change that only adds articles can be a delta on ``m``'s generation: its base
     in this layout, and its deltas small enough not to be compacted yet."""
     base = Path(root) / m.generation
-    if (not m.files or not TermCounts.stored_in(base / BM25_DIR) or len(m.deltas) + 1 > MAX_DELTAS
+    if (not m.files or not TermCounts.stored_in(base / BM25_DIR)
             or not all("mtime_ns" in f for f in m.files.values())):  # (checked quickly before a delta)
         return False
     delta_bytes = sum(f["size"] for rel, f in m.files.items() if rel.split("/", 1)[0] in m.deltas)
@@ -115,25 +119,32 @@ def append_generation(tmp: Path, root: Path, current: Manifest, generation: str,
         change = IndexChange(added=tuple(a.id for a in new_articles), already_indexed=tuple(a.id for a in skipped))
         if not prepared:  # nothing new: the same rows, all shared
             return change, current
+        folded = [tmp / d for d in current.deltas] if len(current.deltas) >= MAX_DELTAS else []
         out = tmp / delta_name(generation)
         out.mkdir()
         db = sqlite3.connect(out / DOCS)
         try:
-            db.executescript(SCHEMA)
+            # no sync per statement: the folder is nobody's until the commit, which syncs its files
+            db.execute("PRAGMA synchronous = OFF")
+            db.executescript(f"BEGIN; {SCHEMA} COMMIT;")
+            for d in folded:
+                append_rows(db, d / DOCS)
             rows = insert_prepared(db, prepared, n_chunks=n_chunks, n_sentences=n_sentences)
             vectors = np.concatenate([p.vectors for p in prepared], axis=0)
             titles = np.stack([p.title_vector for p in prepared])
             kind = VectorIndexKind.parse(current.vector_index)
-            FaissVectorStore.from_vectors(vectors, encoder.dim, kind).save(out / VECTORS)
             local = [(ai, lo - n_sentences, hi - n_sentences) for ai, lo, hi in rows.chunks]
-            FaissVectorStore.from_vectors(context_vectors(vectors, titles, local), encoder.dim,
-                                          kind).save(out / CHUNK_VECTORS)
+            for name, new in ((VECTORS, vectors), (CHUNK_VECTORS, context_vectors(vectors, titles, local))):
+                # (stored as they were: 16-bit values read back and stored again are the same)
+                before = [FaissVectorStore.load(d / name, kind).vectors() for d in folded]
+                FaissVectorStore.from_vectors(np.concatenate([*before, new], axis=0), encoder.dim, kind).save(out / name)
 
             if progress:
                 progress("bm25", 0, 1)
             t = time.perf_counter()
             docs = [[sys.intern(t) for t in tokens.split()] for p in prepared for tokens in p.tokens]
-            TermCounts.from_tokens(docs).save(out / BM25_DIR)
+            TermCounts.concat([*(TermCounts.load(d / BM25_DIR) for d in folded),
+                               TermCounts.from_tokens(docs)]).save(out / BM25_DIR)
             bm25_seconds = time.perf_counter() - t
 
             if progress:
@@ -149,16 +160,19 @@ def append_generation(tmp: Path, root: Path, current: Manifest, generation: str,
             db.commit()
         finally:
             db.close()
+        for d in folded:  # their rows are in the new delta: drop the links
+            shutil.rmtree(d)
         if progress:
             progress("done", 1, 1)
     finally:
         for c in dbs:
             c.close()
     name = out.name
-    files = dict(current.files or {}) | {f"{name}/{rel}": v for rel, v in file_checksums(out).items()}
+    kept = [] if folded else list(current.deltas)
+    files = ({rel: f for rel, f in (current.files or {}).items() if rel.split("/", 1)[0] not in current.deltas
+              or rel.split("/", 1)[0] in kept} | {f"{name}/{rel}": v for rel, v in file_checksums(out).items()})
     manifest = dataclasses.replace(current, articles=n_articles + len(prepared), chunks=n_chunks + len(rows.chunks),
-                                   sentences=n_sentences + rows.sentences, files=files,
-                                   deltas=(*current.deltas, name))
+                                   sentences=n_sentences + rows.sentences, files=files, deltas=(*kept, name))
     change = IndexChange(added=change.added, already_indexed=change.already_indexed, chunks_added=len(rows.chunks),
                          sentences_added=rows.sentences, chars_embedded=rows.chars_embedded,
                          embed_seconds=sum(p.embed_seconds for p in prepared),

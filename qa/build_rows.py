@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -87,6 +88,21 @@ def insert_prepared(db: sqlite3.Connection, prepared: Sequence[PreparedArticle],
         sentences += len(p.sentences)
         chars += sum(e - s for s, e in p.sentences) + len(a.title or " ")
     return InsertedRows(new_chunks, sentences, chars)
+
+
+def append_rows(db: sqlite3.Connection, path: Path) -> None:
+    """Append the rows of a delta's database at ``path`` to ``db``'s (a compaction or a merge of
+    deltas: the delta's rows come after those already there, their numbers kept)."""
+    db.commit()
+    db.execute("ATTACH DATABASE ? AS delta", (f"{path.resolve().as_uri()}?mode=ro",))
+    try:
+        for table in ("articles", "chunks", "sentences", "mentions", "lexicon"):
+            cols = ", ".join(r[1] for r in db.execute(f"PRAGMA delta.table_info({table})"))
+            db.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM delta.{table} ORDER BY rowid"
+                       if table != "lexicon" else f"INSERT OR IGNORE INTO main.lexicon ({cols}) SELECT {cols} FROM delta.lexicon")
+        db.commit()
+    finally:
+        db.execute("DETACH DATABASE delta")
 
 
 def context_vectors(sentences: np.ndarray, titles: np.ndarray, chunks: Sequence[tuple[int, int, int]]) -> np.ndarray:

@@ -212,24 +212,31 @@ def test_remove_compacts_and_adds_go_on_as_deltas(tmp_path, bundled_articles, fa
     assert_same_index(root, whole)
 
 
-def test_deltas_compact_past_their_limits(tmp_path, bundled_articles, fake_encoder, monkeypatch, assert_same_index):
+def test_deltas_fold_and_compact_past_their_limits(tmp_path, bundled_articles, fake_encoder, monkeypatch,
+                                                  assert_same_index):
     monkeypatch.setattr(qa.build_append, "MAX_DELTAS", 2)
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
+    base = read_manifest(root)
     for n in (2, 3):
         write_index(root, encoder=fake_encoder, add=bundled_articles[n - 1:n])
         assert len(read_manifest(root).deltas) == n - 1
-    write_index(root, encoder=fake_encoder, add=bundled_articles[3:])  # a third delta: compacted
+    write_index(root, encoder=fake_encoder, add=bundled_articles[3:])  # on two deltas: one delta of three
     m = read_manifest(root)
-    assert m.deltas == () and not any("delta-" in rel for rel in m.files)
+    assert m.deltas == ("delta-000004",) and sorted({rel.split("/")[0] for rel in m.files if "delta-" in rel}) == [
+        "delta-000004"]
+    assert sorted(p.name for p in (root / m.generation).iterdir() if p.is_dir()) == [BM25_DIR, "delta-000004"]
+    assert all(m.files[rel] == f for rel, f in base.files.items())  # the base is still shared
+    assert check_generation(root, m, full=True) == []
     assert_same_index(root, _whole(tmp_path, bundled_articles, fake_encoder))
 
-    monkeypatch.setattr(qa.build_append, "DELTA_FRACTION", 0.0)  # any delta is too large
+    monkeypatch.setattr(qa.build_append, "DELTA_FRACTION", 0.0)  # any delta is too large: compact
     write_index(root, encoder=fake_encoder, remove=[bundled_articles[3].id])
     write_index(root, encoder=fake_encoder, add=bundled_articles[3:])
     assert len(read_manifest(root).deltas) == 1  # the base had none
     write_index(root, encoder=fake_encoder, add=bundled_articles[:0])
-    assert read_manifest(root).deltas == ()
+    m = read_manifest(root)
+    assert m.deltas == () and not any("delta-" in rel for rel in m.files)
     assert_same_index(root, tmp_path / "whole")
 
 
@@ -314,10 +321,14 @@ def test_term_counts_concatenate_as_they_extend():
 
 
 @pytest.mark.parametrize("kind", [VectorIndexKind.HNSW, VectorIndexKind.FLAT16])
-def test_deltas_keep_the_index_kind(tmp_path, bundled_articles, fake_encoder, kind):
+def test_deltas_keep_the_index_kind(tmp_path, bundled_articles, fake_encoder, kind, monkeypatch,
+                                   assert_same_index):
+    monkeypatch.setattr(qa.build_append, "MAX_DELTAS", 1)  # the second delta folds the first in
     root, whole = tmp_path / "deltas", tmp_path / "whole"
     write_index(root, encoder=fake_encoder, add=bundled_articles[:2], vector_index=kind)
-    write_index(root, encoder=fake_encoder, add=bundled_articles[2:])
+    write_index(root, encoder=fake_encoder, add=bundled_articles[2:3])
+    write_index(root, encoder=fake_encoder, add=bundled_articles[3:])
+    assert read_manifest(root).deltas == ("delta-000003",)
     write_index(whole, encoder=fake_encoder, add=bundled_articles, vector_index=kind)
     s, w = IndexStore.open(root), IndexStore.open(whole)
     assert s.manifest.deltas and s.vectors.kind is kind
@@ -329,3 +340,4 @@ def test_deltas_keep_the_index_kind(tmp_path, bundled_articles, fake_encoder, ki
         np.testing.assert_allclose(ss, ws, atol=1e-5)
     s.close()
     w.close()
+    assert_same_index(root, whole, atol=0)  # flat16's 16-bit values stored again unchanged
