@@ -341,3 +341,31 @@ def test_deltas_keep_the_index_kind(tmp_path, bundled_articles, fake_encoder, ki
     s.close()
     w.close()
     assert_same_index(root, whole, atol=0)  # flat16's 16-bit values stored again unchanged
+
+
+def test_an_index_without_recorded_times_opens_as_before(tmp_path, bundled_articles, fake_encoder, monkeypatch):
+    """Checksums written before the times: a quick check compares sizes only, and the next
+    change writes a whole generation (with times), then adds deltas again."""
+    import json
+
+    import qa.store
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:3])
+    manifest = root / MANIFEST
+    raw = json.loads(manifest.read_text())
+    for f in raw["files"].values():
+        del f["mtime_ns"]
+    manifest.write_text(json.dumps(raw))
+    hashed = []
+    monkeypatch.setattr(qa.store, "FULL_CHECK_BYTES", 0)
+    monkeypatch.setattr(qa.store, "_sha256", lambda p: hashed.append(p) or "")
+    IndexStore.open(root).close()
+    assert hashed == []
+    monkeypatch.undo()
+    write_index(root, encoder=fake_encoder, add=bundled_articles[3:])
+    m = read_manifest(root)
+    assert m.deltas == () and all("mtime_ns" in f for f in m.files.values())
+    write_index(root, encoder=fake_encoder, remove=[bundled_articles[3].id])
+    write_index(root, encoder=fake_encoder, add=bundled_articles[3:])
+    assert read_manifest(root).deltas
