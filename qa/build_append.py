@@ -87,6 +87,16 @@ def delta_name(generation: str) -> str:
     return f"delta-{generation.split('-', 1)[1]}"
 
 
+def share(src: Path, dst: Path) -> None:
+    """``dst`` the same file as ``src`` (a hard link: committed files are never written again),
+    or a copy where the filesystem has no hard links (FAT, some network and container mounts):
+    the add is then slower, never wrong."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def append_generation(tmp: Path, root: Path, current: Manifest, generation: str, *, encoder: Encoder,
                       add: Sequence[Article], progress: Progress | None,
                       preparer: Preparer | None) -> tuple[IndexChange, Manifest]:
@@ -96,7 +106,7 @@ def append_generation(tmp: Path, root: Path, current: Manifest, generation: str,
     live = Path(root) / current.generation
     for rel in current.files or {}:
         (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-        os.link(live / rel, tmp / rel)  # shared, never written again
+        share(live / rel, tmp / rel)
     segments = segment_dirs(root, current)
     dbs = [sqlite3.connect(f"{(d / DOCS).resolve().as_uri()}?mode=ro", uri=True) for d in segments]
     try:

@@ -369,3 +369,21 @@ def test_an_index_without_recorded_times_opens_as_before(tmp_path, bundled_artic
     write_index(root, encoder=fake_encoder, remove=[bundled_articles[3].id])
     write_index(root, encoder=fake_encoder, add=bundled_articles[3:])
     assert read_manifest(root).deltas
+
+
+def test_an_add_copies_where_the_filesystem_has_no_hard_links(tmp_path, bundled_articles, fake_encoder, monkeypatch,
+                                                               assert_same_index):
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:3])
+
+    def no_links(src, dst):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(qa.build_append.os, "link", no_links)
+    write_index(root, encoder=fake_encoder, add=bundled_articles[3:])
+    after = read_manifest(root)
+    assert after.deltas == ("delta-000002",)
+    assert check_generation(root, after, full=True) == []
+    whole = tmp_path / "whole"
+    write_index(whole, encoder=fake_encoder, add=bundled_articles)
+    assert_same_index(root, whole)
