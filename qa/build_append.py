@@ -47,6 +47,7 @@ from qa.store import (
     VECTORS,
     LexiconTable,
     Manifest,
+    delta_files,
     file_checksums,
     lexicon_version,
     segment_dirs,
@@ -68,7 +69,7 @@ def can_append(root: Path, m: Manifest) -> bool:
     if (not m.files or not TermCounts.stored_in(base / BM25_DIR)
             or not all("mtime_ns" in f for f in m.files.values())):  # (checked quickly before a delta)
         return False
-    delta_bytes = sum(f["size"] for rel, f in m.files.items() if rel.split("/", 1)[0] in m.deltas)
+    delta_bytes = sum(m.files[rel]["size"] for rel in delta_files(m))
     base_bytes = sum(f["size"] for f in m.files.values()) - delta_bytes
     if delta_bytes > DELTA_FRACTION * base_bytes:
         return False
@@ -178,9 +179,10 @@ def append_generation(tmp: Path, root: Path, current: Manifest, generation: str,
         for c in dbs:
             c.close()
     name = out.name
-    kept = [] if folded else list(current.deltas)
-    files = ({rel: f for rel, f in (current.files or {}).items() if rel.split("/", 1)[0] not in current.deltas
-              or rel.split("/", 1)[0] in kept} | {f"{name}/{rel}": v for rel, v in file_checksums(out).items()})
+    dropped = delta_files(current) if folded else set()  # folded into the new delta
+    files = ({rel: f for rel, f in (current.files or {}).items() if rel not in dropped}
+             | {f"{name}/{rel}": v for rel, v in file_checksums(out).items()})
+    kept = () if folded else current.deltas
     manifest = dataclasses.replace(current, articles=n_articles + len(prepared), chunks=n_chunks + len(rows.chunks),
                                    sentences=n_sentences + rows.sentences, files=files, deltas=(*kept, name))
     change = IndexChange(added=change.added, already_indexed=change.already_indexed, chunks_added=len(rows.chunks),

@@ -43,6 +43,13 @@ def _written(root, m) -> dict[str, int]:
     return {rel: (d / rel).stat().st_size for rel in m.files if (d / rel).stat().st_nlink == 1}
 
 
+def _flip_byte(path, at: int) -> None:
+    """Damage a file in place, its size kept."""
+    data = bytearray(path.read_bytes())
+    data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
 def test_an_add_links_the_live_files_and_writes_only_the_new_rows(tmp_path, bundled_articles, fake_encoder):
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles[:3])
@@ -164,9 +171,7 @@ def test_a_damaged_shared_file_is_found_in_the_generation_that_shares_it(tmp_pat
     write_index(root, encoder=fake_encoder, add=bundled_articles[3:])
     m = read_manifest(root)
     path = root / m.generation / rel  # the base's file, shared with the generation before
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
+    _flip_byte(path, path.stat().st_size // 2)
     with pytest.raises(IndexCorruptError, match=rel.split("/")[-1]):
         IndexStore.open(root)
     with pytest.raises(IndexCorruptError, match=rel.split("/")[-1]):  # and no add builds on it
@@ -184,9 +189,7 @@ def test_a_damaged_delta_is_found_even_where_the_base_is_not_hashed(tmp_path, bu
     m = read_manifest(root)
     path = root / m.generation / m.deltas[0] / VECTORS
     stat = path.stat()
-    data = bytearray(path.read_bytes())
-    data[-1] ^= 0xFF
-    path.write_bytes(bytes(data))
+    _flip_byte(path, -1)
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with its time put back
     monkeypatch.setattr(qa.store, "FULL_CHECK_BYTES", 0)  # as for a large index: only deltas hashed
     with pytest.raises(IndexCorruptError, match="delta-000002/vectors.faiss was altered"):
