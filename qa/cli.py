@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -373,6 +374,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError as e:  # a missing optional dependency: the message names the pip command
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader stopped early (qa ask ... | head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return 0
     except KeyboardInterrupt:
         print("\ninterrupted; the index is unchanged unless the command reported success", file=sys.stderr)
         return 130

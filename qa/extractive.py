@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa import lists
+from qa import identity, lists
 from qa.answer import AnswerContext, Event, make_citations, not_found
 from qa.evidence import Candidate
 from qa.judge import Judgement, judge
@@ -111,6 +111,9 @@ class ExtractiveGenerator:
         ``can_answer``. ``pool``: the sentences to take it from (default: the ``max_quotes`` likeliest);
         for a question asking for several (``many``), also the other spans of its kind in
         those sentences (the people met on one trip, listed: ``qa.lists.items``)."""
+        who = identity.asked_person(ctx.question, ctx.language)
+        if who is not None:
+            return self.identity_short(ctx, j, who)
         model = self.model
         if model.span is None:
             return None
@@ -140,6 +143,22 @@ class ExtractiveGenerator:
                                  more=float(model.thresholds.get("short_more", 0.5)), kind=kind,
                                  candidates=cands, article_rank=first.__getitem__)
         return ShortPick(tuple(picked), float(prob[best]), top.kind or "text")  # "text": not an annotation
+
+    @staticmethod
+    def identity_short(ctx: AnswerContext, j: Judgement, who: identity.IdentityQuestion) -> ShortPick | None:
+        """For a question asking who a named person is (or what post they hold): the post that
+        the likeliest sentence naming them gives them; none when no sentence gives one (the
+        span chooser would offer another person, which never answers such a question)."""
+        cands = ctx.evidence.candidates
+        p = j.sentence_probability
+        for k in np.argsort(-p, kind="stable"):
+            c = cands[int(k)]
+            for s, e in identity.name_spans(who, c.text, c.start, c.sentence.mentions):
+                if (found := identity.post_of(c.text, s, e)) is not None:
+                    text = c.text[found[0]:found[1]]
+                    span = Span(int(k), found[0], found[1], text, "post", identity.english_gloss(text))
+                    return ShortPick((span,), float(p[k]), "post")
+        return None
 
     # -- rendering ---------------------------------------------------------------------
     def render(self, ctx: AnswerContext, quoted: list[Candidate], renumber: dict[int, int],
@@ -200,11 +219,16 @@ class ExtractiveGenerator:
             yield ans
             return
         j = self.judge(ctx)
+        # a question asking who a named person is is answered when a sentence gives them a post
+        # (the model, trained on DRCD where such questions are rare, under-rates them)
+        who = identity.asked_person(ctx.question, ctx.language)
+        stated = not j.found and who is not None and self.identity_short(ctx, j, who) is not None
+        reason = ("the passages answer" if j.found else f"a passage gives {who.name} a post" if stated
+                  else "the passages do not say")
         details = {"evidence": {"probability": round(j.probability, 4), "threshold": round(j.threshold, 4),
                                 "model": self.model.version,
-                                "reason": ("the passages answer" if j.found else "the passages do not say")
-                                + f" (p={j.probability:.2f}, threshold {j.threshold:.2f})"}}
-        if not j.found:
+                                "reason": reason + f" (p={j.probability:.2f}, threshold {j.threshold:.2f})"}}
+        if not (j.found or stated):
             ans = not_found(ctx, missing=missing_terms(ctx, j), details=details, probability=round(j.probability, 4))
             yield ans.answer
             yield ans

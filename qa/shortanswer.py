@@ -405,9 +405,9 @@ def english_date(iso: str) -> str | None:
 
 def english_form(sp: Span) -> str:
     """How a short-answer span reads in an English answer: as written, with the romanised
-    name of a person or place, or the English date, in brackets (as the quotes below
+    name of a person or place, the English words of a post, or the English date, in brackets (as the quotes below
     write names)."""
-    if sp.kind in ("person", "place") and sp.norm:
+    if sp.kind in ("person", "place", "post") and sp.norm:
         return f"{sp.text} ({sp.norm})"
     if sp.kind == "date" and sp.norm and (en := english_date(sp.norm)):
         return f"{sp.text} ({en})"

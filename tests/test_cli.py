@@ -126,3 +126,11 @@ def test_migrate_to_milvus_lite_then_ask_from_it(bundled_index, tmp_path):
     assert info["status"] == "ready" and info["index_dir"] == store and info["manifest"]["counts"]["articles"] == 4
     proc = qa("index", "verify", "--store", store, check=False)
     assert proc.returncode != 0 and "local index directory" in proc.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(bundled_index):
+    """qa ask ... | head -1: the pipe closes after the first line."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    proc = subprocess.run(f"'{sys.executable}' -m qa.cli ask 包卓蓝是谁？ --index-dir '{bundled_index}' | head -c 1",
+                          shell=True, capture_output=True, text=True, env=e, cwd=ROOT, timeout=600)
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr

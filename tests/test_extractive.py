@@ -241,3 +241,19 @@ def test_an_english_question_about_a_chinese_name_the_articles_lack_is_refused(b
     assert not ask(bundled_assistant, "Who is 马云?").found
     ans = ask(bundled_assistant, "What did 包卓蓝 say about Xiamen?")
     assert ans.found and "包卓蓝" in ans.quotes[0].text
+
+
+@pytest.mark.parametrize(("question", "post"), [
+    ("邵文彬是谁？", "市文化和旅游局局长"),
+    ("冯晓东担任什么职务？", "海纳医疗董事长"),
+    ("Who is Tan Zhihong?", "海韵文旅公司总经理 (manager)"),
+    ("What is Cao Lijuan's position?", "市第三人民医院院长 (dean)"),
+])
+def test_who_a_named_person_is_is_answered_by_their_post(fixture_assistant, question, post):
+    """Not by another person's name (the span chooser's person answer): the question names the person."""
+    ans = ask(fixture_assistant, question)
+    assert ans.found and ans.short_answer is not None, ans.answer
+    assert ans.short_answer.text == post and ans.short_answer.type == "post"
+    cited = ans.quotes[[q.n for q in ans.quotes].index(ans.short_answer.citations[0])].text
+    assert post.split(" (")[0] in cited, ans.answer
+
