@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa import identity, lists
+from qa import byline, identity, lists
 from qa.answer import AnswerContext, Event, make_citations, not_found
 from qa.evidence import Candidate
 from qa.judge import Judgement, judge
@@ -160,6 +160,27 @@ class ExtractiveGenerator:
                     return ShortPick((span,), float(p[k]), "post")
         return None
 
+    def bylines(self, ctx: AnswerContext, j: Judgement) -> tuple[ShortPick, list[int]] | None:
+        """For a question asking who wrote an article: the bylines of the articles it is about
+        (``qa.byline.articles``) and the sentences to quote, one per article; None when none of
+        them names its author (the text may then say who wrote it: the usual answer)."""
+        from qa.lang.names import looks_like_person
+        from qa.lang.pinyin import romanize_name
+
+        picked = byline.articles(ctx.evidence.candidates, j.sentence_probability, floor=self.list_limit(j),
+                                 several=byline.asks_several(ctx.question, ctx.language),
+                                 count=byline.articles_asked(ctx.question))
+        spans, seen = [], set()
+        for k in picked:
+            author = (ctx.evidence.candidates[k].article.author or "").strip()
+            if author and author not in seen:
+                seen.add(author)
+                spans.append(Span(k, 0, 0, author, "person", romanize_name(author) if looks_like_person(author) else ""))
+        if not spans:
+            return None
+        short = ShortPick(tuple(spans), float(j.sentence_probability[spans[0].sentence]), "author")
+        return short, lists.in_reading_order(picked, j.sentence_probability, ctx.evidence.candidates)
+
     # -- rendering ---------------------------------------------------------------------
     def render(self, ctx: AnswerContext, quoted: list[Candidate], renumber: dict[int, int],
                short: ShortPick | None, *, by_article: bool = False) -> list[str]:
@@ -234,7 +255,11 @@ class ExtractiveGenerator:
             yield ans
             return
         many = asks_for_a_list(ctx.question, ctx.language)
-        if many:  # every supporting sentence of every article; the items only from those
+        by = self.bylines(ctx, j) if byline.asks_author(ctx.question, ctx.language) else None
+        if by is not None:  # the answer is the articles' bylines
+            short, picked = by
+            many = len(picked) > 1
+        elif many:  # every supporting sentence of every article; the items only from those
             picked = self.list_quotes(ctx, j)
             short = self.short(ctx, j, picked, many=True)
         else:

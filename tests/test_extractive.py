@@ -257,3 +257,50 @@ def test_who_a_named_person_is_is_answered_by_their_post(fixture_assistant, ques
     cited = ans.quotes[[q.n for q in ans.quotes].index(ans.short_answer.citations[0])].text
     assert post.split(" (")[0] in cited, ans.answer
 
+
+
+def test_a_post_given_to_the_named_person_answers_even_under_the_threshold(fixture_assistant):
+    """The model never saw such questions in training (none of DRCD's or CMRC trial's has the
+    form): the sentence giving the person a post answers, whatever its probability."""
+    ans = ask(fixture_assistant, "冯晓东担任什么职务？")
+    ev = ans.details["evidence"]
+    assert ans.found and ans.short_answer.text == "海纳医疗董事长"
+    if ev["probability"] < ev["threshold"]:
+        assert "gives 冯晓东 a post" in ev["reason"]
+
+
+@pytest.mark.parametrize(("question", "author"), [
+    ("关于双岛湾大桥通车的报道是谁写的？", "薛凯"),
+    ("谁报道了孙立群赴上海招商？", "刘晓彤"),
+    ("Who wrote the report on the Shuangdao Bay bridge?", "薛凯 (Xue Kai)"),
+])
+def test_who_wrote_an_article_is_answered_by_its_byline(fixture_assistant, question, author):
+    ans = ask(fixture_assistant, question)
+    assert ans.found and ans.short_answer is not None and ans.short_answer.type == "author", ans.answer
+    assert ans.short_answer.text == author
+    cited = {c.n: c for c in ans.citations}[ans.short_answer.citations[0]]
+    assert cited.author == author.split(" (")[0]
+
+
+def test_a_byline_question_about_no_article_is_refused(fixture_assistant):
+    ans = ask(fixture_assistant, "关于2022年世界杯决赛的报道是谁写的？")
+    assert not ans.found and ans.short_answer is None
+
+
+def test_an_article_without_a_byline_is_answered_from_its_text(tmp_path):
+    """No byline to read: the usual answer (the text may say who wrote it), not an empty one."""
+    import json
+
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"title": "海岳湾潮汐观测报告发布", "text": (
+        "海岳湾潮汐观测报告近日发布。这份报告由海洋学者欧阳文华撰写，记录了海岳湾十年来的潮汐变化。"
+        "报告指出，海岳湾平均潮差为2.3米。")}, ensure_ascii=False) + "\n", encoding="utf-8")
+    bot = Assistant(Settings.load(env={}, index_dir=tmp_path / "index"))
+    bot.build([src])
+    assert bot.articles()[0].author is None
+    ans = bot.ask("海岳湾潮汐观测报告是谁写的？")
+    assert ans.found and ans.quotes, ans.answer
+    assert ans.short_answer is None or ans.short_answer.type != "author"

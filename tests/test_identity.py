@@ -19,6 +19,7 @@ from qa.types import Mention
     ("who's Feng Xiaodong", "en", "Feng Xiaodong"),
     ("What is Tan Zhihong's position?", "en", "Tan Zhihong"),
     ("What post does Cao Lijuan hold?", "en", "Cao Lijuan"),
+    ("What positions does Feng Xiaodong hold?", "en", "Feng Xiaodong"),
 ])
 def test_questions_asking_who_a_named_person_is(question, language, name):
     assert asked_person(question, language) == IdentityQuestion(name=name, language=language)
