@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--short-thresholds", action="store_true",
                    help="with --chooser-only, also choose the short-answer thresholds again for the new chooser (on "
                         "calib, with the base model's sentence probabilities); by default they stay the base model's")
+    p.add_argument("--recalibrate", action="store_true",
+                   help="choose --base's found calibration (made strictly increasing) and thresholds again on its "
+                        "calib questions, from the saved --examples; its boosters stay as they are, bit for bit")
     p.add_argument("--base", type=Path, default=DEFAULT_OUT, help=f"the model --chooser-only changes (default {DEFAULT_OUT})")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
@@ -49,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--short-thresholds goes with --chooser-only (a full run chooses every threshold)")
     if args.english is not None and args.english < 0:
         p.error(f"--english must be 0 or more, got {args.english}")
+    if args.recalibrate:
+        return _recalibrate(args)
     base = _base_model(args.base) if args.chooser_only else None  # before the minutes of collecting spans
     if args.chooser_only and base is None:
         return 2
@@ -95,6 +100,33 @@ def main(argv: list[str] | None = None) -> int:
     _write(args.out, json.dumps(model, ensure_ascii=False))
     write_report(report, args.report, seconds=time.perf_counter() - t0, passages=len(passages))
     print(f"model: {args.out} ({args.out.stat().st_size / 1e3:.0f} kB); report: {args.report / 'report.md'}")
+    return 0
+
+
+def _recalibrate(args: argparse.Namespace) -> int:
+    """``--recalibrate``: the base model's found calibration and thresholds chosen again on the saved examples."""
+    from train.examples import Examples
+    from train.recalibrate import recalibrate
+
+    if args.examples is None or not args.examples.is_file():
+        print("--recalibrate reads saved examples: give --examples FILE.npz (written by a training run with "
+              "--examples, from the same features)", file=sys.stderr)
+        return 2
+    try:
+        model = json.loads(args.base.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        print(f"cannot read the base model {args.base}: {e}", file=sys.stderr)
+        return 2
+    model, note = recalibrate(model, Examples.load(args.examples))
+    _write(args.out, json.dumps(model, ensure_ascii=False))
+    _write(args.report / "recalibrated.json", json.dumps(note, indent=1))
+    for lg in ("zh", "en"):
+        b, a = note["test"]["before"][lg], note["test"]["after"][lg]
+        print(f"{lg}: test false refusals {b['false_refusals']} -> {a['false_refusals']}, answer cut refused "
+              f"{b['refused_answer_cut']} -> {a['refused_answer_cut']}, passage absent {b['refused_passage_dropped']} -> "
+              f"{a['refused_passage_dropped']}; calib false refusals {note['calib_false_refusals']['before'][lg]} -> "
+              f"{note['calib_false_refusals']['after'][lg]}")
+    print(f"model: {args.out}; note: {args.report / 'recalibrated.json'}")
     return 0
 
 

@@ -42,6 +42,34 @@ def _isotonic(raw: np.ndarray, y: np.ndarray) -> dict:
     return {"x": [float(v) for v in ir.X_thresholds_], "y": [float(v) for v in ir.y_thresholds_]}
 
 
+def strictly_increasing(cal: dict) -> dict:
+    """An isotonic calibration's steps as a strictly increasing map: linear between the centres
+    of its steps, and from half a step below the first to half a step above the last, so that
+    no two scores in its range share a probability (but where the steps reach 0 or 1). A threshold on the probability then refuses
+    the share of calibration questions it was chosen for: on isotonic's flat steps a whole step
+    of questions ties with it (three refits of the found booster with LightGBM seeds 7 / 8 / 9
+    refused 4.0 / 4.3 / 0.3 % of the answerable Chinese calib questions for a 5 % budget, and
+    48.9 / 48.5 / 18.4 % of the answer-cut test questions; on the raw scores 5.0 % and 49.8 / 50.2 /
+    49.2 %)."""
+    x, y = np.asarray(cal["x"], dtype=float), np.asarray(cal["y"], dtype=float)
+    cx, cy, i = [], [], 0
+    while i < len(y):
+        j = i
+        while j + 1 < len(y) and y[j + 1] == y[i]:
+            j += 1
+        cx.append((x[i] + x[j]) / 2)
+        cy.append(y[i])
+        i = j + 1
+    if len(cx) < 2:
+        return cal
+    lo = max(0.0, cy[0] - (cy[1] - cy[0]) / 2)
+    hi = min(1.0, cy[-1] + (cy[-1] - cy[-2]) / 2)
+    below, above = int(x[0] < cx[0]), int(x[-1] > cx[-1])
+    xs = [float(x[0])] * below + cx + [float(x[-1])] * above
+    ys = [lo] * below + cy + [hi] * above
+    return {"x": [float(v) for v in xs], "y": [float(v) for v in ys]}
+
+
 def apply(cal: dict, raw: np.ndarray) -> np.ndarray:
     return np.clip(np.interp(raw, cal["x"], cal["y"]), 0.0, 1.0)
 
@@ -173,7 +201,7 @@ def fit(ex: Examples, *, span_block: dict, spans: dict, span_chooser, version: s
     qraw = _per_question_max(raw, ex.question, n_q)  # claims are decided by their best sentence
     qcal = (split == "calib") & is_q
     found_block, fraw = _fit_found(ex, raw, split, is_q, qlabel)
-    found_cal = _isotonic(fraw[qcal], qlabel[qcal])
+    found_cal = strictly_increasing(_isotonic(fraw[qcal], qlabel[qcal]))
     qprob = apply(found_cal, fraw)
 
     thresholds: dict = {"found": {}}

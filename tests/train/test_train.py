@@ -15,8 +15,9 @@ def test_train_on_a_tiny_slice(tmp_path):
     from train.__main__ import main
 
     out, report = tmp_path / "model.json", tmp_path / "report"
+    examples = tmp_path / "examples.npz"
     assert main(["--passages", "30", "--out", str(out), "--report", str(report), "--cache", str(tmp_path / "cache"),
-                 "--quiet"]) == 0
+                 "--examples", str(examples), "--quiet"]) == 0
     model = AnswerModel.load(out)
     assert set(model.thresholds) >= {"found", "quote", "short", "claim"}
     assert {"zh", "en"} <= set(model.thresholds["found"])
@@ -56,6 +57,22 @@ def test_train_on_a_tiny_slice(tmp_path):
     assert changed["trained"]["chooser"]["test"] == json.loads((report / "chooser.json").read_text("utf-8"))["test"]
     assert AnswerModel.load(again).span_choice is not None
     assert "short_thresholds" not in changed["trained"]["chooser"]
+
+    # --recalibrate chooses the found calibration and thresholds again from the saved examples; the
+    # boosters stay bit for bit, and the calibration has no flat step inside its range
+    recal = tmp_path / "recalibrated.json"
+    assert main(["--recalibrate", "--examples", str(examples), "--base", str(out), "--out", str(recal),
+                 "--report", str(tmp_path / "report3"), "--quiet"]) == 0
+    redone = json.loads(recal.read_text("utf-8"))
+    for part in ("sentence", "claim", "span"):
+        assert redone[part] == raw[part], part
+    assert redone["found"]["model"] == raw["found"]["model"]
+    y = redone["found"]["calibration"]["y"]
+    assert all(a < b for a, b in zip(y[1:-2], y[2:-1]))
+    assert set(redone["thresholds"]["found"]) == {"zh", "en"}
+    assert redone["version"].startswith(raw["version"] + "+found-cal-")
+    note = json.loads((tmp_path / "report3" / "recalibrated.json").read_text("utf-8"))
+    assert set(note["test"]) == {"before", "after"} and AnswerModel.load(recal).found is not None
 
 
 def test_short_thresholds_go_with_chooser_only(capsys):
@@ -151,3 +168,10 @@ def test_chooser_only_names_a_base_model_it_cannot_read_before_collecting_anythi
                  "--cache", str(tmp_path / "cache"), "--quiet"]) == 2
     assert str(missing) in capsys.readouterr().err
     assert not (tmp_path / "cache").exists() and not (tmp_path / "m.json").exists()
+
+
+def test_recalibrate_needs_saved_examples(tmp_path, capsys):
+    from train.__main__ import main
+
+    assert main(["--recalibrate", "--examples", str(tmp_path / "none.npz"), "--out", str(tmp_path / "m.json")]) == 2
+    assert "--examples" in capsys.readouterr().err and not (tmp_path / "m.json").exists()
