@@ -107,6 +107,13 @@ class TermCounts:
             vocab = [t for t, alive in zip(vocab, live.tolist()) if alive]
         return TermCounts(vocab, indptr, indices, counts, self.doc_lengths[keep])
 
+    def blank(self, rows: np.ndarray) -> TermCounts:
+        """These rows with the ``rows`` where the mask is True holding no terms (their numbers kept)."""
+        lengths = np.diff(self.indptr)
+        keep = np.repeat(~np.asarray(rows, dtype=bool), lengths)
+        indptr = np.concatenate([[0], np.cumsum(np.where(rows, 0, lengths))]).astype(np.int64)
+        return TermCounts(self.vocab, indptr, self.indices[keep], self.counts[keep], self.doc_lengths)
+
     def extend(self, docs: Iterable[Sequence[str]]) -> TermCounts:
         """These rows followed by one row per document of ``docs``."""
         new = TermCounts.from_tokens(docs, vocab=self.vocab)
@@ -127,6 +134,7 @@ class TermCounts:
         vocab = list(parts[0].vocab)
         ids = {t: i for i, t in enumerate(vocab)}
         indptr, indices, counts, lengths = [parts[0].indptr], [parts[0].indices], [parts[0].counts], [parts[0].doc_lengths]
+        postings = int(parts[0].indptr[-1])
         for p in parts[1:]:
             remap = np.empty(len(p.vocab), np.int32)
             for i, t in enumerate(p.vocab):
@@ -135,7 +143,8 @@ class TermCounts:
                     tid = ids[t] = len(vocab)
                     vocab.append(t)
                 remap[i] = tid
-            indptr.append(p.indptr[1:] + indptr[-1][-1])
+            indptr.append(p.indptr[1:] + postings)  # (a part may have no rows: a delta that only removed)
+            postings += int(p.indptr[-1])
             indices.append(remap[p.indices])
             counts.append(p.counts)
             lengths.append(p.doc_lengths)
@@ -180,20 +189,31 @@ class BM25Index:
     answer step weighs terms with, and the vocabulary the English bridges look words up in."""
 
     def __init__(self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray, scores: np.ndarray,
-                 num_docs: int) -> None:
+                 num_docs: int, *, rows: int | None = None) -> None:
         self.vocab = vocab
-        self.num_docs = num_docs
+        self.num_docs = num_docs  # the documents BM25 counts (the rows not removed)
+        self.rows = num_docs if rows is None else rows  # the length of ``scores``: every row number
         self._indptr, self._docs, self._scores = indptr, docs, scores
         self._df = np.diff(indptr)
 
     @classmethod
-    def from_counts(cls, tc: TermCounts) -> BM25Index:
-        """Lucene's BM25: idf(t) * tf / (tf + k1 * (1 - b + b * dl / avgdl)), per posting, term-major."""
+    def from_counts(cls, tc: TermCounts, *, removed: np.ndarray | None = None) -> BM25Index:
+        """Lucene's BM25: idf(t) * tf / (tf + k1 * (1 - b + b * dl / avgdl)), per posting, term-major.
+        ``removed`` rows (``qa.tombstones``) count for nothing: the scores, document frequencies
+        and vocabulary are those of the other rows alone, and the removed ones score 0."""
+        rows = tc.num_docs
+        if removed is not None and len(removed):
+            live = np.ones(rows, dtype=bool)
+            live[np.asarray(removed, dtype=np.int64)] = False
+            return cls._from_counts(tc.blank(~live), int(live.sum()), tc.doc_lengths[live])
+        return cls._from_counts(tc, rows, tc.doc_lengths)
+
+    @classmethod
+    def _from_counts(cls, tc: TermCounts, n: int, lengths: np.ndarray) -> BM25Index:
         k1, b = BM25_PARAMS["k1"], BM25_PARAMS["b"]
-        n = tc.num_docs
         df = tc.df()
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        avgdl = float(tc.doc_lengths.mean()) if n else 1.0
+        avgdl = float(lengths.mean()) if n else 1.0
         norm = (k1 * ((1 - b) + b * tc.doc_lengths / max(avgdl, 1e-9))).astype(np.float32)
         tf = tc.counts.astype(np.float32)
         tf /= tf + np.repeat(norm, np.diff(tc.indptr))
@@ -201,8 +221,11 @@ class BM25Index:
         # term-major: scipy's CSR -> CSC transpose is a counting sort in C (3x numpy's stable argsort)
         from scipy.sparse import csr_matrix
 
-        csc = csr_matrix((tf, tc.indices, tc.indptr), shape=(n, len(tc.vocab))).tocsc()
-        return cls({t: i for i, t in enumerate(tc.vocab)}, csc.indptr, csc.indices, csc.data, n)
+        csc = csr_matrix((tf, tc.indices, tc.indptr), shape=(tc.num_docs, len(tc.vocab))).tocsc()
+        vocab = {t: i for i, t in enumerate(tc.vocab)}
+        if n < tc.num_docs:  # a term only removed rows held is not in the corpus
+            vocab = {t: i for t, i in vocab.items() if df[i]}
+        return cls(vocab, csc.indptr, csc.indices, csc.data, n, rows=tc.num_docs)
 
     @classmethod
     def build(cls, corpus_tokens: list[list[str]]) -> BM25Index:
@@ -210,12 +233,13 @@ class BM25Index:
         return cls.from_counts(TermCounts.from_tokens(corpus_tokens))
 
     @classmethod
-    def load(cls, path: Path, *, deltas: Sequence[Path] = ()) -> BM25Index:
+    def load(cls, path: Path, *, deltas: Sequence[Path] = (), removed: np.ndarray | None = None) -> BM25Index:
         """The scores of the term counts at ``path`` followed by those of ``deltas`` (the BM25
-        rows later changes appended), or of an older bm25s directory (which has no deltas)."""
+        rows later changes appended) without the ``removed`` rows, or of an older bm25s directory
+        (which has neither)."""
         path = Path(path)
         if deltas:
-            return cls.from_counts(TermCounts.concat([TermCounts.load(p) for p in (path, *deltas)]))
+            return cls.from_counts(TermCounts.concat([TermCounts.load(p) for p in (path, *deltas)]), removed=removed)
         if TermCounts.stored_in(path):
             return cls.from_counts(TermCounts.load(path))
         if (path / LEGACY_PARAMS).is_file():
@@ -257,7 +281,7 @@ class BM25Index:
         """BM25 score of every document for weighted query terms (a plain token list
         weighs each token by how often it occurs). Unknown terms contribute nothing."""
         weights = dict(terms) if isinstance(terms, Mapping) else Counter(terms)
-        total = np.zeros(self.num_docs, dtype=np.float32)
+        total = np.zeros(self.rows, dtype=np.float32)
         for term, w in weights.items():
             tid = self.vocab.get(term)
             if tid is not None and w:

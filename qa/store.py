@@ -14,9 +14,10 @@ Layout of ``index/``::
                          questions also match this context)
         bm25/            BM25 over the chunks' jieba tokens, stored as term counts per chunk row
                          (``qa.lexical``: CSR arrays, vocabulary, document lengths; scored at load)
-        delta-000009/    what a later change added, when it only added articles (``qa.build_append``):
-                         its own docs.sqlite, vectors.faiss, chunks.faiss and bm25/ holding just
-                         the new rows, numbered after the rows before it; the manifest lists a
+        delta-000009/    what a later change added and removed (``qa.build_append``): its own
+                         docs.sqlite, vectors.faiss, chunks.faiss and bm25/ holding just the new
+                         rows, numbered after the rows before it, and removed.json, the rows it
+                         removed from those before it (``qa.tombstones``); the manifest lists a
                          generation's deltas in order
     .lock                held by the one process that writes
     .leases/gen-000007   readers hold a shared lock on the generation they opened; a writer
@@ -28,13 +29,14 @@ garbled ``manifest.json`` can be restored from the newest complete generation
 
 Changes are written by ``qa.build.write_index``: a new generation beside the live
 one, then ``manifest.json`` replaced atomically, so a build that is interrupted at
-any point leaves the previous index intact and loadable. A change that only adds articles
-costs what it adds: the new generation hard-links every file of the live one (files are never
+any point leaves the previous index intact and loadable. A change costs what it adds and
+removes: the new generation hard-links every file of the live one (files are never
 written again once a generation is committed, so sharing them is safe; deleting an old
-generation removes only its links) and writes one delta folder of the new rows; the manifest
+generation removes only its links) and writes one delta folder of the new rows and the removed
+ones' tombstones (rows keep their numbers; every read here skips the removed ones); the manifest
 keeps the checksums recorded when the shared files were written and computes only the new
-ones'. A removal, or deltas grown past a fraction of the base, writes a whole new base
-(compaction). BM25 and the lexicon of a new
+ones'. Deltas grown past a fraction of the base, or removals past a fraction of the rows, write a
+whole new base (compaction: the removed rows dropped, the rows numbered 0..n-1 again). BM25 and the lexicon of a new
 generation are the previous ones changed by what the change adds and removes
 (``qa.build_lexical``): the removed chunks' rows dropped, the new ones' appended, only the
 words that enter or leave the corpus keyed or dropped; nothing is tokenised again.
@@ -74,6 +76,7 @@ from qa.errors import (
 from qa.lang.segment import TOKENIZER
 from qa.lexical import BM25_PARAMS, BM25Index
 from qa.settings import VectorIndexKind
+from qa.tombstones import Removed
 from qa.types import Article, Chunk, Mention, Sentence
 from qa.vectors import FaissVectorStore, SegmentedVectors
 
@@ -81,7 +84,10 @@ FORMAT_VERSION = 3
 # a generation with deltas says so in its format version: a qa that predates deltas would read
 # its base alone (and miss the articles added since), so it refuses the index instead
 DELTAS_FORMAT_VERSION = 4
-READABLE_VERSIONS = (FORMAT_VERSION, DELTAS_FORMAT_VERSION)
+# and one whose deltas removed rows (``qa.tombstones``): a qa that predates them would answer from
+# the removed articles
+TOMBSTONES_FORMAT_VERSION = 5
+READABLE_VERSIONS = (FORMAT_VERSION, DELTAS_FORMAT_VERSION, TOMBSTONES_FORMAT_VERSION)
 MANIFEST = "manifest.json"
 LEASES = ".leases"
 DOCS, VECTORS, BM25_DIR, LEXICON = "docs.sqlite", "vectors.faiss", "bm25", "lexicon.json"
@@ -425,10 +431,15 @@ def _connect_ro(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
 
 
-def load_vectors(segments: Sequence[Path], name: str, kind: str) -> FaissVectorStore | SegmentedVectors:
-    """The FAISS file ``name`` of each segment folder, read as one store."""
+def load_vectors(segments: Sequence[Path], name: str, kind: str, *,
+                 removed: np.ndarray | None = None) -> FaissVectorStore | SegmentedVectors:
+    """The FAISS file ``name`` of each segment folder, read as one store; searches skip the
+    ``removed`` rows (``qa.tombstones``)."""
     parts = [FaissVectorStore.load(d / name, VectorIndexKind.parse(kind)) for d in segments]
-    return parts[0] if len(parts) == 1 else SegmentedVectors(parts)
+    store = parts[0] if len(parts) == 1 else SegmentedVectors(parts)
+    if removed is not None and len(removed):
+        store.exclude(removed)
+    return store
 
 
 class IndexStore:
@@ -451,6 +462,7 @@ class IndexStore:
         self._chunk_sentences: np.ndarray | None = None
         self._sentence_chunks: np.ndarray | None = None
         self._columns: str | None = None
+        self._removed: Removed | None = None
 
     @classmethod
     def open(cls, root: str | Path) -> IndexStore:
@@ -491,12 +503,25 @@ class IndexStore:
         return segment_dirs(self.root, self.manifest)
 
     @property
+    def removed(self) -> Removed:
+        """What the generation's deltas removed (``qa.tombstones``): hidden from every read."""
+        if self._removed is None:
+            with self._reading("removed.json"):
+                self._removed = Removed.of(self.segments)
+        return self._removed
+
+    @property
     def db(self) -> sqlite3.Connection:
-        """The base database (a generation with deltas has one more per delta: ``_query`` reads all)."""
+        """The base database (a generation with deltas has one more per delta: ``_query`` reads all),
+        read without the rows later changes removed."""
         if self._db is None:
+            removed = self.removed
             with self._lock:
                 if self._db is None:
                     dbs = [_connect_ro(d / DOCS) for d in self.segments]
+                    if removed:
+                        for i, db in enumerate(dbs):
+                            removed.hide(db, i)
                     self._delta_dbs = dbs[1:]
                     self._db = dbs[0]
         return self._db
@@ -504,31 +529,37 @@ class IndexStore:
     @property
     def vectors(self) -> FaissVectorStore | SegmentedVectors:
         if self._vectors is None:
+            removed = self.removed.sentence_rows
             with self._lock:
                 if self._vectors is None:
                     with self._reading(VECTORS):
-                        self._vectors = load_vectors(self.segments, VECTORS, self.manifest.vector_index)
+                        self._vectors = load_vectors(self.segments, VECTORS, self.manifest.vector_index,
+                                                     removed=removed)
         return self._vectors
 
     @property
     def chunk_vectors(self) -> FaissVectorStore | SegmentedVectors:
         """One context vector per chunk row (its sentences' mean plus its title)."""
         if self._chunk_vectors is None:
+            removed = self.removed.chunk_rows
             with self._lock:
                 if self._chunk_vectors is None:
                     with self._reading(CHUNK_VECTORS):
-                        self._chunk_vectors = load_vectors(self.segments, CHUNK_VECTORS, self.manifest.vector_index)
+                        self._chunk_vectors = load_vectors(self.segments, CHUNK_VECTORS, self.manifest.vector_index,
+                                                           removed=removed)
         return self._chunk_vectors
 
     @property
     def bm25(self) -> BM25Index | None:
         """None for an empty index."""
         if not self._bm25_loaded:
+            removed = self.removed.chunk_rows
             with self._lock:
                 if not self._bm25_loaded:
                     base, *deltas = (d / BM25_DIR for d in self.segments)
                     with self._reading(BM25_DIR):
-                        self._bm25 = BM25Index.load(base, deltas=deltas) if base.is_dir() else None
+                        self._bm25 = (BM25Index.load(base, deltas=deltas, removed=removed) if base.is_dir()
+                                      else None)
                     self._bm25_loaded = True
         return self._bm25
 
@@ -560,9 +591,9 @@ class IndexStore:
     @property
     def sentence_chunks(self) -> np.ndarray:
         """``(first, last)`` chunk row of every sentence row (a sentence is in one chunk,
-        or in two or more neighbours where chunks overlap)."""
+        or in two or more neighbours where chunks overlap); removed rows included, never found."""
         if self._sentence_chunks is None:
-            rows = self._query("SELECT chunk_lo, chunk_hi FROM sentences ORDER BY row")
+            rows = self._query("SELECT chunk_lo, chunk_hi FROM main.sentences ORDER BY row")
             arr = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
             with self._lock:
                 self._sentence_chunks = arr
@@ -570,9 +601,9 @@ class IndexStore:
 
     @property
     def chunk_sentences(self) -> np.ndarray:
-        """``(first, last)`` sentence row of every chunk row."""
+        """``(first, last)`` sentence row of every chunk row (removed rows included)."""
         if self._chunk_sentences is None:
-            rows = self._query("SELECT sent_lo, sent_hi FROM chunks ORDER BY row")
+            rows = self._query("SELECT sent_lo, sent_hi FROM main.chunks ORDER BY row")
             arr = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
             with self._lock:
                 self._chunk_sentences = arr

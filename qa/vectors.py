@@ -33,6 +33,29 @@ class FaissVectorStore:
     def __init__(self, index, kind: VectorIndexKind) -> None:
         self._index = index
         self.kind = kind
+        self._params = None  # search parameters that skip removed rows (``exclude``)
+        self._live = None  # rows a search can return (None: all)
+
+    def exclude(self, rows: np.ndarray) -> None:
+        """Searches skip these rows from now on (removed: ``qa.tombstones``); they stay stored, so
+        ``vectors`` and ``reconstruct`` read every row by its number."""
+        import faiss
+
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        rows = rows[(rows >= 0) & (rows < len(self))]
+        if not len(rows):
+            self._params = self._live = None
+            return
+        # (the selector a batch of ids: faiss keeps a pointer to it, so the params keep both alive)
+        batch = faiss.IDSelectorBatch(rows)
+        selector = faiss.IDSelectorNot(batch)
+        if self.kind is VectorIndexKind.HNSW:
+            params = faiss.SearchParametersHNSW(sel=selector)
+            params.efSearch = HNSW_EF_SEARCH  # (the index's own value does not apply with params)
+        else:
+            params = faiss.SearchParameters(sel=selector)
+        params.refs = (batch, selector)
+        self._params, self._live = params, len(self) - len(rows)
 
     @classmethod
     def create(cls, dim: int, kind: VectorIndexKind = VectorIndexKind.FLAT) -> FaissVectorStore:
@@ -77,13 +100,17 @@ class FaissVectorStore:
             return np.zeros((0, self.dim), dtype=np.float32)
         return self._index.reconstruct_batch(rows)
 
+    def live(self) -> int:
+        """Rows a search can return."""
+        return len(self) if self._live is None else self._live
+
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(scores, rows)`` of shape ``(len(queries), min(k, len(self)))``, best first."""
-        k = min(k, len(self))
+        """``(scores, rows)`` of shape ``(len(queries), min(k, live rows))``, best first."""
+        k = min(k, self.live())
         q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         if k <= 0:
             return np.zeros((len(q), 0), np.float32), np.zeros((len(q), 0), np.int64)
-        return self._index.search(q, k)
+        return self._index.search(q, k, params=self._params) if self._params is not None else self._index.search(q, k)
 
     def save(self, path: Path) -> None:
         import faiss
@@ -127,6 +154,15 @@ class SegmentedVectors:
     def vectors(self) -> np.ndarray:
         return np.concatenate([p.vectors() for p in self._parts], axis=0)
 
+    def exclude(self, rows: np.ndarray) -> None:
+        """Searches skip these rows (``FaissVectorStore.exclude``, each segment its own)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        for part, lo, hi in zip(self._parts, self._offsets[:-1].tolist(), self._offsets[1:].tolist()):
+            part.exclude(rows[(rows >= lo) & (rows < hi)] - lo)
+
+    def live(self) -> int:
+        return sum(p.live() for p in self._parts)
+
     def reconstruct(self, rows) -> np.ndarray:
         rows = np.asarray(list(rows), dtype=np.int64)
         out = np.zeros((len(rows), self.dim), dtype=np.float32)
@@ -141,15 +177,15 @@ class SegmentedVectors:
         return out
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(scores, rows)`` of shape ``(len(queries), min(k, len(self)))``, best first."""
-        k = min(k, len(self))
+        """``(scores, rows)`` of shape ``(len(queries), min(k, live rows))``, best first."""
+        k = min(k, self.live())
         q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         if k <= 0:
             return np.zeros((len(q), 0), np.float32), np.zeros((len(q), 0), np.int64)
         scores, rows = [], []
         for part, offset in zip(self._parts, self._offsets[:-1].tolist()):
             s, r = part.search(q, k)
-            scores.append(s)
+            scores.append(np.where(r >= 0, s, -np.inf))  # a segment with fewer than k live rows
             rows.append(np.where(r >= 0, r + offset, -1))
         s, r = np.concatenate(scores, axis=1), np.concatenate(rows, axis=1)
         best = np.argsort(-s, axis=1, kind="stable")[:, :k]
