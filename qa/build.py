@@ -7,9 +7,9 @@ Old generations are deleted only when no reader holds them (``qa.store.Lease``),
 never while ``manifest.json`` is missing: then writes stop with a message until
 ``qa index recover`` restores it from the newest complete generation.
 
-A change that only adds articles is a delta on the live generation (``qa.build_append``:
-its files shared, the new rows written apart); any other change, and a delta when the live
-one's deltas have grown too large, writes a whole generation (``_build_generation``).
+A change is a delta on the live generation (``qa.build_append``: its files shared, the new rows
+and the removed ones' tombstones written apart); a change on a base of an older layout, or one
+whose deltas or removed rows have grown too large, writes a whole generation (``_build_generation``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from qa.prepare import LocalPreparer, Preparer, Progress
 from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
 from qa.store import (
     CHUNK_VECTORS,
-    DELTAS_FORMAT_VERSION,
     DOCS,
     FORMAT_VERSION,
     LEASES,
@@ -56,6 +55,7 @@ from qa.store import (
     retire,
     segment_dirs,
 )
+from qa.tombstones import BASE, Removed, Tombstones
 from qa.types import Article
 from qa.vectors import FaissVectorStore
 
@@ -185,7 +185,7 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
                     f"or rebuild: qa index build PATH... --index-dir {root} --encoder {encoder.name}")
             chunk_size, chunk_overlap = current.chunk_size, current.chunk_overlap
             vector_index = VectorIndexKind.parse(current.vector_index)
-        appending = current is not None and not remove and can_append(root, current)
+        appending = current is not None and can_append(root, current, remove=remove)
         if current is not None:
             # a whole generation copies the live one's vectors and rows: never from damaged files. A
             # delta copies nothing: the files it shares keep their recorded checksums, so damage
@@ -200,20 +200,21 @@ def write_index(root: str | Path, *, encoder: Encoder, add: Sequence[Article] = 
         tmp.mkdir()
         try:
             if appending:
-                change, after = append_generation(tmp, root, current, gen, encoder=encoder, add=add,
+                change, after = append_generation(tmp, root, current, gen, encoder=encoder, add=add, remove=remove,
                                                   progress=progress, preparer=preparer)
                 counts, files, deltas = (after.articles, after.chunks, after.sentences), after.files, after.deltas
+                version = after.format_version
             else:
                 change, counts = _build_generation(
                     tmp, segment_dirs(root, current) if current else [], encoder=encoder, add=add,
                     remove=remove, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
                     vector_index=vector_index, progress=progress, preparer=preparer)
-                files, deltas = file_checksums(tmp), ()
+                files, deltas, version = file_checksums(tmp), (), FORMAT_VERSION
             from qa import __version__
 
             stamp = now()
             manifest = Manifest(
-                format_version=DELTAS_FORMAT_VERSION if deltas else FORMAT_VERSION, generation=gen,
+                format_version=version, generation=gen,
                 encoder=encoder.name, dim=encoder.dim,
                 chunk_size=chunk_size, chunk_overlap=chunk_overlap, vector_index=str(vector_index),
                 articles=counts[0], chunks=counts[1], sentences=counts[2], created_at=current.created_at if current else stamp,
@@ -305,26 +306,31 @@ def stored_settings(root: Path) -> Manifest:
 
 
 def stored_articles(root: Path) -> tuple[list[Article], str]:
-    """Every article of the newest generation whose databases (its base's and its deltas') are
-    sound, and that generation."""
+    """Every article of the newest generation whose databases (its base's and its deltas') and
+    tombstones are sound, and that generation."""
     for gen in generations(root):
         paths = [root / gen / DOCS, *sorted((root / gen).glob(f"delta-*/{DOCS}"), key=lambda p: p.parent.name)]
         if not paths[0].is_file():
             continue
-        rows = []
+        rows: list[tuple[str, tuple]] = []  # (segment, article row)
         try:
             for path in paths:
+                segment = path.parent.name if path.parent != root / gen else BASE
+                if segment:  # what this delta removed from those before it
+                    gone = set(Tombstones.load(path.parent).articles)
+                    rows = [r for r in rows if (r[0], r[1][0]) not in gone]
                 db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
                 try:
                     if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                         raise sqlite3.DatabaseError(f"{path} fails its integrity check")
-                    rows += db.execute(f"SELECT {article_columns(db)} FROM articles ORDER BY rowid").fetchall()
+                    rows += [(segment, r) for r in
+                             db.execute(f"SELECT {article_columns(db)} FROM articles ORDER BY rowid").fetchall()]
                 finally:
                     db.close()
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError):
             continue
         return [Article(id=i, text=t, title=ti, source=s, author=a, date=d, url=u, path=p, date_source=ds)
-                for i, t, ti, s, a, d, u, p, ds in rows], gen
+                for _, (i, t, ti, s, a, d, u, p, ds) in rows], gen
     raise QAError(f"no generation under {root} holds a readable {DOCS}: the articles' text is lost; "
                   f"index your files again: qa index build PATH... --index-dir {root}")
 
@@ -350,7 +356,8 @@ def _build_generation(tmp: Path, prev: Sequence[Path], *, encoder: Encoder, add:
                       vector_index: VectorIndexKind, progress: Progress | None,
                       preparer: Preparer | None) -> tuple[IndexChange, tuple[int, int, int]]:
     """A whole generation (a new base): the previous one's rows (``prev``: its base and delta
-    folders, none for a new index) with the change applied, written to ``tmp``."""
+    folders, none for a new index) without those its deltas removed (``qa.tombstones``), with the
+    change applied and the rows numbered 0..n-1, written to ``tmp``."""
     db = sqlite3.connect(tmp / DOCS)
     try:
         if prev:
@@ -365,16 +372,25 @@ def _build_generation(tmp: Path, prev: Sequence[Path], *, encoder: Encoder, add:
         db.executescript(SCHEMA)
         if "date_source" not in article_columns(db):  # a generation written before it was stored
             db.execute("ALTER TABLE articles ADD COLUMN date_source TEXT")
+        keep = np.ones(len(old_vectors), dtype=bool)
+        keep_chunks = np.ones(len(old_chunk_vectors), dtype=bool)
+        # the deltas' rows in order, each after the tombstones it holds are applied to those before it
         for delta in prev[1:]:
+            stones = Tombstones.load(delta)
+            for _, aid in stones.articles:
+                _delete_article(db, aid)
+            db.executemany("DELETE FROM lexicon WHERE key = ? AND word = ?", stones.lexicon)
             append_rows(db, delta / DOCS)
+        tombstoned = Removed.of(prev) if prev else None
+        if tombstoned:
+            keep[tombstoned.sentence_rows] = False
+            keep_chunks[tombstoned.chunk_rows] = False
 
         # removals first, so that "remove then re-add" of one article works in one change
         existing = {r[0] for r in db.execute("SELECT id FROM articles")}
         missing = [a for a in remove if a not in existing]
         if missing:
             raise ArticleNotFoundError(f"no article with id {missing[0]!r} in the index; nothing was changed")
-        keep = np.ones(len(old_vectors), dtype=bool)
-        keep_chunks = np.ones(len(old_chunk_vectors), dtype=bool)
         gone: set[str] = set()  # the removed articles' tokens and names (the lexicon looks at these)
         for aid in dict.fromkeys(remove):
             gone |= removed_words(db, aid)
@@ -382,12 +398,9 @@ def _build_generation(tmp: Path, prev: Sequence[Path], *, encoder: Encoder, add:
                 keep[row] = False
             for (row,) in db.execute("SELECT row FROM chunks WHERE article_id = ?", (aid,)):
                 keep_chunks[row] = False
-            db.execute("DELETE FROM mentions WHERE sentence IN (SELECT row FROM sentences WHERE article_id = ?)", (aid,))
-            db.execute("DELETE FROM sentences WHERE article_id = ?", (aid,))
-            db.execute("DELETE FROM chunks WHERE article_id = ?", (aid,))
-            db.execute("DELETE FROM articles WHERE id = ?", (aid,))
+            _delete_article(db, aid)
             existing.discard(aid)
-        if remove:
+        if remove or tombstoned:
             _renumber(db)
         vectors = [old_vectors if keep.all() else old_vectors[keep]]  # no copy when nothing is removed
         del old_vectors
@@ -438,6 +451,13 @@ def _build_generation(tmp: Path, prev: Sequence[Path], *, encoder: Encoder, add:
         return change, (n_articles, n_chunks, n_sentences)
     finally:
         db.close()
+
+
+def _delete_article(db: sqlite3.Connection, article_id: str) -> None:
+    db.execute("DELETE FROM mentions WHERE sentence IN (SELECT row FROM sentences WHERE article_id = ?)", (article_id,))
+    db.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
+    db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+    db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
 
 def _renumber(db: sqlite3.Connection) -> None:

@@ -34,7 +34,7 @@ from qa.lexical import TermCounts
 from qa.prepare import PreparedArticle, Progress
 from qa.store import BM25_DIR, LEXICON, NAME_KINDS, LexiconTable, lexicon_version
 
-_NAMED = f"kind IN ({', '.join(repr(k) for k in NAME_KINDS)})"  # the partial index mentions_name's clause
+NAMED = f"kind IN ({', '.join(repr(k) for k in NAME_KINDS)})"  # the partial index mentions_name's clause
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def removed_words(db: sqlite3.Connection, article_id: str) -> set[str]:
              for t in tokens.split()}
     words.update(r[0] for r in db.execute(
         f"SELECT DISTINCT m.text FROM mentions m JOIN sentences s ON s.row = m.sentence "
-        f"WHERE s.article_id = ? AND m.{_NAMED}", (article_id,)))
+        f"WHERE s.article_id = ? AND m.{NAMED}", (article_id,)))
     return words
 
 
@@ -85,7 +85,7 @@ def write_lexical(out: Path, prev: Path | None, db: sqlite3.Connection, *, keep_
     else:
         lex = _previous_lexicon(prev)
         if lex is None:
-            names = {r[0] for r in db.execute(f"SELECT DISTINCT text FROM mentions WHERE {_NAMED}")}
+            names = {r[0] for r in db.execute(f"SELECT DISTINCT text FROM mentions WHERE {NAMED}")}
             lex = build_lexicon(sorted(set(counts.vocab) | names))
         else:
             add, remove = _changes(lex, db, counts, new_docs, new_names, gone)
@@ -132,7 +132,7 @@ def _changes(lex: Mapping[str, list[str]], db: sqlite3.Connection, counts: TermC
     new_df = Counter(t for doc in new_docs for t in set(doc))
 
     def named(w: str) -> bool:
-        return db.execute(f"SELECT 1 FROM mentions WHERE {_NAMED} AND text = ? LIMIT 1", (w,)).fetchone() is not None
+        return db.execute(f"SELECT 1 FROM mentions WHERE {NAMED} AND text = ? LIMIT 1", (w,)).fetchone() is not None
 
     def in_kept_rows(w: str) -> bool:
         i = ids.get(w)

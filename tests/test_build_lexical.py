@@ -109,7 +109,7 @@ def test_a_name_lookup_uses_the_index_not_a_scan(tmp_path, bundled_articles, fak
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles[:1])
     db = sqlite3.connect(root / read_manifest(root).generation / DOCS)
-    plan = db.execute(f"EXPLAIN QUERY PLAN SELECT 1 FROM mentions WHERE {qa.build_lexical._NAMED} "
+    plan = db.execute(f"EXPLAIN QUERY PLAN SELECT 1 FROM mentions WHERE {qa.build_lexical.NAMED} "
                       "AND text = ? LIMIT 1", ("厦门",)).fetchall()
     assert "USING INDEX mentions_name" in plan[0][-1]
 
