@@ -143,8 +143,19 @@ def _commit(client, state: State) -> None:
 
 def copy_rows(client, local: IndexStore, *, chunk_offset: int, sentence_offset: int, gen: int) -> tuple[Counter, Counter]:
     """Insert every row of a local generation into Milvus, rows shifted by the offsets, as
-    generation ``gen``. Returns the vocabulary it adds: chunk frequency and name counts."""
+    generation ``gen``. Returns the vocabulary it adds: chunk frequency and name counts. Rows a
+    local change removed (``qa.tombstones``: the local store reads without them) are not copied,
+    and the rows after them are numbered on (0..n-1, as a whole local build numbers them)."""
     q = local._query
+    chunk_rows = np.array([r for (r,) in q("SELECT row FROM chunks ORDER BY row")], dtype=np.int64)
+    sentence_rows = np.array([r for (r,) in q("SELECT row FROM sentences ORDER BY row")], dtype=np.int64)
+
+    def chunk_at(row: int) -> int:
+        return int(np.searchsorted(chunk_rows, row)) + chunk_offset
+
+    def sentence_at(row: int) -> int:
+        return int(np.searchsorted(sentence_rows, row)) + sentence_offset
+
     added_at = dict(q("SELECT id, added_at FROM articles"))
     per_article = {a: (n, lo) for a, n, lo in q("SELECT article_id, COUNT(*), MIN(row) FROM chunks GROUP BY article_id")}
     articles, texts = [], []
@@ -154,7 +165,7 @@ def copy_rows(client, local: IndexStore, *, chunk_offset: int, sentence_offset: 
         meta = {"title": art.title, "source": art.source, "author": art.author, "date": art.date, "url": art.url,
                 "path": art.path, "date_source": art.date_source, "added_at": added_at[a.id]}
         articles.append({"id": a.id, "gen": gen, "meta": meta, "date": art.date or "", "chars": len(art.text),
-                         "chunks": n, "first_row": lo + chunk_offset if n else -1, "marker": _marker()})
+                         "chunks": n, "first_row": chunk_at(lo) if n else -1, "marker": _marker()})
         for p in range(0, max(len(art.text), 1), TEXT_PART):
             texts.append({"key": f"{a.id}:{p // TEXT_PART:05d}", "gen": gen, "article_id": a.id, "part": p // TEXT_PART,
                           "text": art.text[p: p + TEXT_PART], "marker": _marker()})
@@ -165,17 +176,17 @@ def copy_rows(client, local: IndexStore, *, chunk_offset: int, sentence_offset: 
     for row, cid, aid, s, e, text, tokens, pinyin, lo, hi in q(
             "SELECT row, id, article_id, start_char, end_char, text, tokens, pinyin, sent_lo, sent_hi FROM chunks ORDER BY row"):
         df.update(set(tokens.split()))
-        chunks.append({"row": row + chunk_offset, "gen": gen, "id": cid, "article_id": aid, "start": s, "end": e,
+        chunks.append({"row": chunk_at(row), "gen": gen, "id": cid, "article_id": aid, "start": s, "end": e,
                        "text": text, "tokens": f" {tokens} ", "terms": term_codes(tokens), "context": context[row].tolist(), "pinyin": pinyin,
-                       "sent_lo": lo + sentence_offset, "sent_hi": hi + sentence_offset})
+                       "sent_lo": sentence_at(lo), "sent_hi": sentence_at(hi)})
     mentions: dict[int, list] = {}
     for row, kind, s, e, text, norm in q("SELECT sentence, kind, start_char, end_char, text, norm FROM mentions ORDER BY rowid"):
         mentions.setdefault(row, []).append([kind, s, e, text, norm])
         if kind in NAME_KINDS:
             names[text] += 1
     vectors = local.vectors.vectors() if local.manifest.sentences else np.zeros((0, local.manifest.dim))
-    sentences = [{"row": row + sentence_offset, "gen": gen, "article_id": aid, "start": s, "end": e,
-                  "chunk_lo": clo + chunk_offset, "chunk_hi": chi + chunk_offset, "vector": vectors[row].tolist(),
+    sentences = [{"row": sentence_at(row), "gen": gen, "article_id": aid, "start": s, "end": e,
+                  "chunk_lo": chunk_at(clo), "chunk_hi": chunk_at(chi), "vector": vectors[row].tolist(),
                   "mentions": mentions.get(row, [])}
                  for row, aid, s, e, clo, chi in q("SELECT row, article_id, start_char, end_char, chunk_lo, chunk_hi "
                                                    "FROM sentences ORDER BY row")]

@@ -290,6 +290,41 @@ def test_migrate_copies_a_local_index_with_deltas(bundled_articles, tmp_path, mo
     assert moved.sentences(range(m.sentences)) == local.sentences(range(m.sentences))
 
 
+def test_migrate_leaves_out_what_local_removals_tombstoned(bundled_articles, tmp_path, monkeypatch):
+    """Rows a local removal only marked (``qa.tombstones``) are not copied: Milvus holds what a
+    whole local build of the articles left holds, rows numbered 0..n-1, and takes changes on."""
+    _need_pymilvus()
+    import qa.build_append
+    from qa.build import write_index
+    from qa.store import TOMBSTONES_FORMAT_VERSION, IndexStore
+
+    monkeypatch.setattr(qa.build_append, "DELTA_FRACTION", 10.0)  # four small articles: keep the deltas
+    monkeypatch.setattr(qa.build_append, "REMOVED_FRACTION", 0.5)  # and one removed a quarter of them
+    a, b, c, d = bundled_articles
+    root, whole = tmp_path / "index", tmp_path / "whole"
+    write_index(root, encoder=FakeEncoder(), add=[a, b, c])
+    write_index(root, encoder=FakeEncoder(), add=[d])
+    write_index(root, encoder=FakeEncoder(), remove=[b.id])
+    assert IndexStore.open(root).manifest.format_version == TOMBSTONES_FORMAT_VERSION
+    write_index(whole, encoder=FakeEncoder(), add=[a, c, d])
+    store = f"milvus:{tmp_path}/milvus.db"
+    report = migrate(root, store, token=None, replace=True)
+    moved, local = open_store(_settings(store, root)), IndexStore.open(whole)
+    m = local.manifest
+    assert (report.articles, report.chunks, report.sentences) == (m.articles, m.chunks, m.sentences) == (
+        moved.manifest.articles, moved.manifest.chunks, moved.manifest.sentences)
+    assert moved.articles() == local.articles() and moved.transliterations == local.transliterations
+    assert moved.sentences(range(m.sentences)) == local.sentences(range(m.sentences))
+    assert moved.chunks(range(m.chunks)) == local.chunks(range(m.chunks))
+    np.testing.assert_allclose(moved.sentence_vectors(range(m.sentences)), local.vectors.vectors(), atol=1e-6)
+    assert moved.lexicon == local.lexicon and set(moved.bm25.vocab) == set(local.bm25.vocab)
+    change = write(_settings(store, root), encoder=FakeEncoder(), add=[b], remove=[d.id])
+    assert change.added == (b.id,) and change.removed == (d.id,)
+    after = open_store(_settings(store, root))
+    assert [x.id for x in after.articles()] == [a.id, c.id, b.id]
+    assert min(after.chunk_rows_of([b.id])) >= m.chunks
+
+
 @pytest.mark.slow
 def test_a_store_of_an_older_bm25_layout_is_migrated_or_built_again(bundled_index, bundled_articles, tmp_path):
     _need_pymilvus()
