@@ -276,14 +276,13 @@ def _words_left(segments: Sequence[Path], removed: Removed, query, gone: set[str
                 names: set[str]) -> list[str]:
     """The removed articles' words that no row holds after the change (neither a BM25 term of a
     live or new chunk nor a name of a live or new annotation): they leave the lexicon."""
-    gone = {w for w in gone if lexicon_word(w)}
-    if not gone:
-        return []
-    counts = TermCounts.concat([TermCounts.load(d / BM25_DIR) for d in segments])
-    mask = np.zeros(counts.num_docs, dtype=bool)
-    mask[removed.chunk_rows] = True
-    df = counts.blank(mask).df()
-    ids = {t: i for i, t in enumerate(counts.vocab)}
-    new = {t for doc in docs for t in doc} | names
-    return sorted(w for w in gone if w not in new and not (w in ids and df[ids[w]])
-                  and not query(f"SELECT 1 FROM mentions WHERE {NAMED} AND text = ? LIMIT 1", (w,)))
+    left = {w for w in gone if lexicon_word(w)} - {t for doc in docs for t in doc} - names
+    offset = 0
+    for d in segments:  # each segment's term counts in turn (none concatenated)
+        counts = TermCounts.load(d / BM25_DIR)
+        live = np.ones(counts.num_docs, dtype=bool)
+        gone_here = removed.chunk_rows - offset
+        live[gone_here[(gone_here >= 0) & (gone_here < counts.num_docs)]] = False
+        left -= counts.held(left, rows=live)
+        offset += counts.num_docs
+    return sorted(w for w in left if not query(f"SELECT 1 FROM mentions WHERE {NAMED} AND text = ? LIMIT 1", (w,)))

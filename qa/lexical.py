@@ -27,7 +27,7 @@ import json
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +89,17 @@ class TermCounts:
     def df(self) -> np.ndarray:
         """Documents per term id."""
         return np.bincount(self.indices, minlength=len(self.vocab))
+
+    def held(self, terms: Collection[str], *, rows: np.ndarray | None = None) -> set[str]:
+        """Those of ``terms`` that some row holds (some row where the mask ``rows`` is True, when
+        given): one pass over the postings, nothing built per posting."""
+        vocab = dict(zip(self.vocab, range(len(self.vocab))))
+        want = np.zeros(len(self.vocab), dtype=bool)
+        want[[vocab[t] for t in terms if t in vocab]] = True
+        at = np.flatnonzero(want[self.indices])
+        if rows is not None:
+            at = at[np.asarray(rows, dtype=bool)[np.searchsorted(self.indptr, at, side="right") - 1]]
+        return {self.vocab[i] for i in np.flatnonzero(np.bincount(self.indices[at], minlength=len(self.vocab)))}
 
     def take(self, keep: np.ndarray) -> TermCounts:
         """The rows where ``keep`` is True, in order; terms left in no row leave the vocabulary."""

@@ -128,3 +128,20 @@ def test_an_index_in_the_older_bm25s_format_answers_the_same(tmp_path, corpus):
     assert not TermCounts.stored_in(tmp_path / "old")
     old = BM25Index.load(tmp_path / "old")
     _same_scores(old, BM25Index.build(corpus), [tokenize(q) for q in ("厦门会见", "协议期限", "IBM")])
+
+
+def test_removed_rows_count_for_nothing(corpus):
+    """BM25 over all rows but some (``removed``: tombstones) scores as BM25 over the others alone."""
+    tc = TermCounts.from_tokens(corpus)
+    gone = np.array([1, 3])
+    keep = ~np.isin(np.arange(tc.num_docs), gone)
+    masked, alone = BM25Index.from_counts(tc, removed=gone), BM25Index.from_counts(tc.take(keep))
+    assert masked.num_docs == alone.num_docs == keep.sum() and masked.rows == tc.num_docs
+    assert masked.vocab.keys() == alone.vocab.keys() < {t for doc in corpus for t in doc}
+    for t in alone.vocab:
+        scores = masked.scores([t])
+        assert not scores[gone].any()
+        np.testing.assert_array_equal(scores[keep], alone.scores([t]))
+        assert masked.idf(t) == alone.idf(t)
+    held = tc.held({t for doc in corpus for t in doc} | {"从未出现"}, rows=keep)
+    assert held == set(alone.vocab) and tc.held(["从未出现"]) == set()
