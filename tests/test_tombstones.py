@@ -229,6 +229,27 @@ def test_removals_on_many_deltas_compact_instead_of_folding(tmp_path, news, fake
     assert_same_index(root, _whole(tmp_path, "whole", news[:3] + news[4:5], fake_encoder))
 
 
+@pytest.mark.parametrize("where", ["tombstones", "lexicon"])
+def test_an_interrupted_removal_leaves_the_live_index(tmp_path, news, fake_encoder, monkeypatch, where):
+    from qa.tombstones import Tombstones
+
+    root = _base_and_delta(tmp_path, news, fake_encoder)
+    live = read_manifest(root)
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(*{"tombstones": (Tombstones, "save"), "lexicon": (qa.build_append, "_words_left")}[where], crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_index(root, encoder=fake_encoder, remove=[news[2].id])
+    monkeypatch.undo()
+    assert read_manifest(root) == live and check_generation(root, live, full=True) == []
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith((".gen-", "gen-"))) == [live.generation]
+    assert len(IndexStore.open(root).articles()) == 6
+    write_index(root, encoder=fake_encoder, remove=[news[2].id])
+    assert read_manifest(root).articles == 5
+
+
 def test_damaged_tombstones_are_found(tmp_path, news, fake_encoder):
     root = _base_and_delta(tmp_path, news, fake_encoder)
     write_index(root, encoder=fake_encoder, remove=[news[3].id])
