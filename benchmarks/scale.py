@@ -87,8 +87,9 @@ def derive_from_flat(work: Path, backend: str) -> dict:
     so the build time is reported as the flat build's, minus its flat FAISS construction, plus this
     kind's FAISS construction, all three measured (``derived``)."""
     from qa.build import convert_vectors
+    from qa.manifest import read_manifest
     from qa.settings import VectorIndexKind
-    from qa.store import CHUNK_VECTORS, VECTORS, read_manifest
+    from qa.store import CHUNK_VECTORS, VECTORS
     from qa.vectors import FaissVectorStore
 
     src, root = work / "local-flat", work / backend

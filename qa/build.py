@@ -3,7 +3,7 @@ commit it by atomically replacing ``manifest.json`` (see ``qa.store`` for the la
 
 A build interrupted at any point (Ctrl-C, kill, a crash) leaves the previous index
 intact and loadable; the next write removes what the interrupted one left behind.
-Old generations are deleted only when no reader holds them (``qa.store.Lease``), and
+Old generations are deleted only when no reader holds them (``qa.manifest.Lease``), and
 never while ``manifest.json`` is missing: then writes stop with a message until
 ``qa index recover`` restores it from the newest complete generation.
 
@@ -33,28 +33,23 @@ from qa.build_lexical import removed_words, write_lexical
 from qa.build_rows import IndexChange, append_rows, check_prepared, context_vectors, insert_prepared
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError, QAError
-from qa.prepare import LocalPreparer, Preparer, Progress
-from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
-from qa.store import (
-    CHUNK_VECTORS,
-    DOCS,
+from qa.manifest import (
     FORMAT_VERSION,
     LEASES,
     MANIFEST,
-    SCHEMA,
-    VECTORS,
     Manifest,
-    article_columns,
     check_generation,
     corrupt,
     file_checksums,
     generations,
-    load_vectors,
     now,
     read_manifest,
     retire,
     segment_dirs,
 )
+from qa.prepare import LocalPreparer, Preparer, Progress
+from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
+from qa.store import CHUNK_VECTORS, DOCS, SCHEMA, VECTORS, article_columns, load_vectors
 from qa.tombstones import BASE, Removed, Tombstones
 from qa.types import Article
 from qa.vectors import FaissVectorStore

@@ -43,24 +43,17 @@ from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError
 from qa.lang.pinyin import LEXICON_VERSION, in_lexicon, lexicon_rows, lexicon_word
 from qa.lexical import TermCounts
-from qa.prepare import LocalPreparer, Preparer, Progress
-from qa.settings import VectorIndexKind
-from qa.store import (
-    BM25_DIR,
-    CHUNK_VECTORS,
+from qa.manifest import (
     DELTAS_FORMAT_VERSION,
-    DOCS,
-    NAME_KINDS,
-    SCHEMA,
     TOMBSTONES_FORMAT_VERSION,
-    VECTORS,
-    LexiconTable,
     Manifest,
     delta_files,
     file_checksums,
-    lexicon_version,
     segment_dirs,
 )
+from qa.prepare import LocalPreparer, Preparer, Progress
+from qa.settings import VectorIndexKind
+from qa.store import BM25_DIR, CHUNK_VECTORS, DOCS, NAME_KINDS, SCHEMA, VECTORS, LexiconTable, lexicon_version
 from qa.tombstones import Removed, Tombstones, runs
 from qa.types import Article
 from qa.vectors import FaissVectorStore

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import QAError
+from qa.manifest import now
 from qa.prepare import PreparedArticle
-from qa.store import now
 from qa.types import Article
 
 

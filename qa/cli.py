@@ -180,8 +180,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"use it: QA_STORE={args.to} qa ask ...")
         return 0
     if args.action == "recover":
+        from qa.manifest import recover_manifest
         from qa.settings import Settings
-        from qa.store import recover_manifest
 
         m, skipped = recover_manifest(Settings.load(index_dir=args.index_dir).index_dir)
         for gen in skipped:
@@ -214,8 +214,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from qa.manifest import check_generation, read_manifest
     from qa.settings import Settings
-    from qa.store import check_generation, read_manifest
 
     root = Settings.load(index_dir=args.index_dir).index_dir
     m = read_manifest(root)

@@ -46,7 +46,8 @@ import numpy as np
 
 from qa.errors import ArticleNotFoundError, IndexFormatError, IndexNotFoundError, QAError
 from qa.lexical import BM25_PARAMS
-from qa.store import FORMAT_VERSION, ArticleInfo, Manifest
+from qa.manifest import FORMAT_VERSION, Manifest
+from qa.store import ArticleInfo
 from qa.types import Article, Chunk, Mention, Sentence
 
 PREFIX = "qa_"

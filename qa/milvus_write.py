@@ -29,6 +29,7 @@ from qa.errors import ArticleNotFoundError, EncoderMismatchError, IndexFormatErr
 from qa.lang.chars import is_cjk
 from qa.lang.pinyin import pinyin_keys
 from qa.lexical import BM25_PARAMS
+from qa.manifest import FORMAT_VERSION, Manifest, now
 from qa.milvus_store import (
     ANALYZER,
     ARTICLES,
@@ -51,7 +52,7 @@ from qa.milvus_store import (
 )
 from qa.prepare import Preparer
 from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
-from qa.store import FORMAT_VERSION, IndexStore, Manifest, now
+from qa.store import IndexStore
 
 NAME_KINDS = ("person", "org", "place")
 MAX_TERM = 256  # longer "words" are kept out of the vocabulary rows (a varchar primary key)

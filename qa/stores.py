@@ -22,7 +22,8 @@ from qa.settings import Settings, StoreKind
 from qa.types import Article, Chunk, Sentence
 
 if TYPE_CHECKING:
-    from qa.store import ArticleInfo, Manifest
+    from qa.manifest import Manifest
+    from qa.store import ArticleInfo
 
 
 class VectorSearch(Protocol):
@@ -137,7 +138,7 @@ def stored_encoder(settings: Settings) -> str | None:
     """The encoder the index was built with; None when there is no readable index."""
     try:
         if settings.store_kind is StoreKind.LOCAL:
-            from qa.store import read_manifest
+            from qa.manifest import read_manifest
 
             return read_manifest(settings.index_dir).encoder
         from qa.milvus_store import read_manifest as read_milvus_manifest

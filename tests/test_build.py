@@ -8,8 +8,9 @@ import pytest
 from qa.build import convert_vectors, write_index
 from qa.cli import main
 from qa.errors import IndexCorruptError
+from qa.manifest import read_manifest
 from qa.settings import VectorIndexKind
-from qa.store import IndexStore, read_manifest
+from qa.store import IndexStore
 
 
 def _neighbours(root, encoder, k=8):

@@ -15,18 +15,9 @@ from qa.build import convert_vectors, repair_index, write_index
 from qa.cli import main
 from qa.errors import IndexCorruptError
 from qa.lexical import TermCounts
+from qa.manifest import DELTAS_FORMAT_VERSION, FORMAT_VERSION, MANIFEST, check_generation, read_manifest
 from qa.settings import VectorIndexKind
-from qa.store import (
-    BM25_DIR,
-    DELTAS_FORMAT_VERSION,
-    DOCS,
-    FORMAT_VERSION,
-    MANIFEST,
-    VECTORS,
-    IndexStore,
-    check_generation,
-    read_manifest,
-)
+from qa.store import BM25_DIR, DOCS, VECTORS, IndexStore
 from qa.vectors import FaissVectorStore, SegmentedVectors
 
 
@@ -251,7 +242,7 @@ def _whole(tmp_path, articles, encoder):
 
 
 def test_repair_and_recover_read_the_deltas(tmp_path, bundled_articles, fake_encoder, assert_same_index):
-    from qa.store import recover_manifest
+    from qa.manifest import recover_manifest
 
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
@@ -351,6 +342,7 @@ def test_an_index_without_recorded_times_opens_as_before(tmp_path, bundled_artic
     change writes a whole generation (with times), then adds deltas again."""
     import json
 
+    import qa.manifest
     import qa.store
 
     root = tmp_path / "index"
@@ -362,7 +354,7 @@ def test_an_index_without_recorded_times_opens_as_before(tmp_path, bundled_artic
     manifest.write_text(json.dumps(raw))
     hashed = []
     monkeypatch.setattr(qa.store, "FULL_CHECK_BYTES", 0)
-    monkeypatch.setattr(qa.store, "_sha256", lambda p: hashed.append(p) or "")
+    monkeypatch.setattr(qa.manifest, "_sha256", lambda p: hashed.append(p) or "")
     IndexStore.open(root).close()
     assert hashed == []
     monkeypatch.undo()

@@ -16,7 +16,8 @@ import qa.lang.pinyin
 from qa.build import write_index
 from qa.lang.pinyin import lexicon_word
 from qa.lexical import LEGACY_PARAMS, PARAMS, TermCounts
-from qa.store import BM25_DIR, DOCS, LEXICON, IndexStore, lexicon_version, read_manifest
+from qa.manifest import read_manifest
+from qa.store import BM25_DIR, DOCS, LEXICON, IndexStore, lexicon_version
 
 
 def _state(root: Path) -> dict:
@@ -120,7 +121,7 @@ def _as_written_before(root: Path) -> None:
     bm25s = pytest.importorskip("bm25s")
     from qa.build import write_manifest
     from qa.lang.pinyin import build_lexicon
-    from qa.store import file_checksums
+    from qa.manifest import file_checksums
 
     m = read_manifest(root)
     gen = root / m.generation

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from qa.build import write_index
-from qa.store import IndexStore, check_generation, read_manifest
+from qa.manifest import check_generation, read_manifest
+from qa.store import IndexStore
 
 pytestmark = pytest.mark.faults
 ROOT = Path(__file__).resolve().parent.parent

@@ -68,7 +68,7 @@ class _Dropping:
 def test_an_encoder_returning_other_shapes_is_named_and_changes_nothing(bundled_articles, fake_encoder, tmp_path):
     """The vectors of a build are written into one array as they come (no second copy to
     concatenate): a batch of the wrong shape stops the build with the encoder's name."""
-    from qa.store import read_manifest
+    from qa.manifest import read_manifest
 
     class Truncating(type(fake_encoder)):
         def encode_passages(self, texts, *, show_progress=False):

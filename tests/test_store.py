@@ -17,8 +17,9 @@ import pytest
 
 from qa.build import write_index
 from qa.errors import ArticleNotFoundError, IndexMismatchError, IndexNotFoundError, ManifestLostError
+from qa.manifest import FORMAT_VERSION, MANIFEST, read_manifest
 from qa.settings import VectorIndexKind
-from qa.store import FORMAT_VERSION, MANIFEST, IndexStore, read_manifest
+from qa.store import IndexStore
 from qa.types import Article
 from tests.conftest import FakeEncoder
 
@@ -309,7 +310,7 @@ def test_a_reader_keeps_its_generation_however_many_changes_commit(tmp_path, bun
 
 
 def test_a_missing_manifest_stops_writes_and_recover_restores_it(tmp_path, bundled_articles, fake_encoder):
-    from qa.store import recover_manifest
+    from qa.manifest import recover_manifest
 
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
@@ -330,7 +331,7 @@ def test_a_missing_manifest_stops_writes_and_recover_restores_it(tmp_path, bundl
 
 
 def test_a_garbled_manifest_names_recover(tmp_path, bundled_articles, fake_encoder):
-    from qa.store import recover_manifest
+    from qa.manifest import recover_manifest
 
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles)
@@ -342,7 +343,8 @@ def test_a_garbled_manifest_names_recover(tmp_path, bundled_articles, fake_encod
 
 
 def test_recover_skips_an_incomplete_newest_generation(tmp_path, bundled_articles, fake_encoder):
-    from qa.store import VECTORS, recover_manifest
+    from qa.manifest import recover_manifest
+    from qa.store import VECTORS
 
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles[:2])
@@ -360,7 +362,7 @@ def test_recover_skips_an_incomplete_newest_generation(tmp_path, bundled_article
 
 def test_recover_without_any_complete_generation_says_rebuild(tmp_path):
     from qa.errors import QAError
-    from qa.store import recover_manifest
+    from qa.manifest import recover_manifest
 
     (tmp_path / "index" / "gen-000001").mkdir(parents=True)
     with pytest.raises(QAError, match="no complete generation .* qa index build"):
@@ -401,7 +403,7 @@ def _damage(path: Path, how: str) -> None:
 
 
 def test_the_manifest_records_every_file_with_its_checksum(tmp_path, bundled_articles, fake_encoder):
-    from qa.store import check_generation
+    from qa.manifest import check_generation
 
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles)
@@ -504,7 +506,8 @@ def test_dates_keep_their_source_and_an_index_from_before_it_stays_readable(tmp_
     import sqlite3
 
     from qa.build import write_manifest
-    from qa.store import DOCS, file_checksums
+    from qa.manifest import file_checksums
+    from qa.store import DOCS
 
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles)

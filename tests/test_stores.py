@@ -296,7 +296,8 @@ def test_migrate_leaves_out_what_local_removals_tombstoned(bundled_articles, tmp
     _need_pymilvus()
     import qa.build_append
     from qa.build import write_index
-    from qa.store import TOMBSTONES_FORMAT_VERSION, IndexStore
+    from qa.manifest import TOMBSTONES_FORMAT_VERSION
+    from qa.store import IndexStore
 
     monkeypatch.setattr(qa.build_append, "DELTA_FRACTION", 10.0)  # four small articles: keep the deltas
     monkeypatch.setattr(qa.build_append, "REMOVED_FRACTION", 0.5)  # and one removed a quarter of them

@@ -15,16 +15,16 @@ from qa.build import repair_index, write_index
 from qa.cli import main
 from qa.errors import ArticleNotFoundError, IndexCorruptError, IndexFormatError
 from qa.ingest import ingest_paths
-from qa.retrieve import Retriever
-from qa.settings import VectorIndexKind
-from qa.store import (
+from qa.manifest import (
     DELTAS_FORMAT_VERSION,
     FORMAT_VERSION,
     TOMBSTONES_FORMAT_VERSION,
-    IndexStore,
     check_generation,
     read_manifest,
 )
+from qa.retrieve import Retriever
+from qa.settings import VectorIndexKind
+from qa.store import IndexStore
 from qa.tombstones import REMOVED, Removed, runs
 from qa.vectors import FaissVectorStore
 from tests.conftest import FIXTURES
@@ -267,11 +267,11 @@ def test_damaged_tombstones_are_found(tmp_path, news, fake_encoder):
 
 
 def test_an_older_reader_refuses_tombstones(tmp_path, news, fake_encoder, monkeypatch):
-    import qa.store
+    import qa.manifest
 
     root = _base_and_delta(tmp_path, news, fake_encoder)
     write_index(root, encoder=fake_encoder, remove=[news[3].id])
-    monkeypatch.setattr(qa.store, "READABLE_VERSIONS", (FORMAT_VERSION, DELTAS_FORMAT_VERSION))
+    monkeypatch.setattr(qa.manifest, "READABLE_VERSIONS", (FORMAT_VERSION, DELTAS_FORMAT_VERSION))
     with pytest.raises(IndexFormatError, match=f"format version {TOMBSTONES_FORMAT_VERSION}"):
         read_manifest(root)
 

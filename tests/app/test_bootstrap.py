@@ -87,7 +87,8 @@ def test_a_failed_build_is_reported(tmp_path):
 def test_a_lost_manifest_or_damaged_files_are_never_rebuilt_over(index_copy, corpus, damage):
     """The user's articles are in there: the app says what to run instead of replacing them
     with the bundled corpus."""
-    from qa.store import VECTORS, read_manifest
+    from qa.manifest import read_manifest
+    from qa.store import VECTORS
 
     gen = read_manifest(index_copy).generation
     if damage == "manifest deleted":

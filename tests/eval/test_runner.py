@@ -11,8 +11,8 @@ from eval.indexes import cached_index
 from eval.report import write_comparison, write_run
 from eval.runner import Config, evaluate
 from qa.errors import ConfigError
+from qa.manifest import read_manifest
 from qa.settings import Settings
-from qa.store import read_manifest
 from qa.types import Article
 
 # Two pairs (a date, a person) and one unanswerable pair.
