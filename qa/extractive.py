@@ -111,9 +111,6 @@ class ExtractiveGenerator:
         ``can_answer``. ``pool``: the sentences to take it from (default: the ``max_quotes`` likeliest);
         for a question asking for several (``many``), also the other spans of its kind in
         those sentences (the people met on one trip, listed: ``qa.lists.items``)."""
-        who = identity.asked_person(ctx.question, ctx.language)
-        if who is not None:
-            return self.identity_short(ctx, j, who)
         model = self.model
         if model.span is None:
             return None
@@ -240,10 +237,11 @@ class ExtractiveGenerator:
             yield ans
             return
         j = self.judge(ctx)
-        # a question asking who a named person is is answered when a sentence gives them a post
-        # (the model, trained on DRCD where such questions are rare, under-rates them)
+        # a question asking who a named person is is answered by the post a sentence gives them, and
+        # answered when one does (the model, trained on DRCD where such questions are rare, under-rates them)
         who = identity.asked_person(ctx.question, ctx.language)
-        stated = not j.found and who is not None and self.identity_short(ctx, j, who) is not None
+        post = self.identity_short(ctx, j, who) if who is not None else None
+        stated = not j.found and post is not None
         reason = ("the passages answer" if j.found else f"a passage gives {who.name} a post" if stated
                   else "the passages do not say")
         details = {"evidence": {"probability": round(j.probability, 4), "threshold": round(j.threshold, 4),
@@ -254,7 +252,7 @@ class ExtractiveGenerator:
             yield ans.answer
             yield ans
             return
-        many = asks_for_a_list(ctx.question, ctx.language)
+        many = who is None and asks_for_a_list(ctx.question, ctx.language)  # 担任哪些职务: one chain of posts
         by = self.bylines(ctx, j) if byline.asks_author(ctx.question, ctx.language) else None
         if by is not None:  # the answer is the articles' bylines
             short, picked = by
@@ -263,7 +261,7 @@ class ExtractiveGenerator:
             picked = self.list_quotes(ctx, j)
             short = self.short(ctx, j, picked, many=True)
         else:
-            short = self.short(ctx, j)
+            short = post if who is not None else self.short(ctx, j)
             picked = self.quotes(ctx, j, also=[sp.sentence for sp in short.spans] if short else ())
         quoted = [ctx.evidence.candidates[i] for i in picked]
         highlights: dict[int, list[tuple[int, int]]] = {}

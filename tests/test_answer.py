@@ -93,3 +93,13 @@ def test_json_shape(bundled_assistant):
     assert {"n", "text", "start", "end", "probability"} == set(d["quotes"][0])
     assert [p["n"] for p in d["details"]["passages"]] == list(range(1, len(d["details"]["passages"]) + 1))
     json.dumps(d, ensure_ascii=False)  # JSON-ready
+
+
+@pytest.mark.parametrize("question", ["胡昌升担任什么职务？", "胡昌升担任哪些职务？"])
+def test_a_post_question_asked_as_a_list_is_answered_by_the_chain_of_posts(bundled_assistant, question):
+    """哪些 marks a list question, but the posts of one person are one chain: its sentence is quoted
+    and cited (a list's quotes had left it out, and citing it raised a KeyError)."""
+    ans = bundled_assistant.ask(question)
+    assert ans.found and ans.short_answer is not None and ans.short_answer.text == "福建省委副书记、厦门市委书记"
+    cited = {q.n: q.text for q in ans.quotes}[ans.short_answer.citations[0]]
+    assert "福建省委副书记、厦门市委书记胡昌升" in cited
