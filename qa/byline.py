@@ -49,16 +49,16 @@ def asks_several(question: str, language: str) -> bool:
     return _says("several", question, language)
 
 
-_COUNT = re.compile(r"([两二三四五六七八九十]|\d+)\s*篇")
-_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
+_COUNT = re.compile(r"([两二三四五六七八九十百]+|\d+)\s*篇")
 
 
 def articles_asked(question: str) -> int | None:
     """How many articles a Chinese question says it is about (两篇报道 -> 2), or None."""
+    from qa.lang.numbers import parse_number
+
     m = _COUNT.search(to_simplified(question))
-    if m is None:
-        return None
-    return int(m.group(1)) if m.group(1).isdigit() else _NUMERALS[m.group(1)]
+    value = parse_number(m.group(1)) if m else None
+    return int(value) if value else None
 
 
 def articles(candidates: Sequence, probability: np.ndarray, *, several: bool, floor: float,

@@ -100,7 +100,7 @@ def _org_head(text: str) -> str:
     """The organisation name ``text`` starts with (旅游局 of 旅游局局长), or ""."""
     for end in range(len(text), 1, -1):
         head = text[:end]
-        if head.endswith(org_suffixes()) and head not in posts() and not any(head.endswith(p) for p in posts()):
+        if head.endswith(org_suffixes()) and not _ends_with_post(head):
             return head
     return ""
 
@@ -117,11 +117,11 @@ def post_before(text: str, s: int) -> tuple[int, int] | None:
     words = tag_spans(text[:s])
     for i in range(len(words) - 1, -1, -1):
         ws, we, flag = words[i]
-        word, left = text[ws:we], text[words[i - 1][0]:words[i - 1][1]] if i else ""
+        word, left_flag = text[ws:we], words[i - 1][2] if i else ""
         if all(c in _INSIDE for c in word):
             pass
-        elif word in _JOINING and _org_head(text[begin:s]) and left and words[i - 1][2].startswith("n") \
-                and not words[i - 1][2].startswith("nr"):
+        elif word in _JOINING and _org_head(text[begin:s]) and left_flag.startswith("n") \
+                and not left_flag.startswith("nr"):
             pass  # 市文化[和]旅游局局长: one office named by two nouns
         elif not flag.startswith(_POST_FLAGS):
             break

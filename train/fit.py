@@ -204,12 +204,7 @@ def fit(ex: Examples, *, span_block: dict, spans: dict, span_chooser, version: s
     found_cal = strictly_increasing(_isotonic(fraw[qcal], qlabel[qcal]))
     qprob = apply(found_cal, fraw)
 
-    thresholds: dict = {"found": {}}
-    for lg, budget in budgets.items():
-        m = qcal & (lang == lg) & (answerable == 1)
-        if not m.any():
-            m = qcal & (answerable == 1)
-        thresholds["found"][lg] = float(np.quantile(qprob[m], budget)) if m.any() else 0.5
+    thresholds: dict = {"found": found_thresholds(qprob, qcal & (answerable == 1), lang, budgets)}
 
     # claims: the same sentence scores, calibrated on claims; the threshold that best separates
     # true claims whose passages hold them from false ones (balanced accuracy)
@@ -249,7 +244,7 @@ def _fit_found(ex: Examples, raw: np.ndarray, split: np.ndarray, is_q: np.ndarra
     the training questions (the final sentence booster has seen them: its scores there are
     too good); ``calib`` and ``test`` read the final booster's, as at question time."""
     from qa.features import FEATURES
-    from qa.scorer import found_feature_names, found_features
+    from qa.scorer import found_feature_names
 
     n_q = len(split)
     row_split = split[ex.question]
@@ -259,13 +254,34 @@ def _fit_found(ex: Examples, raw: np.ndarray, split: np.ndarray, is_q: np.ndarra
     for f in range(FOUND_FOLDS):
         fit_rows, held = tr & (fold != f), tr & (fold == f)
         seen[held] = _train(ex.X[fit_rows], ex.y[fit_rows], ex.X[ca], ex.y[ca], FEATURES).predict(ex.X[held])
-    order = np.argsort(ex.question, kind="stable")
-    bounds = np.searchsorted(ex.question[order], np.arange(n_q + 1))
-    F = np.stack([found_features(seen[order[a:b]], ex.X[order[a:b]]) for a, b in zip(bounds, bounds[1:])])
+    F = found_matrix(ex, seen)
     names = found_feature_names(FEATURES)
     qtr, qca = (split == "train") & is_q, (split == "calib") & is_q
     booster = _train(F[qtr], qlabel[qtr], F[qca], qlabel[qca], names)
     return {"features": list(names), "model": booster.model_to_string()}, booster.predict(F)
+
+
+def found_thresholds(qprob: np.ndarray, answerable_calib: np.ndarray, lang: np.ndarray,
+                     budgets: dict[str, float]) -> dict[str, float]:
+    """Per language, the found probability under which that language's budget share of the
+    answerable ``calib`` questions falls (all languages' when it has none; 0.5 with none at all)."""
+    out = {}
+    for lg, budget in budgets.items():
+        m = answerable_calib & (lang == lg)
+        if not m.any():
+            m = answerable_calib
+        out[lg] = float(np.quantile(qprob[m], budget)) if m.any() else 0.5
+    return out
+
+
+def found_matrix(ex: Examples, raw: np.ndarray) -> np.ndarray:
+    """The question-level found features (``qa.scorer.found_features``) of every question of
+    ``ex``, from its candidates' raw sentence scores ``raw``."""
+    from qa.scorer import found_features
+
+    order = np.argsort(ex.question, kind="stable")
+    bounds = np.searchsorted(ex.question[order], np.arange(len(ex.questions) + 1))
+    return np.stack([found_features(raw[order[a:b]], ex.X[order[a:b]]) for a, b in zip(bounds, bounds[1:])])
 
 
 def _balanced_threshold(p: np.ndarray, y: np.ndarray) -> float:
@@ -378,11 +394,36 @@ def _rate(flags: np.ndarray, mask: np.ndarray) -> float | None:
     return round(float(flags[mask].mean()), 4) if mask.any() else None
 
 
+def found_figures(ex: Examples, qprob: np.ndarray, thresholds: dict[str, float]) -> dict:
+    """Per question language, on ``test``: what the found ``thresholds`` refuse, by the role of
+    the question's passage, and the found probability's AUC, ECE and reliability bins."""
+    meta = ex.questions
+    split, lang, role = (np.array([m[k] for m in meta]) for k in ("split", "lang", "role"))
+    qlabel = np.array([m["label"] for m in meta])
+    is_q = np.array([m.get("kind", "question") != "claim" for m in meta])
+    out = {}
+    for lg in ("zh", "en"):
+        m = (split == "test") & (lang == lg) & is_q
+        t = thresholds[lg]
+        refused = qprob < t
+        row = {"questions": int(m.sum()), "threshold": round(t, 4),
+               "false_refusals": _rate(refused, m & (role == "keep")),
+               "refused_answer_cut": _rate(refused, m & (role == "cut")),
+               "refused_passage_dropped": _rate(refused, m & (role == "drop")),
+               "refused_noun_swapped": _rate(refused, m & (role == "perturbed")),
+               "refused_attribute_swapped": _rate(refused, m & (role == "attribute")),
+               "auc_found": round(_auc(qprob[m], qlabel[m]), 4)}
+        e, bins = ece(qprob[m], qlabel[m])
+        row["ece"] = round(e, 4)
+        row["reliability"] = bins
+        out[lg] = row
+    return out
+
+
 def _report(ex, raw, qprob, thresholds, booster) -> dict:
     meta = ex.questions
     split = np.array([m["split"] for m in meta])
     lang = np.array([m["lang"] for m in meta])
-    role = np.array([m["role"] for m in meta])
     qlabel = np.array([m["label"] for m in meta])
     kind = np.array([m.get("kind", "question") for m in meta])
     is_q = kind != "claim"
@@ -399,21 +440,7 @@ def _report(ex, raw, qprob, thresholds, booster) -> dict:
         kept = qprob >= t
         test["claims"] = {"n": int(claims.sum()), "threshold": t, "true_kept": _rate(kept, claims & (qlabel == 1)),
                           "false_dropped": _rate(~kept, claims & (qlabel == 0))}
-    for lg in ("zh", "en"):
-        m = (split == "test") & (lang == lg) & is_q
-        t = thresholds["found"][lg]
-        refused = qprob < t
-        row = {"questions": int(m.sum()), "threshold": round(t, 4),
-               "false_refusals": _rate(refused, m & (role == "keep")),
-               "refused_answer_cut": _rate(refused, m & (role == "cut")),
-               "refused_passage_dropped": _rate(refused, m & (role == "drop")),
-               "refused_noun_swapped": _rate(refused, m & (role == "perturbed")),
-               "refused_attribute_swapped": _rate(refused, m & (role == "attribute")),
-               "auc_found": round(_auc(qprob[m], qlabel[m]), 4)}
-        e, bins = ece(qprob[m], qlabel[m])
-        row["ece"] = round(e, 4)
-        row["reliability"] = bins
-        test[lg] = row
+    test.update(found_figures(ex, qprob, thresholds["found"]))
     top1 = []
     for qi in np.flatnonzero((split == "test") & (qlabel == 1) & (kind == "question")):
         rows = np.flatnonzero(ex.question == qi)

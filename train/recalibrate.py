@@ -15,41 +15,17 @@ import datetime as dt
 import numpy as np
 
 from train.examples import Examples
-from train.fit import BUDGETS, _auc, _isotonic, apply, ece, strictly_increasing
+from train.fit import BUDGETS, _isotonic, apply, found_figures, found_matrix, found_thresholds, strictly_increasing
 
 
 def found_raw(model: dict, ex: Examples) -> np.ndarray:
     """The found booster's raw score of every question of ``ex`` (claims included)."""
-    from qa.scorer import AnswerModel, found_features
+    from qa.scorer import AnswerModel
 
     m = AnswerModel(model)
     if m.found is None:
         raise ValueError("this model has no question-level found booster to recalibrate")
-    raw = m.sentence_raw(ex.X)
-    order = np.argsort(ex.question, kind="stable")
-    bounds = np.searchsorted(ex.question[order], np.arange(len(ex.questions) + 1))
-    F = np.stack([found_features(raw[order[a:b]], ex.X[order[a:b]]) for a, b in zip(bounds, bounds[1:])])
-    return m.found.predict(F)
-
-
-def figures(qprob: np.ndarray, thresholds: dict, ex: Examples) -> dict:
-    """Per language on ``test``: false refusals, refusals by role, AUC and ECE at ``thresholds``."""
-    meta = ex.questions
-    split, lang, role = (np.array([q[k] for q in meta]) for k in ("split", "lang", "role"))
-    label = np.array([q["label"] for q in meta])
-    is_q = np.array([q.get("kind", "question") != "claim" for q in meta])
-    out = {}
-    for lg in ("zh", "en"):
-        m = (split == "test") & (lang == lg) & is_q
-        refused = qprob < thresholds[lg]
-
-        def rate(mask, refused=refused):
-            return round(float(refused[mask].mean()), 4) if mask.any() else None
-
-        out[lg] = {"threshold": round(float(thresholds[lg]), 4), "false_refusals": rate(m & (role == "keep")),
-                   "refused_answer_cut": rate(m & (role == "cut")), "refused_passage_dropped": rate(m & (role == "drop")),
-                   "auc_found": round(_auc(qprob[m], label[m]), 4), "ece": round(ece(qprob[m], label[m])[0], 4)}
-    return out
+    return m.found.predict(found_matrix(ex, m.sentence_raw(ex.X)))
 
 
 def recalibrate(model: dict, ex: Examples, budgets: dict[str, float] = BUDGETS) -> tuple[dict, dict]:
@@ -64,19 +40,17 @@ def recalibrate(model: dict, ex: Examples, budgets: dict[str, float] = BUDGETS) 
     old_cal, old_t = model["found"]["calibration"], model["thresholds"]["found"]
     cal = strictly_increasing(_isotonic(fraw[calib], label[calib]))
     qprob = apply(cal, fraw)
-    thresholds = {}
-    for lg, budget in budgets.items():
-        m = calib & (lang == lg) & (answerable == 1)
-        thresholds[lg] = float(np.quantile(qprob[m], budget)) if m.any() else float(old_t.get(lg, 0.5))
+    held = calib & (answerable == 1)
+    thresholds = found_thresholds(qprob, held, lang, budgets)
     before_p = apply(old_cal, fraw)
 
     def calib_refused(p: np.ndarray, t: dict) -> dict:
-        masks = {lg: calib & (lang == lg) & (answerable == 1) for lg in t}
+        masks = {lg: held & (lang == lg) for lg in t}
         return {lg: round(float((p[m] < t[lg]).mean()), 4) if m.any() else None for lg, m in masks.items()}
 
     note = {"date": dt.date.today().isoformat(), "budgets": budgets,
             "calib_false_refusals": {"before": calib_refused(before_p, old_t), "after": calib_refused(qprob, thresholds)},
-            "test": {"before": figures(before_p, old_t, ex), "after": figures(qprob, thresholds, ex)}}
+            "test": {"before": found_figures(ex, before_p, old_t), "after": found_figures(ex, qprob, thresholds)}}
     out = {**model, "found": {**model["found"], "calibration": cal},
            "thresholds": {**model["thresholds"], "found": thresholds},
            "version": f"{str(model.get('version', '')).split('+found-cal')[0]}+found-cal-{note['date']}"}
