@@ -19,6 +19,7 @@ from pathlib import Path
 
 from qa.bridges.english import Word, content, lemmas, span, words
 from qa.lang import resources
+from qa.lang.names import orgs_en
 from qa.query import KeyTerm
 
 MAX_PHRASE = 4
@@ -133,12 +134,18 @@ class DictionaryBridge:
             keys = [" ".join(w.lower for w in phrase_words),
                     " ".join([w.lower for w in phrase_words[:-1]] + [phrase_words[-1].lemma])]
         heads: list[str] = []
+        # an organisation's English name the dictionary lacks (CETC -> 中国电科) is its Chinese
+        # names alone, in the table's order
+        orgs = [h for key in dict.fromkeys(keys) for h in orgs_en().get(key, ())]
         for key in dict.fromkeys(keys):  # "fields": both "fields" and "field" count
             heads += [h for h in self.rev.get(key, ()) if h not in heads]
+        if orgs:
+            heads = list(dict.fromkeys(orgs))
         if not heads:
             return None
         multi = [h for h in heads if len(h) > 1] or heads
-        multi.sort(key=lambda h: -frequency(h))
+        if not orgs:
+            multi.sort(key=lambda h: -frequency(h))
         inside = [h for h in multi if self.in_index(h)]
         outside = [h for h in multi if not self.in_index(h)]
         return inside[: self.max_forms], outside[:3]
@@ -174,8 +181,8 @@ class DictionaryBridge:
             forms = inside or outside  # only outside: the dictionary knows it, the articles never use it
             if not forms:
                 continue
-            if len(run) > 1 and all(w.capitalized for w in run):
-                kind = "name"  # "World Cup", "Xiamen University"
+            if (len(run) > 1 and all(w.capitalized for w in run)) or " ".join(source.lower().split()) in orgs_en():
+                kind = "name"  # "World Cup", "Xiamen University", "CETC"
             elif run[-1].index not in modifiers | verbal and run[-1].lower not in generic_nouns() and \
                     (inside or frequency(forms[0]) >= COMMON):
                 kind = "noun" if is_noun(forms[0], verbal=False) else "word"

@@ -40,6 +40,18 @@ def posts_en() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def orgs_en() -> dict[str, tuple[str, ...]]:
+    """English name of an organisation, lower-cased -> its Chinese names (cetc -> 中国电科,
+    中国电子科技集团): the ones CC-CEDICT lacks, ``data/orgs_en.txt``."""
+    out: dict[str, list[str]] = {}
+    for zh, en in resources.table("orgs_en", 2):
+        for name in en.split(";"):
+            bucket = out.setdefault(" ".join(name.lower().split()), [])
+            bucket += [z for z in zh.split("/") if z not in bucket]
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
 def org_suffixes() -> tuple[str, ...]:
     """Endings of organisation names (公司, 集团, 局...), longest first."""
     return tuple(sorted(resources.ordered("org_suffixes"), key=len, reverse=True))

@@ -42,6 +42,27 @@ def test_phrases_before_words(bridge):
     assert not [t for t in terms if t.source in ("World", "Cup")]
 
 
+def test_organisations_the_dictionary_lacks_come_from_the_names_table(bridge):
+    # CC-CEDICT has no "CETC" or "JD.com": qa/lang/data/orgs_en.txt gives their Chinese names
+    terms = {t.source: t for t in bridge("In which fields did CETC and JD.com agree to cooperate?")}
+    assert terms["CETC"].forms[:2] == ("中国电科", "中国电子科技集团") and terms["CETC"].kind == "name"
+    assert terms["JD.com"].forms[0] == "京东" and terms["JD.com"].kind == "name"
+    # names of several words, matched whatever their case
+    assert [t.forms[0] for t in bridge("What does state grid build?") if t.source == "state grid"] == ["国家电网"]
+    # an entry the dictionary does give keeps the dictionary's forms
+    assert "厦门大学" in [t for t in bridge("Who teaches at Xiamen University?") if t.source == "Xiamen University"][0].forms
+
+
+def test_every_organisation_name_is_reachable():
+    from qa.lang.names import orgs_en
+
+    b = DictionaryBridge(lambda t: False)
+    for english, chinese in orgs_en().items():
+        assert len(english.split()) <= 4 and chinese, english
+        terms = b(f"What did {english} announce?")
+        assert any(set(t.forms) & set(chinese) for t in terms), f"orgs_en.txt: {english!r} never reaches {chinese}"
+
+
 def test_a_known_word_the_articles_never_use_is_kept_as_missing(bridge):
     (term,) = [t for t in bridge("How many employees?") if t.source == "employees"]
     assert term.kind == "noun" and not any(f in VOCAB for f in term.forms)
