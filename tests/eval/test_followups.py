@@ -40,10 +40,6 @@ def followup_run(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "open in issue 11: with the answer model retrained on 2026-12-01 evening, followup-034 ('In which fields did "
-    "he say CETC was willing to deepen cooperation?' after 'Who did Hu Changsheng talk with at CETC?') loses its "
-    "key fact with history (the rewrite's answer quotes another sentence); the other 33 are not worse"))
 def test_history_never_makes_an_answer_worse(followup_run):
     _, run = followup_run
     worse = {r.qid: (r.question, r.worse()) for r in run.records if r.worse()}
@@ -56,7 +52,7 @@ def test_rewrites_keep_their_language_and_history_helps_overall(followup_run):
     mixed = {r.qid: r.rewrite for r in run.records if not r.keeps_language}
     assert not mixed, f"rewrites that mix languages: {mixed}"
     s = run.summary["all"]
-    assert s["n"] == len(d.questions) and len(s["worse"]) <= 1 and s["keeps_language"] == 1.0
+    assert s["n"] == len(d.questions) and not s["worse"] and s["keeps_language"] == 1.0
     assert s["with_history"]["key_fact_recall"] >= s["without_history"]["key_fact_recall"]
     assert summarize_followups(run.records) == run.summary
     report = render(run)
