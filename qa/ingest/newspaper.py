@@ -177,6 +177,9 @@ def _names(group: str) -> list[str]:
 
 TITLE_CHARS = 36  # a title from the lead is at most this long
 TITLE_MIN_CHARS = 8  # a shorter run of whole clauses is no title: cut the lead instead
+# when no whole clauses fit TITLE_CHARS, the first ones that say something whole are the title up
+# to this length (a long first clause); only a longer one is cut between words, with an ellipsis
+TITLE_MAX_CHARS = 64
 _CLAUSE_END = re.compile(r"[，；：,;]")
 
 
@@ -210,6 +213,8 @@ def make_title(text: str, *, limit: int = TITLE_CHARS) -> str:
     if title is None and clauses and _leaves_open(clauses[0][1]):
         # "X时宣布，Y": Y is the news
         title = _whole_clauses([(s[len(clauses[0][0]):], c) for s, c in clauses[1:]], limit)
+    if title is None:
+        title = _first_clauses(clauses, TITLE_MAX_CHARS)
     return title if title is not None else _cut_at_word(lead, limit)
 
 
@@ -236,6 +241,18 @@ def _whole_clauses(clauses: list[tuple[str, str]], limit: int) -> str | None:
     for upto, clause in reversed(clauses):
         upto = upto.strip(" ，,；;：:")
         if TITLE_MIN_CHARS <= len(upto) <= limit and not _leaves_open(clause):
+            return upto
+    return None
+
+
+def _first_clauses(clauses: list[tuple[str, str]], limit: int) -> str | None:
+    """The shortest run of whole clauses from the first, of TITLE_MIN_CHARS to ``limit``, that
+    does not end on a clause that leaves its sense open; None when there is none."""
+    for upto, clause in clauses:
+        upto = upto.strip(" ，,；;：:")
+        if len(upto) > limit:
+            return None
+        if len(upto) >= TITLE_MIN_CHARS and not _leaves_open(clause):
             return upto
     return None
 

@@ -298,8 +298,11 @@ def test_note_in_brackets_stays_in_the_text() -> None:
      "与会代表参观了厦门市软件园三期和火炬高新区的多家科技企业并座谈交流"),
     ("市长表示，厦门将继续优化营商环境，推动更多重大项目落地见效，为全市经济发展注入新动能。",
      "市长表示，厦门将继续优化营商环境，推动更多重大项目落地见效"),
-    # no clause boundary in reach: cut between words, never after one that joins on (并)
+    # a first clause longer than TITLE_CHARS is the title whole, not cut mid-phrase (issue 11)
     ("厦门市人民政府与中国电子科技集团有限公司在北京签署全面战略合作协议并举行项目对接会议。",
+     "厦门市人民政府与中国电子科技集团有限公司在北京签署全面战略合作协议并举行项目对接会议"),
+    # no clause boundary before TITLE_MAX_CHARS: cut between words, never after one that joins on (并)
+    ("厦门市人民政府与中国电子科技集团有限公司在北京签署全面战略合作协议并举行项目对接会议和重大项目集中签约仪式及投资环境推介会与企业家座谈会等一系列经贸交流活动。",
      "厦门市人民政府与中国电子科技集团有限公司在北京签署全面战略合作协议…"),
 ])
 def test_make_title(text: str, title: str) -> None:
