@@ -137,3 +137,14 @@ def test_a_followup_is_retrieved_by_its_rewrite_its_words_and_the_question_befor
     # a question that names what it asks about needs nothing before it: one retrieval
     r = bundled_assistant.retrieve("厦门被列为什么历史文化名城？", history=history)
     assert not any(k.startswith("fused_") for k in r.weights)
+
+
+@pytest.mark.parametrize(("question", "title", "iso"), [
+    ("11月17日发生了什么？", "金砖", "2020-11-17"),
+    ("what happened in Xiamen the week of 16 November?", "胡昌升", "2020-11-16/2020-11-22"),
+])
+def test_the_issues_time_questions_on_the_bundled_page(bundled_assistant, question, title, iso):
+    # issue 11: "nothing answers 11月17日发生了什么？ or what happened in Xiamen the week of 16 November?"
+    ans = bundled_assistant.ask(question)
+    assert ans.found and title in ans.citations[0].title
+    assert ans.details["period"]["iso"] == iso and not ans.details["period"]["fallback"]
