@@ -106,6 +106,24 @@ def test_streamed_answer_with_clickable_citations(page, tmp_path, quoted_in):
         shutil.copy(shot, ROOT / "docs" / "screenshot.png")
 
 
+def test_the_date_filter_limits_the_sources(page):
+    # issue 11: the UI's date filter (Retrieval settings), in a browser; the bundled page is dated 2020-11
+    page.get_by_text("Retrieval settings").click()
+    since = page.locator("#qa-since input, #qa-since textarea").first
+    since.fill("2021")
+    ask(page, "胡昌升在北京和谁座谈？")
+    turn = page.locator("#qa-sources details.qa-turn[data-turn='1']")
+    turn.wait_for(timeout=WAIT_MS)
+    assert turn.locator(".qa-none").count() == 1 and turn.locator(".qa-source").count() == 0
+    assert "2021" in turn.locator(".qa-period").inner_text()
+    since.fill("2020-11")
+    ask(page, "胡昌升在北京和谁座谈？")
+    wait_for_answer(page, 2)
+    cards = page.locator("#qa-sources details.qa-turn[data-turn='2'] .qa-date")
+    assert cards.count() >= 1 and set(cards.all_inner_texts()) == {"2020-11"}
+    assert "2020-11" in page.locator("#qa-sources details.qa-turn[data-turn='2'] .qa-period").inner_text()
+
+
 def test_uploaded_markup_is_shown_as_text_and_never_runs(page, tmp_path):
     evil = tmp_path / "evil.txt"
     evil.write_text('本报讯 测试标题<script>window.__qaXss = 1</script>\n'
