@@ -18,8 +18,8 @@ def _hu_article(bot) -> str:
 
 @pytest.mark.parametrize("question", [
     pytest.param("胡昌升在北京会见了哪些人？", marks=pytest.mark.xfail(strict=True, reason=(
-        "open in issue 9: the model retrained on 2026-12-01 (annotations v2) scores the 林中湘 sentence .11 "
-        "(the kept one .25), under the list limit, so the answer quotes only the lead sentence, which names no one"))),
+        "open in issue 9: the model of 2026-12-03 scores the 林中湘 sentence .21 (the lead .57), under the list "
+        "limit, so the answer quotes only the lead sentence, which names no one"))),
     "who did Hu Changsheng meet in Beijing?"])
 def test_hu_changsheng_meetings_are_cited_to_his_article(bundled_assistant, question):
     ans = bundled_assistant.ask(question)

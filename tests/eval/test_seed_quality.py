@@ -18,26 +18,25 @@ import pytest
 from eval.datasets import load_seed
 from eval.runner import Config, evaluate
 
-MEASURED_ON = "2026-12-01"  # the answer model retrained on 2026-12-01 evening (question-level found decision)
+MEASURED_ON = "2026-12-03"  # the answer model retrained on 2026-12-03 (1,200 English questions, strictly increasing found calibration)
 
 # (group, part, metric): bound   # measured
 AT_LEAST = {
-    ("all", "retrieval", "recall@1"): 0.93,                # 0.951
+    ("all", "retrieval", "recall@1"): 0.93,                # 0.939
     ("lang:zh", "retrieval", "recall@1"): 0.92,            # 0.951
-    ("lang:en", "retrieval", "recall@1"): 0.92,            # 0.951
+    ("lang:en", "retrieval", "recall@1"): 0.92,            # 0.927
     ("all", "retrieval", "recall@5"): 0.98,                # 1.000
-    ("all", "retrieval", "mrr@10"): 0.98,                  # 1.000
-    ("lang:zh", "answers", "key_fact_recall"): 0.75,       # 0.778 (the previous model: 0.796)
-    ("lang:en", "answers", "key_fact_recall"): 0.66,       # 0.690 on 2026-12-02 with the span chooser (0.714 before:
-    # "Who is the chairman of CETC?" now heads with an organisation whose sentence replaces the one naming 陈肇雄)
-    ("lang:zh", "answers", "citation_recall"): 0.95,       # 1.000
-    ("lang:en", "answers", "citation_recall"): 0.95,       # 0.990
-    ("all", "answers", "citation_precision"): 0.95,        # 0.995
+    ("all", "retrieval", "mrr@10"): 0.98,                  # 0.994
+    ("lang:zh", "answers", "key_fact_recall"): 0.88,       # 0.909 (the previous model: 0.888)
+    ("lang:en", "answers", "key_fact_recall"): 0.81,       # 0.838 (the previous model: 0.800)
+    ("lang:zh", "answers", "citation_recall"): 0.95,       # 0.993
+    ("lang:en", "answers", "citation_recall"): 0.95,       # 0.972
+    ("all", "answers", "citation_precision"): 0.95,        # 0.980
     ("all", "answers", "cites_gold"): 0.97,                # 1.000
-    ("all", "answers", "refusal_rate_unanswerable"): 0.25,  # 0.312 (the previous model: 0.188)
+    ("all", "answers", "refusal_rate_unanswerable"): 0.25,  # 0.312 (unchanged since 2026-12-01)
 }
 AT_MOST = {
-    ("lang:zh", "answers", "false_refusal_rate"): 0.05,    # 0.024 (the previous model: 0.049)
+    ("lang:zh", "answers", "false_refusal_rate"): 0.025,   # 0.000 (the model of 2026-12-01: 0.024)
     ("lang:en", "answers", "false_refusal_rate"): 0.025,   # 0.000
 }
 
