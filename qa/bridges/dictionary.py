@@ -134,21 +134,30 @@ class DictionaryBridge:
             keys = [" ".join(w.lower for w in phrase_words),
                     " ".join([w.lower for w in phrase_words[:-1]] + [phrase_words[-1].lemma])]
         heads: list[str] = []
-        # an organisation's English name the dictionary lacks (CETC -> 中国电科) is its Chinese
-        # names alone, in the table's order
-        orgs = [h for key in dict.fromkeys(keys) for h in orgs_en().get(key, ())]
         for key in dict.fromkeys(keys):  # "fields": both "fields" and "field" count
             heads += [h for h in self.rev.get(key, ()) if h not in heads]
-        if orgs:
-            heads = list(dict.fromkeys(orgs))
-        if not heads:
-            return None
+        # an organisation's English name the dictionary lacks (CETC -> 中国电科): the table's
+        # Chinese names first, then what the dictionary gives (CPPCC: 全国政协, then 政协)
+        orgs = self.org_names(phrase_words)
         multi = [h for h in heads if len(h) > 1] or heads
-        if not orgs:
-            multi.sort(key=lambda h: -frequency(h))
+        multi.sort(key=lambda h: -frequency(h))
+        multi = list(dict.fromkeys(orgs + multi))
+        if not multi:
+            return None
         inside = [h for h in multi if self.in_index(h)]
         outside = [h for h in multi if not self.in_index(h)]
         return inside[: self.max_forms], outside[:3]
+
+    @staticmethod
+    def org_names(phrase_words: list[Word]) -> list[str]:
+        """The Chinese names ``qa/lang/data/orgs_en.txt`` gives an organisation's English name:
+        one word whatever its case (CETC, cetc's), several only when each is capitalised
+        ("State Grid", not "state grid" or "China mobile payment")."""
+        if len(phrase_words) > 1 and not all(w.capitalized for w in phrase_words):
+            return []
+        table = orgs_en()
+        keys = [" ".join(w.lower for w in phrase_words), " ".join(w.lemma for w in phrase_words)]
+        return list(dict.fromkeys(h for key in dict.fromkeys(keys) for h in table.get(key, ())))
 
     def match(self, ws: list[Word]) -> list[tuple[list[Word], list[str], list[str]]]:
         """Longest dictionary phrases first; each word is used once."""
@@ -181,7 +190,7 @@ class DictionaryBridge:
             forms = inside or outside  # only outside: the dictionary knows it, the articles never use it
             if not forms:
                 continue
-            if (len(run) > 1 and all(w.capitalized for w in run)) or " ".join(source.lower().split()) in orgs_en():
+            if (len(run) > 1 and all(w.capitalized for w in run)) or self.org_names(run):
                 kind = "name"  # "World Cup", "Xiamen University", "CETC"
             elif run[-1].index not in modifiers | verbal and run[-1].lower not in generic_nouns() and \
                     (inside or frequency(forms[0]) >= COMMON):

@@ -213,6 +213,8 @@ def make_title(text: str, *, limit: int = TITLE_CHARS) -> str:
     if title is None and clauses and _leaves_open(clauses[0][1]):
         # "X时宣布，Y": Y is the news
         title = _whole_clauses([(s[len(clauses[0][0]):], c) for s, c in clauses[1:]], limit)
+    if title is None and clauses and _leaves_open(clauses[0][1]):
+        title = _first_clauses([(s[len(clauses[0][0]):], c) for s, c in clauses[1:]], TITLE_MAX_CHARS)
     if title is None:
         title = _first_clauses(clauses, TITLE_MAX_CHARS)
     return title if title is not None else _cut_at_word(lead, limit)
@@ -286,9 +288,11 @@ def model_title(title: str, text: str) -> str:
     was fitted with it, and a display title's change of words must not move answers (measured:
     embedding the new BRICS title turned "who did Hu Changsheng meet in Beijing?" from 陈肇雄
     to 黄强; README, "The chat app")."""
-    if not title or title != make_title(text):
-        return title
     lead = _lead(text)
+    # lead-made: today's make_title, or the word cut it made before whole first clauses of up to
+    # TITLE_MAX_CHARS became titles (an index built then stores that one)
+    if not title or (title != make_title(text) and title != _cut_at_word(lead, TITLE_CHARS)):
+        return title
     if (short := _short_or_quoted(lead, TITLE_CHARS)) is not None:
         return short
     cut = max(lead.rfind(p, 0, TITLE_CHARS) for p in "，；：,;")

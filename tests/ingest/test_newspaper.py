@@ -102,6 +102,23 @@ def test_the_model_reads_the_title_indexes_were_built_with(articles: list[Articl
     assert model_title("", brics.text) == ""
 
 
+def test_an_index_built_with_the_old_word_cut_title_reads_the_same_model_title() -> None:
+    # before 2026-12-03 a long first clause was cut between words at 36 characters: an index built
+    # then stores that title, and the model must read what it read then, not the stored cut
+    from qa.ingest.newspaper import TITLE_CHARS, _cut_at_word, _lead, make_title, model_title
+
+    text = "美亚柏科公司为松溪县、漳平市、武平县以及龙岩新罗区东新致公小学捐赠了价值人民币13.4万元智能测温设备。"
+    old = _cut_at_word(_lead(text), TITLE_CHARS)
+    assert old.endswith("捐赠…") and make_title(text) != old
+    assert model_title(old, text) == model_title(make_title(text), text) != old
+
+
+def test_a_long_clause_after_one_that_leaves_its_sense_open_is_the_title() -> None:
+    text = ("国家主席习近平出席金砖国家领导人第十二次会晤发表重要讲话时宣布，"
+            "在厦门建立金砖国家新工业革命伙伴关系创新基地并推动各方在数字经济和绿色低碳领域深化务实合作。")
+    assert make_title(text) == "在厦门建立金砖国家新工业革命伙伴关系创新基地并推动各方在数字经济和绿色低碳领域深化务实合作"
+
+
 @pytest.mark.parametrize(("n", "phrase"), [
     (0, "11月17日，国家主席习近平"),
     (0, "12月8日，由厦门市政府与工信部"),  # "12 月 8" and "日" sit two lines apart in the file
