@@ -2,7 +2,7 @@
 say, refused when they do not, a short answer first, then one supporting quote per line.
 
 Each test is one of the failures the answers issue listed, on new text. The ones marked
-``xfail(strict=True)`` still fail with the learned answer model of 2026-12-01 (see
+``xfail(strict=True)`` still fail with the learned answer model of 2026-12-03 (see
 train/report/report.md): they are the open part of the issue, and the strict mark makes
 the suite say so the day they pass."""
 

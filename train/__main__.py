@@ -1,6 +1,6 @@
 """Train the answer model: ``python -m train`` (``make train``).
 
-    python -m train                      # the shipped recipe (English: the first 400); writes qa/models/answer-model.json
+    python -m train                      # the shipped recipe (English: all 1,200); writes qa/models/answer-model.json
     python -m train --passages 40 --out /tmp/model.json --report /tmp/report   # a tiny slice
 
 Reads only training data (``train/data/``: DRCD dev + test, CMRC 2018 trial, the English

@@ -116,7 +116,7 @@ def test_the_date_filter_limits_the_sources(page):
     turn.wait_for(timeout=WAIT_MS)
     assert turn.locator(".qa-none").count() == 1 and turn.locator(".qa-source").count() == 0
     assert "2021" in turn.locator(".qa-period").inner_text()
-    since.fill("2020-11")
+    since.fill("2020-11")  # every bundled article is dated 2020-11: the sources come back, with their date
     ask(page, "胡昌升在北京和谁座谈？")
     wait_for_answer(page, 2)
     cards = page.locator("#qa-sources details.qa-turn[data-turn='2'] .qa-date")
