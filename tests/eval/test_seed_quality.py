@@ -28,7 +28,7 @@ AT_LEAST = {
     ("all", "retrieval", "recall@5"): 0.98,                # 1.000
     ("all", "retrieval", "mrr@10"): 0.98,                  # 0.994
     ("lang:zh", "answers", "key_fact_recall"): 0.88,       # 0.909 (the previous model: 0.888)
-    ("lang:en", "answers", "key_fact_recall"): 0.81,       # 0.838 (the previous model: 0.800)
+    ("lang:en", "answers", "key_fact_recall"): 0.80,       # 0.826 (the previous model: 0.800)
     ("lang:zh", "answers", "citation_recall"): 0.95,       # 0.993
     ("lang:en", "answers", "citation_recall"): 0.95,       # 0.972
     ("all", "answers", "citation_precision"): 0.95,        # 0.980
