@@ -209,14 +209,15 @@ def make_title(text: str, *, limit: int = TITLE_CHARS) -> str:
     if (short := _short_or_quoted(lead, limit)) is not None:
         return short
     clauses = _clauses(lead)
-    title = _whole_clauses(clauses, limit)
-    if title is None and clauses and _leaves_open(clauses[0][1]):
-        # "X时宣布，Y": Y is the news
-        title = _whole_clauses([(s[len(clauses[0][0]):], c) for s, c in clauses[1:]], limit)
-    if title is None and clauses and _leaves_open(clauses[0][1]):
-        title = _first_clauses([(s[len(clauses[0][0]):], c) for s, c in clauses[1:]], TITLE_MAX_CHARS)
+    # "X时宣布，Y": Y is the news, when the lead opens with a clause that leaves its sense open
+    tries = [clauses]
+    if clauses and _leaves_open(clauses[0][1]):
+        tries.append([(s[len(clauses[0][0]):], c) for s, c in clauses[1:]])
+    # the longest whole clauses that fit ``limit``; else the shortest up to TITLE_MAX_CHARS
+    title = next((t for cs in tries if (t := _whole_clauses(cs, limit)) is not None), None)
     if title is None:
-        title = _first_clauses(clauses, TITLE_MAX_CHARS)
+        title = next((t for cs in reversed(tries) if (t := _whole_clauses(cs, TITLE_MAX_CHARS, shortest=True))
+                      is not None), None)
     return title if title is not None else _cut_at_word(lead, limit)
 
 
@@ -237,24 +238,13 @@ def _leaves_open(clause: str) -> bool:
     return any(clause.endswith(w) for w in words("open_clause_ends"))
 
 
-def _whole_clauses(clauses: list[tuple[str, str]], limit: int) -> str | None:
-    """The longest run of whole clauses from the first that fits ``limit`` and does not end
-    on a clause that leaves its sense open; None when there is none of TITLE_MIN_CHARS."""
-    for upto, clause in reversed(clauses):
+def _whole_clauses(clauses: list[tuple[str, str]], limit: int, *, shortest: bool = False) -> str | None:
+    """The longest (``shortest``: the shortest) run of whole clauses from the first that fits
+    ``limit``, is at least TITLE_MIN_CHARS long and does not end on a clause that leaves its
+    sense open; None when there is none."""
+    for upto, clause in (clauses if shortest else reversed(clauses)):
         upto = upto.strip(" ，,；;：:")
         if TITLE_MIN_CHARS <= len(upto) <= limit and not _leaves_open(clause):
-            return upto
-    return None
-
-
-def _first_clauses(clauses: list[tuple[str, str]], limit: int) -> str | None:
-    """The shortest run of whole clauses from the first, of TITLE_MIN_CHARS to ``limit``, that
-    does not end on a clause that leaves its sense open; None when there is none."""
-    for upto, clause in clauses:
-        upto = upto.strip(" ，,；;：:")
-        if len(upto) > limit:
-            return None
-        if len(upto) >= TITLE_MIN_CHARS and not _leaves_open(clause):
             return upto
     return None
 
