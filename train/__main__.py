@@ -1,6 +1,6 @@
 """Train the answer model: ``python -m train`` (``make train``).
 
-    python -m train                      # the shipped recipe (English: all 1,200); writes qa/models/answer-model.json
+    python -m train                      # the shipped recipe (English: the first 1,200); writes qa/models/answer-model.json
     python -m train --passages 40 --out /tmp/model.json --report /tmp/report   # a tiny slice
 
 Reads only training data (``train/data/``: DRCD dev + test, CMRC 2018 trial, the English
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
                    "them if they exist (delete them after changing features)")
     p.add_argument("--english", type=int, metavar="N", default=ENGLISH_USED,
                    help=f"use the first N hand-written English questions (default {ENGLISH_USED}, as the shipped "
-                        "model; 1200 for all)")
+                        "model; 2000 for all)")
     p.add_argument("--chooser-only", action="store_true",
                    help="refit only the span chooser (which picks the short answer) and put it into --base; the "
                         "sentence, found and span-scorer models stay as they are, bit for bit")

@@ -1,5 +1,6 @@
 """Cross-validate the span chooser on saved span examples, with and without features:
-``python -m train.crossval SPANS.npz [--drop f1,f2 ...]``.
+``python -m train.crossval SPANS.npz [--drop f1,f2 ...]``; or the found decision on saved
+examples: ``python -m train.crossval --found EXAMPLES.npz [--drop f1,f2 ...]``.
 
 The single ``test`` split of a training run holds ~700 questions, and the chooser's figure on it
 moves by ±.015 between seeds; this reads every question instead. Questions are grouped into
@@ -10,6 +11,11 @@ settings of ``train.fit``). Reads training data only (the span examples ``python
 
     python -m train --chooser-only --examples /tmp/ex.npz --out /tmp/m.json   # saves /tmp/ex-spans.npz
     python -m train.crossval /tmp/ex-spans.npz --drop "" --drop left_piece,right_piece
+    python -m train.crossval --found /tmp/ex.npz --drop "" --drop post   # the sentence and found boosters
+
+The found decision's figures on ``test`` (~180 English questions, ~50 of them on answer-cut
+passages) move by several points between refits; ``--found`` scores every question by a
+sentence booster and a found booster that never saw its article.
 """
 
 from __future__ import annotations
@@ -29,6 +35,18 @@ def fold_of(question_id: str, folds: int = FOLDS) -> int:
     return zlib.crc32(question_id.split("-")[0].encode("utf-8")) % folds
 
 
+def _folds(fold: np.ndarray, folds: int):
+    """Per fold: the rows it scores, the fold after it (early stopping), and the rest (fitting)."""
+    for k in range(folds):
+        test, valid = fold == k, fold == (k + 1) % folds
+        train = ~test & ~valid
+        if not test.any():
+            continue
+        if not train.any() or not valid.any():
+            raise ValueError(f"too few articles for {folds} folds")
+        yield test, valid, train
+
+
 def crossval(spans: dict, features: list[str], *, folds: int = FOLDS, seed: int = 7) -> dict:
     """Each question's best span by a chooser that never saw its article, reading ``features``
     (names of ``qa.shortanswer.CHOICE_FEATURES``): mean character F1 and exact match, and the F1
@@ -46,13 +64,7 @@ def crossval(spans: dict, features: list[str], *, folds: int = FOLDS, seed: int 
     meta = spans["questions"]
     fold = np.array([fold_of(q["id"], folds) for q in meta])[spans["question"]]
     score = np.full(len(fold), -np.inf)
-    for k in range(folds):
-        test, valid = fold == k, fold == (k + 1) % folds
-        train = ~test & ~valid
-        if not test.any():
-            continue
-        if not train.any() or not valid.any():
-            raise ValueError(f"too few articles for {folds} folds")
+    for test, valid, train in _folds(fold, folds):
         ranker = train_ranker(spans, train, valid, features=features, seed=seed)
         score[test] = ranker.predict(spans["X"][test][:, cols])
     typed = np.array([bool(q.get("typed")) for q in meta])[spans["question"]]
@@ -61,31 +73,97 @@ def crossval(spans: dict, features: list[str], *, folds: int = FOLDS, seed: int 
             "other_f1": _best_span_figures(spans, score, ~typed)["f1"]}
 
 
+def crossval_found(ex, features: list[str], *, folds: int = FOLDS) -> dict:
+    """Per question language, the found decision scored out of fold: a sentence booster and a
+    found booster (fitted as ``train.fit`` does, its training questions reading cross-fitted
+    sentence scores) on all folds but two, early-stopped on one, scoring the last; the
+    threshold refuses the language's budget share (``train.fit.BUDGETS``) of the questions on
+    whole passages. Figures: false refusals, refused on answer-cut and on absent passages and
+    on swapped questions, AUC (whole against cut and absent). Swapped questions and claims
+    train, but only plain questions are in the figures."""
+    from qa.features import FEATURES
+    from qa.scorer import found_feature_names
+    from train.examples import Examples
+    from train.fit import BUDGETS, SEED_FOLDS, _auc, _train, found_matrix
+
+    if unknown := [f for f in features if f not in FEATURES]:
+        raise ValueError(f"not sentence features of this version: {', '.join(unknown)}")
+    if ex.X.shape[1] != len(FEATURES):
+        raise ValueError(f"the examples have {ex.X.shape[1]} columns, this version computes {len(FEATURES)}: "
+                         "collect them again")
+    cols = [FEATURES.index(f) for f in features]
+    meta = ex.questions
+    kind, role, lang = (np.array([m.get(k, "question") for m in meta]) for k in ("kind", "role", "lang"))
+    qlabel = np.array([m["label"] for m in meta])
+    fold = np.array([fold_of(m["id"], folds) for m in meta])
+    is_q = kind != "claim"
+    sub = Examples(ex.X[:, cols], ex.y, ex.question, meta)
+    names = tuple(features)
+    score = np.full(len(meta), np.nan)
+    half = np.random.RandomState(SEED_FOLDS).randint(0, 2, len(meta))[ex.question]
+    for test, valid, train in _folds(fold, folds):
+        rtr, rva = train[ex.question], valid[ex.question]
+        raw = _train(sub.X[rtr], ex.y[rtr], sub.X[rva], ex.y[rva], names).predict(sub.X)
+        seen = raw.copy()
+        for h in range(2):
+            fit_rows, held = rtr & (half != h), rtr & (half == h)
+            seen[held] = _train(sub.X[fit_rows], ex.y[fit_rows], sub.X[rva], ex.y[rva], names).predict(sub.X[held])
+        F_seen, F = found_matrix(sub, seen), found_matrix(sub, raw)
+        qtr, qva = train & is_q, valid & is_q
+        booster = _train(F_seen[qtr], qlabel[qtr], F[qva], qlabel[qva], found_feature_names(names))
+        score[test] = booster.predict(F[test])
+    out = {}
+    for lg, budget in BUDGETS.items():
+        m = (lang == lg) & (kind == "question") & np.isfinite(score)
+        whole = m & (role == "keep")
+        if not whole.any():
+            continue
+        t = float(np.quantile(score[whole], budget))
+        row = {"questions": int(m.sum()), "false_refusals": round(float((score[whole] < t).mean()), 4)}
+        for r, name in (("cut", "refused_answer_cut"), ("drop", "refused_passage_dropped")):
+            row[name] = round(float((score[m & (role == r)] < t).mean()), 4) if (m & (role == r)).any() else None
+        for r in ("perturbed", "name", "attribute"):
+            swapped = (lang == lg) & (role == r) & np.isfinite(score)
+            if swapped.any():
+                row[f"refused_{r}"] = round(float((score[swapped] < t).mean()), 4)
+        plain = m & np.isin(role, ["keep", "cut", "drop"])
+        row["auc_found"] = round(_auc(score[plain], qlabel[plain]), 4)
+        out[lg] = row
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     from qa.shortanswer import CHOICE_FEATURES
     from train.examples import load_spans
 
     p = argparse.ArgumentParser(prog="python -m train.crossval", description=__doc__.splitlines()[0])
-    p.add_argument("spans", type=Path, help="span examples (the -spans.npz that --examples saves)")
+    p.add_argument("spans", type=Path, help="span examples (the -spans.npz that --examples saves), or with --found "
+                   "the examples themselves (the .npz)")
+    p.add_argument("--found", action="store_true", help="cross-validate the found decision (sentence features)")
     p.add_argument("--drop", action="append", default=None, metavar="F1,F2",
                    help="features to leave out (repeat for several runs; \"\" for all features)")
     p.add_argument("--folds", type=int, default=FOLDS)
     args = p.parse_args(argv)
     if not args.spans.is_file():
-        p.error(f"no span examples at {args.spans}")
-    spans = load_spans(args.spans)
+        p.error(f"no {'examples' if args.found else 'span examples'} at {args.spans}")
+    if args.found:
+        from qa.features import FEATURES
+        from train.examples import Examples
+
+        data, names, run = Examples.load(args.spans), FEATURES, crossval_found
+    else:
+        data, names, run = load_spans(args.spans), CHOICE_FEATURES, crossval
     for spec in args.drop or [""]:
         drop = [f for f in spec.split(",") if f]
-        if unknown := [f for f in drop if f not in CHOICE_FEATURES]:
-            p.error(f"not span features of this version: {', '.join(unknown)}")
+        if unknown := [f for f in drop if f not in names]:
+            p.error(f"not {'sentence' if args.found else 'span'} features of this version: {', '.join(unknown)}")
         try:
-            figures = crossval(spans, [f for f in CHOICE_FEATURES if f not in drop], folds=args.folds)
+            figures = run(data, [f for f in names if f not in drop], folds=args.folds)
         except ValueError as e:
             print(e, file=sys.stderr)
             return 2
         print(f"without {', '.join(drop) or 'nothing'}: {figures}", flush=True)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

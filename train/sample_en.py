@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "drcd"
-N = 1200  # the draw is a prefix: its first 400 rows are those written first (N was 400)
+N = 2000  # the draw is a prefix: its first rows are those written first (N was 400, then 1,200)
 SEED = 2026
 
 

@@ -54,3 +54,48 @@ def test_unknown_features_and_old_files_are_refused(tmp_path, capsys):
     assert "not span features" in capsys.readouterr().err
     assert main([str(path), "--drop", "type_match"]) == 0
     assert "without type_match" in capsys.readouterr().out
+
+
+def _examples(n_questions=300, per=6, seed=0):
+    """Questions on whole passages (one sentence marked by ``cov`` holds the answer) and on
+    answer-cut ones (none does), in both languages: the found decision reading ``cov`` tells
+    them apart; without it, it cannot."""
+    from qa.features import FEATURES
+    from train.examples import Examples
+
+    rng = np.random.default_rng(seed)
+    X = rng.random((n_questions * per, len(FEATURES))).astype(np.float32)
+    col = FEATURES.index("cov")
+    X[:, col] = rng.random(len(X)) * 0.5
+    y = np.zeros(len(X), np.int8)
+    meta = []
+    for q in range(n_questions):
+        whole = q % 3 != 0
+        if whole:
+            i = q * per + rng.integers(per)
+            X[i, col], y[i] = 1.0, 1
+        meta.append({"id": f"{q}-1-1", "lang": "zh" if q % 2 else "en", "split": "train", "kind": "question",
+                     "role": "keep" if whole else "cut", "label": int(whole), "answerable": int(whole)})
+    return Examples(X, y, np.repeat(np.arange(n_questions), per).astype(np.int32), meta)
+
+
+def test_the_found_decision_is_scored_out_of_fold_per_language(tmp_path, capsys):
+    from qa.features import FEATURES
+    from train.crossval import crossval_found
+
+    ex = _examples()
+    every = crossval_found(ex, list(FEATURES))
+    assert set(every) == {"zh", "en"}
+    for lg, budget in (("zh", 0.05), ("en", 0.10)):
+        r = every[lg]
+        assert r["questions"] == 150 and r["false_refusals"] <= budget + 0.02
+        assert r["refused_answer_cut"] > 0.9 and r["auc_found"] > 0.95 and r["refused_passage_dropped"] is None
+    without = crossval_found(ex, [f for f in FEATURES if f != "cov"])
+    assert all(without[lg]["auc_found"] < 0.75 for lg in ("zh", "en"))
+    # the command: --found reads saved examples
+    path = tmp_path / "ex.npz"
+    ex.save(path)
+    assert main(["--found", str(path), "--drop", "cov"]) == 0
+    assert "without cov:" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--found", str(path), "--drop", "no_such_feature"])
