@@ -82,55 +82,43 @@ def crossval_found(ex, features: list[str], *, folds: int = FOLDS) -> dict:
     on swapped questions, AUC (whole against cut and absent). Swapped questions and claims
     train, but only plain questions are in the figures."""
     from qa.features import FEATURES
-    from qa.scorer import found_feature_names
     from train.examples import Examples
-    from train.fit import BUDGETS, SEED_FOLDS, _auc, _train, found_matrix
+    from train.fit import BUDGETS, _auc, _fit_found, _rate, _train
 
     if unknown := [f for f in features if f not in FEATURES]:
         raise ValueError(f"not sentence features of this version: {', '.join(unknown)}")
     if ex.X.shape[1] != len(FEATURES):
         raise ValueError(f"the examples have {ex.X.shape[1]} columns, this version computes {len(FEATURES)}: "
                          "collect them again")
-    cols = [FEATURES.index(f) for f in features]
     meta = ex.questions
-    kind, role, lang = (np.array([m.get(k, "question") for m in meta]) for k in ("kind", "role", "lang"))
+    kind = np.array([m.get("kind", "question") for m in meta])
+    role, lang = (np.array([m[k] for m in meta]) for k in ("role", "lang"))
     qlabel = np.array([m["label"] for m in meta])
     fold = np.array([fold_of(m["id"], folds) for m in meta])
     is_q = kind != "claim"
-    sub = Examples(ex.X[:, cols], ex.y, ex.question, meta)
-    names = tuple(features)
+    sub = Examples(ex.X[:, [FEATURES.index(f) for f in features]], ex.y, ex.question, meta)
     score = np.full(len(meta), np.nan)
-    half = np.random.RandomState(SEED_FOLDS).randint(0, 2, len(meta))[ex.question]
     for test, valid, train in _folds(fold, folds):
+        split = np.where(test, "test", np.where(valid, "calib", "train"))
         rtr, rva = train[ex.question], valid[ex.question]
-        raw = _train(sub.X[rtr], ex.y[rtr], sub.X[rva], ex.y[rva], names).predict(sub.X)
-        seen = raw.copy()
-        for h in range(2):
-            fit_rows, held = rtr & (half != h), rtr & (half == h)
-            seen[held] = _train(sub.X[fit_rows], ex.y[fit_rows], sub.X[rva], ex.y[rva], names).predict(sub.X[held])
-        F_seen, F = found_matrix(sub, seen), found_matrix(sub, raw)
-        qtr, qva = train & is_q, valid & is_q
-        booster = _train(F_seen[qtr], qlabel[qtr], F[qva], qlabel[qva], found_feature_names(names))
-        score[test] = booster.predict(F[test])
+        raw = _train(sub.X[rtr], ex.y[rtr], sub.X[rva], ex.y[rva], features).predict(sub.X)
+        score[test] = _fit_found(sub, raw, split, is_q, qlabel, features)[1][test]
     out = {}
     for lg, budget in BUDGETS.items():
-        m = (lang == lg) & (kind == "question") & np.isfinite(score)
+        scored = (lang == lg) & np.isfinite(score)
+        m = scored & (kind == "question")
         whole = m & (role == "keep")
         if not whole.any():
             continue
-        t = float(np.quantile(score[whole], budget))
-        row = {"questions": int(m.sum()), "false_refusals": round(float((score[whole] < t).mean()), 4)}
-        for r, name in (("cut", "refused_answer_cut"), ("drop", "refused_passage_dropped")):
-            row[name] = round(float((score[m & (role == r)] < t).mean()), 4) if (m & (role == r)).any() else None
-        for r in ("perturbed", "name", "attribute"):
-            swapped = (lang == lg) & (role == r) & np.isfinite(score)
-            if swapped.any():
-                row[f"refused_{r}"] = round(float((score[swapped] < t).mean()), 4)
+        refused = score < float(np.quantile(score[whole], budget))
         plain = m & np.isin(role, ["keep", "cut", "drop"])
-        row["auc_found"] = round(_auc(score[plain], qlabel[plain]), 4)
-        out[lg] = row
+        out[lg] = {"questions": int(m.sum()), "false_refusals": _rate(refused, whole),
+                   "refused_answer_cut": _rate(refused, m & (role == "cut")),
+                   "refused_passage_dropped": _rate(refused, m & (role == "drop")),
+                   "refused_noun_swapped": _rate(refused, scored & (role == "perturbed")),
+                   "refused_attribute_swapped": _rate(refused, scored & (role == "attribute")),
+                   "auc_found": round(_auc(score[plain], qlabel[plain]), 4)}
     return out
-
 
 def main(argv: list[str] | None = None) -> int:
     from qa.shortanswer import CHOICE_FEATURES
@@ -164,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"without {', '.join(drop) or 'nothing'}: {figures}", flush=True)
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -238,13 +238,16 @@ FOUND_FOLDS = 2  # the found booster learns from sentence scores of boosters tha
 
 
 def _fit_found(ex: Examples, raw: np.ndarray, split: np.ndarray, is_q: np.ndarray,
-               qlabel: np.ndarray) -> tuple[dict, np.ndarray]:
+               qlabel: np.ndarray, names: Sequence[str] | None = None) -> tuple[dict, np.ndarray]:
     """The question-level found booster (``qa.scorer.found_features``) and its raw score per
     question. Its ``train`` rows read sentence scores cross-fitted in ``FOUND_FOLDS`` folds of
     the training questions (the final sentence booster has seen them: its scores there are
-    too good); ``calib`` and ``test`` read the final booster's, as at question time."""
+    too good); ``calib`` and ``test`` read the final booster's, as at question time.
+    ``names``: the sentence features ``ex.X`` holds (default: every one, ``FEATURES``)."""
     from qa.features import FEATURES
     from qa.scorer import found_feature_names
+
+    features = tuple(names) if names is not None else FEATURES
 
     n_q = len(split)
     row_split = split[ex.question]
@@ -253,12 +256,12 @@ def _fit_found(ex: Examples, raw: np.ndarray, split: np.ndarray, is_q: np.ndarra
     seen = raw.copy()
     for f in range(FOUND_FOLDS):
         fit_rows, held = tr & (fold != f), tr & (fold == f)
-        seen[held] = _train(ex.X[fit_rows], ex.y[fit_rows], ex.X[ca], ex.y[ca], FEATURES).predict(ex.X[held])
+        seen[held] = _train(ex.X[fit_rows], ex.y[fit_rows], ex.X[ca], ex.y[ca], features).predict(ex.X[held])
     F = found_matrix(ex, seen)
-    names = found_feature_names(FEATURES)
+    found_names = found_feature_names(features)
     qtr, qca = (split == "train") & is_q, (split == "calib") & is_q
-    booster = _train(F[qtr], qlabel[qtr], F[qca], qlabel[qca], names)
-    return {"features": list(names), "model": booster.model_to_string()}, booster.predict(F)
+    booster = _train(F[qtr], qlabel[qtr], F[qca], qlabel[qca], found_names)
+    return {"features": list(found_names), "model": booster.model_to_string()}, booster.predict(F)
 
 
 def found_thresholds(qprob: np.ndarray, answerable_calib: np.ndarray, lang: np.ndarray,
