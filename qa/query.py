@@ -8,7 +8,7 @@ BM25 side of retrieval and the answer step's "is this really answered?" check.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -16,7 +16,7 @@ from qa.lang import resources
 from qa.lang.chars import detect_language
 from qa.lang.names import looks_like_person
 from qa.lang.script import to_simplified
-from qa.lang.segment import cut, stopwords, tag, tokenize
+from qa.lang.segment import cut, stopwords, stopwords_en, tag, tokenize
 
 _NAME_POS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng", "j"}
 # jieba's guesses at Chinese personal names must start with a surname (高水平 comes tagged nr);
@@ -114,8 +114,11 @@ def asked_noun(question: str) -> str:
     return ""
 
 
-def answer_type(question: str, language: str) -> str | None:
-    """The kind of thing the question asks for: person, date, place, org, number (or None)."""
+def answer_type(question: str, language: str, *, learned: Mapping[str, str] | None = None) -> str | None:
+    """The kind of thing the question asks for: person, date, place, org, number (or None):
+    the hand-written cues (``answer_cues.txt``), then for Chinese the noun asked for
+    (``kind_of_noun``), then the cues learned from the training answers
+    (``answer_cues_learned.txt``, or ``learned``)."""
     global _CUES
     if _CUES is None:
         _CUES = _answer_cues()
@@ -123,9 +126,49 @@ def answer_type(question: str, language: str) -> str | None:
     for kind, pattern in _CUES[language]:
         if pattern.search(q):
             return kind
-    if language == "zh" and (noun := asked_noun(q)):
-        return kind_of_noun(noun)
-    return None
+    if language == "zh" and (noun := asked_noun(q)) and (kind := kind_of_noun(noun)):
+        return kind
+    return learned_answer_type(q, language, learned)
+
+
+# where a learned cue starts (a Chinese question word), how many characters after it it may
+# take, and what it may not run over; in English, a question word and the word after it
+_CUE_START = re.compile(r"哪|何|什么|多少|几")
+CUE_AFTER = 4
+_CUE_STOP = re.compile(r"[\s，。？?！!、；;：:,.（）()《》「」“”\"']")
+_CUE_EN = re.compile(r"\b(?:which|what|how) ([a-z]+(?:'s)?)\b")
+
+
+def cue_spans(question: str, language: str = "zh") -> list[tuple[int, int]]:
+    """Where a learned cue may be: each Chinese question word with the one to ``CUE_AFTER``
+    characters after it, not across punctuation (何年, 哪一个国家); in (lower-case) English,
+    which / what / how and the word after it unless a stopword (which decade, how many)."""
+    if language == "en":
+        return [m.span() for m in _CUE_EN.finditer(question) if m.group(1) not in stopwords_en()]
+    out = []
+    for m in _CUE_START.finditer(question):
+        for end in range(m.end() + 1, min(m.end() + CUE_AFTER, len(question)) + 1):
+            if _CUE_STOP.match(question, end - 1):
+                break
+            out.append((m.start(), end))
+    return out
+
+
+@lru_cache(maxsize=1)
+def learned_cues() -> dict[str, dict[str, str]]:
+    """Language -> cue -> answer kind, learned by ``python -m train.kinds`` (``answer_cues_learned.txt``)."""
+    out: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
+    for kind, lang, *key, _, _ in resources.table("answer_cues_learned"):
+        out[lang][" ".join(key)] = kind
+    return out
+
+
+def learned_answer_type(question: str, language: str, cues: Mapping[str, str] | None = None) -> str | None:
+    """The kind its longest learned cue says (``cues`` instead of the shipped ones), or None."""
+    table = learned_cues()[language] if cues is None else cues
+    q = question.lower() if language == "en" else to_simplified(question)
+    best = max((q[s:e] for s, e in cue_spans(q, language) if q[s:e] in table), key=len, default=None)
+    return None if best is None else table[best]
 
 
 def kind_of_noun(noun: str) -> str | None:

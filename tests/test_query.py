@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.query import analyze, answer_type, asked_noun, gap_span
+from qa.query import analyze, answer_type, asked_noun, cue_spans, gap_span
 
 
 @pytest.mark.parametrize("question, language, kind", [
@@ -94,3 +94,36 @@ def test_the_chinese_an_english_question_writes_is_a_key_term():
     assert a.language == "en" and ("包卓蓝", "name") in {(t.text, t.kind) for t in a.terms}
     assert "包卓蓝" in {t.text for t in analyze("What did Bao Zhuolan (包卓蓝) say?").terms}
     assert not {t.text for t in analyze("Who is the mayor of Xiamen?").terms}  # no bridges here: nothing else
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("这座大桥于何年建成？", "date"),
+    ("该技术是由哪国的科学家研发的？", "place"),
+    ("哪一个人担任了首任校长？", "person"),
+    ("哪一个组织发布了这份报告？", "org"),
+    ("她几岁的时候开始学琴？", "number"),
+    ("這座大橋於何年建成？", "date"),  # Traditional
+])
+def test_learned_cues_type_what_the_hand_written_ones_miss(question, kind):
+    # typed by qa/lang/data/answer_cues_learned.txt (python -m train.kinds), not by the hand-written cues
+    assert answer_type(question, "zh", learned={}) is None
+    assert answer_type(question, "zh") == kind
+
+
+def test_the_longest_learned_cue_wins_and_hand_written_cues_come_first():
+    cues = {"哪一": "place", "哪一个人": "person"}
+    assert answer_type("哪一个人担任了首任校长？", "zh", learned=cues) == "person"
+    assert answer_type("他在哪一个地方？", "zh", learned=cues) == "place"
+    assert answer_type("谁担任了首任校长？", "zh", learned={"谁": "place"}) == "person"
+    assert answer_type("When did it open?", "en", learned={"when did": "place"}) == "date"
+    assert answer_type("Which decade did it open in?", "en", learned={}) is None
+    assert answer_type("Which decade did it open in?", "en") == "date"  # learned
+
+
+def test_cue_spans_stop_at_punctuation():
+    q = "于何年，哪国"
+    assert [q[s:e] for s, e in cue_spans(q)] == ["何年", "哪国"]
+    q = "哪一个国家的"
+    assert [q[s:e] for s, e in cue_spans(q)] == ["哪一", "哪一个", "哪一个国", "哪一个国家"]
+    q = "which of the states, and how many people?"
+    assert [q[s:e] for s, e in cue_spans(q, "en")] == ["how many"]  # "of" is a stopword

@@ -16,7 +16,7 @@ def test_every_file_names_its_source_and_has_entries():
             "question_nouns", "answer_cues", "count_nouns", "generic_names", "places_en", "units",
             "date_words", "question_words_en", "question_nouns_en", "irregular_en", "months_en",
             "answer_type_words", "not_names_en", "pronouns", "function_chars", "date_words_en",
-            "period_words", "open_clause_ends", "orgs_en"} <= set(srcs)
+            "period_words", "open_clause_ends", "orgs_en", "answer_cues_learned"} <= set(srcs)
     for name, source in srcs.items():
         assert len(source) > 20, f"{name}.txt: the first comment must say where the list comes from"
         assert resources.words(name), f"{name}.txt is empty"
@@ -167,3 +167,15 @@ def test_function_chars_at_span_edges():
     first, last = function_chars()
     assert {"的", "于", "在"} <= first and "等" in last and "等" not in first
     assert first | last <= stopwords_zh()
+
+
+def test_learned_answer_cues_are_question_words_of_known_kinds():
+    from qa.query import cue_spans
+
+    rows = resources.table("answer_cues_learned")
+    assert {lang for _, lang, *_ in rows} == {"zh", "en"} and len(rows) >= 20
+    for kind, lang, *words, n, share in rows:
+        key = " ".join(words)
+        assert kind in {"person", "date", "place", "org", "number"}
+        assert (0, len(key)) in cue_spans(key, lang), key  # a key is a cue span of itself
+        assert int(n) >= 5 and 0.5 <= float(share) <= 1
