@@ -163,10 +163,10 @@ def learned_cues() -> dict[str, dict[str, str]]:
     return out
 
 
-def learned_answer_type(question: str, language: str, cues: Mapping[str, str] | None = None) -> str | None:
-    """The kind its longest learned cue says (``cues`` instead of the shipped ones), or None."""
+def learned_answer_type(q: str, language: str, cues: Mapping[str, str] | None = None) -> str | None:
+    """The kind the longest learned cue of ``q`` says (``cues`` instead of the shipped ones), or
+    None; ``q`` as ``answer_type`` compares it: lower-case English, Simplified Chinese."""
     table = learned_cues()[language] if cues is None else cues
-    q = question.lower() if language == "en" else to_simplified(question)
     best = max((q[s:e] for s, e in cue_spans(q, language) if q[s:e] in table), key=len, default=None)
     return None if best is None else table[best]
 
