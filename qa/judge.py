@@ -65,6 +65,11 @@ def judge(ctx: AnswerContext, model: AnswerModel, *, threshold: float | None = N
     """Score the context's sentences and decide whether they answer its question."""
     q, X = featurize(ctx, model=model)
     raw = model.sentence_raw(X)
-    return Judgement(probability=model.found_probability(raw, X),
+    probability = model.found_probability(raw, X)
+    if model.reader is not None and model.reader.reads(ctx.language) and len(raw):
+        top = np.argsort(-raw, kind="stable")[:model.reader.top]
+        read = model.reader.reader().score(ctx.analysis.question, [ctx.evidence.candidates[i].text for i in top])
+        probability = model.reader.probability(probability, float(read.max()), ctx.language)
+    return Judgement(probability=probability,
                      threshold=model.found_threshold(ctx.language) if threshold is None else threshold,
                      sentence_probability=model.sentence_probability(raw), raw=raw, features=X, query=q)

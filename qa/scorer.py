@@ -26,6 +26,7 @@ DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "answer-model.json"
 TOP_SENTENCES = 3
 SUPPORT_RAW = 0.1
 FOUND_HEAD = ("raw_1", "raw_2", "raw_3", "raw_gap", "n_support", "n_candidates")
+READER_TOP = 3  # sentences (the likeliest by the sentence booster) the reader reads per question
 
 
 def found_feature_names(sentence_features: tuple[str, ...]) -> tuple[str, ...]:
@@ -83,6 +84,39 @@ class Booster:
         return self._booster.predict(np.asarray(X, dtype=np.float64), num_threads=1)
 
 
+@dataclass(frozen=True)
+class ReaderStack:
+    """The model file's ``reader`` section (``python -m train.stack``): the found probability
+    is a logistic regression, per language, on the answer model's found probability (as a
+    logit) and the reader's best score over the ``top`` likeliest sentences."""
+
+    path: Path  # the reader's model file (``qa.reader``)
+    top: int
+    weights: dict[str, tuple[float, float, float]]  # language -> (found logit, reader, intercept)
+    thresholds: dict[str, float]
+
+    @classmethod
+    def from_json(cls, d: dict, folder: Path) -> ReaderStack:
+        weights = {lang: (float(w["found_logit"]), float(w["reader"]), float(w["intercept"]))
+                   for lang, w in d["weights"].items()}
+        return cls(folder / d["file"], int(d["top"]), weights, {k: float(v) for k, v in d["thresholds"].items()})
+
+    def reads(self, language: str) -> bool:
+        """Whether the reader takes part in the found decision of questions in ``language``."""
+        return language in self.weights
+
+    def probability(self, found: float, reader_best: float, language: str) -> float:
+        a, b, c = self.weights[language]
+        p = min(max(found, 1e-4), 1 - 1e-4)
+        z = a * float(np.log(p / (1 - p))) + b * reader_best + c
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def reader(self):
+        from qa.reader import load_reader
+
+        return load_reader(self.path)
+
+
 class AnswerModel:
     """The loaded model file.
 
@@ -133,6 +167,8 @@ class AnswerModel:
         self.span_choice_calibration = Calibration.from_json(choice["calibration"]) if choice else None
         self.thresholds: dict = raw["thresholds"]
         self.trained: dict = raw.get("trained", {})
+        folder = path.parent if path else DEFAULT_MODEL.parent
+        self.reader = ReaderStack.from_json(raw["reader"], folder) if raw.get("reader") else None
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> AnswerModel:
@@ -197,6 +233,8 @@ class AnswerModel:
         return float(t.get("typed" if typed else "other", 0.5)) if isinstance(t, dict) else float(t)
 
     def found_threshold(self, language: str) -> float:
+        if self.reader is not None and self.reader.reads(language):
+            return float(self.reader.thresholds[language])
         t = self.thresholds["found"]
         return float(t.get(language, t.get("zh")))
 

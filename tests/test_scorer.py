@@ -138,3 +138,28 @@ def test_a_chooser_reads_its_own_columns_and_one_reading_unknown_features_is_ref
     path.write_text(json.dumps(raw), "utf-8")
     with pytest.raises(ConfigError, match="no_such_feature"):
         AnswerModel.load(path)
+
+
+def test_the_reader_section_stacks_the_found_probability_and_brings_its_thresholds(tmp_path):
+    raw = json.loads(DEFAULT_MODEL.read_text("utf-8"))
+    raw["reader"] = {"file": "reader.npz", "top": 3, "thresholds": {"zh": 0.4, "en": 0.3},
+                     "weights": {"zh": {"found_logit": 1.0, "reader": 0.5, "intercept": -1.0},
+                                 "en": {"found_logit": 0.5, "reader": 1.0, "intercept": 0.0}}}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(raw), "utf-8")
+    model = AnswerModel.load(path)
+    stack = model.reader
+    assert stack is not None and stack.path == tmp_path / "reader.npz" and stack.top == 3
+    assert model.found_threshold("zh") == 0.4 and model.found_threshold("en") == 0.3
+    assert stack.probability(0.5, 2.0, "zh") == pytest.approx(0.5)  # logit 0 + 0.5 * 2 - 1
+    assert stack.probability(0.5, 3.0, "zh") > stack.probability(0.5, 1.0, "zh")
+    assert stack.probability(0.9, 0.0, "zh") > stack.probability(0.6, 0.0, "zh")
+    assert stack.reads("zh") and not stack.reads("fr")
+    del raw["reader"]["weights"]["en"], raw["reader"]["thresholds"]["en"]  # the reader for Chinese only
+    path.write_text(json.dumps(raw), "utf-8")
+    model = AnswerModel.load(path)
+    assert not model.reader.reads("en") and model.found_threshold("en") == raw["thresholds"]["found"]["en"]
+    del raw["reader"]
+    path.write_text(json.dumps(raw), "utf-8")
+    plain = AnswerModel.load(path)
+    assert plain.reader is None and plain.found_threshold("zh") == raw["thresholds"]["found"]["zh"]
