@@ -157,6 +157,8 @@ def held_out(score, passages: list[Passage], *, limit: int | None = 600, seed: i
     its passage with every answer sentence cut out, the share of cut passages refused at the
     whole passages' 5 % (zh) / 10 % (en) quantile, and how often the best sentence answers
     (``limit`` questions per language, a seeded sample)."""
+    from train.fit import _auc
+
     rng = random.Random(seed)
     items = []
     for p in passages:
@@ -175,8 +177,6 @@ def held_out(score, passages: list[Passage], *, limit: int | None = 600, seed: i
         cut = np.array([r[2] for r in rows if r[0] == lang and r[2] is not None])
         if not len(kept) or not len(cut):
             continue
-        from train.fit import _auc
-
         threshold = float(np.quantile(kept, budget))
         out[lang] = {"questions": len(kept), "cut_passages": len(cut), "false_refusal_budget": budget,
                      "auc": round(_auc(np.r_[kept, cut], np.r_[np.ones(len(kept)), np.zeros(len(cut))]), 3),
@@ -207,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--held-out", type=int, default=600, help="test questions scored per language (default 600)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = ap.parse_args(argv)
+    for name, least in (("steps", 1), ("quantized_steps", 0), ("held_out", 1), ("threads", 0)):
+        if getattr(args, name) < least:
+            ap.error(f"--{name.replace('_', '-')} must be {least} or more, got {getattr(args, name)}")
     try:
         import torch
     except ImportError:

