@@ -12,6 +12,7 @@ settings of ``train.fit``). Reads training data only (the span examples ``python
     python -m train --chooser-only --examples /tmp/ex.npz --out /tmp/m.json   # saves /tmp/ex-spans.npz
     python -m train.crossval /tmp/ex-spans.npz --drop "" --drop left_piece,right_piece
     python -m train.crossval --found /tmp/ex.npz --drop "" --drop post   # the sentence and found boosters
+    python -m train.crossval --found /tmp/ex.npz --drop "" --drop post --noise 2   # and chance's share
 
 The found decision's figures on ``test`` (~180 English questions, ~50 of them on answer-cut
 passages) move by several points between refits; ``--found`` scores every question by a
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 FOLDS = 5
+NOISE = "random_control"  # the column --noise adds
 
 
 def fold_of(question_id: str, folds: int = FOLDS) -> int:
@@ -73,14 +75,18 @@ def crossval(spans: dict, features: list[str], *, folds: int = FOLDS, seed: int 
             "other_f1": _best_span_figures(spans, score, ~typed)["f1"]}
 
 
-def crossval_found(ex, features: list[str], *, folds: int = FOLDS) -> dict:
+def crossval_found(ex, features: list[str], *, folds: int = FOLDS, noise: int | None = None) -> dict:
     """Per question language, the found decision scored out of fold: a sentence booster and a
     found booster (fitted as ``train.fit`` does, its training questions reading cross-fitted
     sentence scores) on all folds but two, early-stopped on one, scoring the last; the
     threshold refuses the language's budget share (``train.fit.BUDGETS``) of the questions on
     whole passages. Figures: false refusals, refused on answer-cut and on absent passages and
     on swapped questions, AUC (whole against cut and absent). Swapped questions and claims
-    train, but only plain questions are in the figures."""
+    train, but only plain questions are in the figures.
+
+    ``noise``: a control: also read a column of uniform random numbers (this seed). What it
+    moves the figures by is what refitting with one more column moves them by; a feature that
+    moves them no further has shown nothing."""
     from qa.features import FEATURES
     from train.examples import Examples
     from train.fit import BUDGETS, _auc, _fit_found, _rate, _train
@@ -96,7 +102,11 @@ def crossval_found(ex, features: list[str], *, folds: int = FOLDS) -> dict:
     qlabel = np.array([m["label"] for m in meta])
     fold = np.array([fold_of(m["id"], folds) for m in meta])
     is_q = kind != "claim"
-    sub = Examples(ex.X[:, [FEATURES.index(f) for f in features]], ex.y, ex.question, meta)
+    X = ex.X[:, [FEATURES.index(f) for f in features]]
+    if noise is not None:
+        X = np.hstack([X, np.random.RandomState(noise).rand(len(X), 1).astype(X.dtype)])
+        features = [*features, NOISE]
+    sub = Examples(X, ex.y, ex.question, meta)
     score = np.full(len(meta), np.nan)
     for test, valid, train in _folds(fold, folds):
         split = np.where(test, "test", np.where(valid, "calib", "train"))
@@ -132,7 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--drop", action="append", default=None, metavar="F1,F2",
                    help="features to leave out (repeat for several runs; \"\" for all features)")
     p.add_argument("--folds", type=int, default=FOLDS)
+    p.add_argument("--noise", type=int, default=0, metavar="N",
+                   help="with --found, after each --drop run, N more with a column of random numbers added (seeds "
+                        "1..N): how far one more column moves the figures by chance")
     args = p.parse_args(argv)
+    if args.noise < 0 or (args.noise and not args.found):
+        p.error("--noise takes a count of runs (0 or more), and only with --found")
     if not args.spans.is_file():
         p.error(f"no {'examples' if args.found else 'span examples'} at {args.spans}")
     if args.found:
@@ -146,12 +161,16 @@ def main(argv: list[str] | None = None) -> int:
         drop = [f for f in spec.split(",") if f]
         if unknown := [f for f in drop if f not in names]:
             p.error(f"not {'sentence' if args.found else 'span'} features of this version: {', '.join(unknown)}")
-        try:
-            figures = run(data, [f for f in names if f not in drop], folds=args.folds)
-        except ValueError as e:
-            print(e, file=sys.stderr)
-            return 2
-        print(f"without {', '.join(drop) or 'nothing'}: {figures}", flush=True)
+        kept = [f for f in names if f not in drop]
+        for seed in [None, *range(1, args.noise + 1)]:
+            try:
+                figures = (run(data, kept, folds=args.folds) if seed is None
+                           else run(data, kept, folds=args.folds, noise=seed))
+            except ValueError as e:
+                print(e, file=sys.stderr)
+                return 2
+            control = "" if seed is None else f", with a random column (seed {seed})"
+            print(f"without {', '.join(drop) or 'nothing'}{control}: {figures}", flush=True)
     return 0
 
 

@@ -99,3 +99,25 @@ def test_the_found_decision_is_scored_out_of_fold_per_language(tmp_path, capsys)
     assert "without cov:" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["--found", str(path), "--drop", "no_such_feature"])
+
+
+def test_a_random_column_shows_what_chance_moves_the_figures_by(tmp_path, capsys):
+    from qa.features import FEATURES
+    from train.crossval import crossval_found
+
+    ex = _examples()
+    kept = [f for f in FEATURES if f != "cov"]
+    control = crossval_found(ex, kept, noise=1)
+    assert all(control[lg]["auc_found"] < 0.75 for lg in ("zh", "en"))  # noise does not stand in for cov
+    assert control != crossval_found(ex, kept, noise=2)  # another draw, another fit
+    assert crossval_found(ex, kept, noise=1) == control  # the seed fixes it
+    path = tmp_path / "ex.npz"
+    ex.save(path)
+    assert main(["--found", str(path), "--drop", "cov", "--noise", "2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out] == ["without cov", "without cov, with a random column (seed 1)",
+                                                    "without cov, with a random column (seed 2)"]
+    for bad in (["--found", str(path), "--noise", "-1"], [str(path), "--noise", "1"]):
+        with pytest.raises(SystemExit):
+            main(bad)
+        assert "--noise" in capsys.readouterr().err
