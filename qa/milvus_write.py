@@ -219,17 +219,34 @@ def apply_terms(client, df: Counter, names: Counter) -> None:
         client.delete(TERMS, filter=f"term in {id_list(gone[i: i + BATCH])}")
 
 
-def _vocabulary_of(client, live: str, article_ids: Sequence[str]) -> tuple[Counter, Counter]:
-    """The vocabulary counts the rows of these articles hold (to subtract on removal)."""
+def _vocabulary_of(client, live: str, article_ids: Sequence[str]) -> tuple[Counter, Counter, Counter]:
+    """The vocabulary counts the rows of these articles hold (to subtract on removal), and how
+    many chunk and sentence rows they are."""
     df: Counter = Counter()
     names: Counter = Counter()
+    rows: Counter = Counter()
     for i in range(0, len(article_ids), BATCH):
         flt = f"{live} and article_id in {id_list(article_ids[i: i + BATCH])}"
         for r in scan(client, CHUNKS, filter=flt, fields=["tokens"]):
             df.update(set(r["tokens"].split()))
+            rows["chunks"] += 1
         for r in scan(client, SENTENCES, filter=flt, fields=["mentions"]):
             names.update(m[3] for m in r["mentions"] if m[0] in NAME_KINDS)
-    return df, names
+            rows["sentences"] += 1
+    return df, names, rows
+
+
+def _live_ids(client, live: str, ids: Sequence[str] | None) -> set[str]:
+    """Which of ``ids`` are live articles (every live article's id with None): a change looks
+    up its own articles, so its cost does not grow with the index."""
+    if ids is None:
+        return {r["id"] for r in scan(client, ARTICLES, filter=live, fields=["id"])}
+    ids = list(dict.fromkeys(ids))
+    out: set[str] = set()
+    for i in range(0, len(ids), BATCH):
+        flt = f"({live}) and id in {id_list(ids[i: i + BATCH])}"
+        out.update(r["id"] for r in scan(client, ARTICLES, filter=flt, fields=["id"]))
+    return out
 
 
 def _delete(client, flt: str, *, articles: str | None = None) -> None:
@@ -261,6 +278,7 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
                  preparer: Preparer | None = None) -> IndexChange:
     """``qa.build.write_index`` for a Milvus target: the same arguments, the same result."""
     t0 = time.perf_counter()
+    add = list(add)
     client = connect(target, token=token)
     with _writer(target):
         state = _state(client, target, replace=replace)
@@ -284,12 +302,12 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
         if not replace:
             chunk_size, chunk_overlap = m.chunk_size, m.chunk_overlap
         _delete(client, f"gen > {state.gen}")  # what a writer that died before its commit left
-        existing = {r["id"] for r in scan(client, ARTICLES, filter=state.live, fields=["id"])}
+        existing = _live_ids(client, state.live, None if replace else [*remove, *(a.id for a in add)])
         missing = [a for a in remove if a not in existing]
         if missing:
             raise ArticleNotFoundError(f"no article with id {missing[0]!r} in the index; nothing was changed")
         gone = sorted(existing) if replace else list(dict.fromkeys(remove))
-        df, names = _vocabulary_of(client, state.live, gone)
+        df, names, gone_rows = _vocabulary_of(client, state.live, gone)
         df, names = Counter({k: -v for k, v in df.items()}), Counter({k: -v for k, v in names.items()})
         if not replace and gone:
             _delete(client, f"article_id in {id_list(gone)}", articles=f"id in {id_list(gone)}")
@@ -316,11 +334,10 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
             df.update(plus_df)
             names.update(plus_names)
         apply_terms(client, df, names)
-        before = (0, 0, 0) if replace else (m.articles - len(gone), m.chunks, m.sentences)
-        if not replace and gone:  # what the removed articles held
-            left = client.query(CHUNKS, filter=state.live, output_fields=["count(*)"])[0]["count(*)"]
-            left_s = client.query(SENTENCES, filter=state.live, output_fields=["count(*)"])[0]["count(*)"]
-            before = (m.articles - len(gone), left, left_s)
+        # what is left: the manifest's counts less the removed articles' rows (counting the
+        # live rows instead reads the whole index: 17 s a collection in Milvus Lite at 100k chunks)
+        before = (0, 0, 0) if replace else (m.articles - len(gone), m.chunks - gone_rows["chunks"],
+                                            m.sentences - gone_rows["sentences"])
         manifest = dataclasses.replace(
             m, generation=f"gen-{gen:06d}", encoder=encoder.name, dim=encoder.dim, chunk_size=chunk_size,
             chunk_overlap=chunk_overlap,

@@ -169,8 +169,11 @@ def test_remove_add_and_reopen(changeable):
     hu = _hu(bot)
     article = bot.store.article(hu)
     n = len(bot.articles())
+    rows = (bot.store.manifest.chunks, bot.store.manifest.sentences)
     change = bot.remove(hu)
     assert change.removed == (hu,) and len(bot.articles()) == n - 1
+    left = Assistant(bot.settings).store.manifest
+    assert left.chunks < rows[0] and left.sentences < rows[1]  # the manifest counts what is left
     assert all(h.chunk.article_id != hu for h in bot.retrieve(FLAGSHIP, top_k=20).hits)
     with pytest.raises(ArticleNotFoundError):
         bot.store.article(hu)
@@ -182,6 +185,7 @@ def test_remove_add_and_reopen(changeable):
     assert change.added == (hu,) and reopened.add_articles([article]).already_indexed == (hu,)
     again = Assistant(bot.settings)
     assert len(again.articles()) == n and again.store.manifest.articles == n
+    assert (again.store.manifest.chunks, again.store.manifest.sentences) == rows
     assert again.retrieve(FLAGSHIP).hits[0].chunk.article_id == hu
     assert again.store.article(hu).text == article.text
 

@@ -69,7 +69,7 @@ def test_the_script_runs_at_a_toy_size(tmp_path):
     assert r["build"]["build_seconds"] > 0 and r["build"]["disk_bytes"] > 0
     assert r["probe"]["rss_after_load_mb"] > 0 and r["probe"]["load_seconds"] > 0
     assert all(r["probe"]["latency_ms"][m]["n"] >= 1 for m in ("dense", "bm25", "hybrid", "hybrid-en"))
-    assert r["add"]["add_seconds"] > 0
+    assert r["add"]["add_seconds"] > 0 and r["add"]["second_add_seconds"] > 0  # a fresh process, then the same one
     # flat16 made from the flat index (qa.build.convert_vectors): its build time derived from measured parts
     h = report["backends"]["local-flat16"]
     assert h["build"]["derived"] and h["build"]["kind_faiss_seconds"] > 0 and h["build"]["flat_faiss_seconds"] > 0
