@@ -142,6 +142,21 @@ def _commit(client, state: State) -> None:
     client.upsert(META, [{"key": "manifest", "value": state.to_json(), "marker": _marker()}])
 
 
+WRITER = "writer"  # qa_meta row: {"state": CLEAN} once a change has committed; else a change may have died
+CLEAN = "clean"
+
+
+def _mark_writer(client, state: str, gen: int | None = None) -> None:
+    client.upsert(META, [{"key": WRITER, "value": {"state": state, "gen": gen}, "marker": _marker()}])
+
+
+def _left_rows(client) -> bool:
+    """Whether a change may have died after writing rows and before committing them: its
+    writer row is not CLEAN (or absent: a store written before this row existed)."""
+    rows = client.query(META, filter=f'key == "{WRITER}"', output_fields=["value"])
+    return not rows or (rows[0]["value"] or {}).get("state") != CLEAN
+
+
 def copy_rows(client, local: IndexStore, *, chunk_offset: int, sentence_offset: int, gen: int) -> tuple[Counter, Counter]:
     """Insert every row of a local generation into Milvus, rows shifted by the offsets, as
     generation ``gen``. Returns the vocabulary it adds: chunk frequency and name counts. Rows a
@@ -301,11 +316,13 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
         m = state.manifest
         if not replace:
             chunk_size, chunk_overlap = m.chunk_size, m.chunk_overlap
-        _delete(client, f"gen > {state.gen}")  # what a writer that died before its commit left
+        if _left_rows(client):  # what a writer that died before its commit left (a filter over every row)
+            _delete(client, f"gen > {state.gen}")
         existing = _live_ids(client, state.live, None if replace else [*remove, *(a.id for a in add)])
         missing = [a for a in remove if a not in existing]
         if missing:
             raise ArticleNotFoundError(f"no article with id {missing[0]!r} in the index; nothing was changed")
+        _mark_writer(client, "writing", state.gen + 1)  # before any row of this change
         gone = sorted(existing) if replace else list(dict.fromkeys(remove))
         df, names, gone_rows = _vocabulary_of(client, state.live, gone)
         df, names = Counter({k: -v for k, v in df.items()}), Counter({k: -v for k, v in names.items()})
@@ -348,6 +365,7 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
                               next_sentence=state.next_sentence + counts["sentences"]))
         if replace:  # the old generations, once no new reader can see them
             _delete(client, f"gen < {gen}")
+        _mark_writer(client, CLEAN)
     return dataclasses.replace(change, added=tuple(a.id for a in new), already_indexed=tuple(a.id for a in skipped),
                                removed=() if replace else tuple(gone), seconds=time.perf_counter() - t0)
 
@@ -371,6 +389,7 @@ def migrate_local(index_dir: Path, target: str, *, token: str | None = None, rep
             manifest = dataclasses.replace(m, generation="gen-000001", vector_index="milvus:AUTOINDEX", files=None,
                                            deltas=(), format_version=FORMAT_VERSION, updated_at=now())
             _commit(client, State(manifest, gen=1, base=1, next_chunk=m.chunks, next_sentence=m.sentences))
+            _mark_writer(client, CLEAN)
     finally:
         local.close()
     return MigrateReport(target=target, articles=m.articles, chunks=m.chunks, sentences=m.sentences,

@@ -190,6 +190,40 @@ def test_remove_add_and_reopen(changeable):
     assert again.store.article(hu).text == article.text
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["milvus-lite", "milvus-server"])
+def test_a_change_that_died_before_its_commit_is_cleared_by_the_next_one(changeable, monkeypatch):
+    from qa import milvus_write
+
+    bot = changeable
+    hu = _hu(bot)
+    article = bot.store.article(hu)
+    rows = (bot.store.manifest.chunks, bot.store.manifest.sentences)
+    bot.remove(hu)
+
+    def die(*_a, **_k):
+        raise RuntimeError("the writer died")
+
+    monkeypatch.setattr(milvus_write, "_commit", die)
+    with pytest.raises(RuntimeError):
+        bot.add_articles([article])  # its rows are written, not committed
+    monkeypatch.undo()
+    assert hu not in {a.id for a in Assistant(bot.settings).articles()}
+    filters = []
+    delete = milvus_write._delete
+    monkeypatch.setattr(milvus_write, "_delete", lambda client, flt, **k: (filters.append(flt), delete(client, flt, **k)))
+    again = Assistant(bot.settings)
+    assert again.add_articles([article]).added == (hu,)
+    assert any(f.startswith("gen >") for f in filters)  # the dead change's rows went first
+    fresh = Assistant(bot.settings)
+    assert (fresh.store.manifest.chunks, fresh.store.manifest.sentences) == rows  # its rows count once
+    hits = [h for h in fresh.retrieve(FLAGSHIP, top_k=20).hits if h.chunk.article_id == hu]
+    assert hits and len({h.chunk.id for h in hits}) == len(hits)  # no passage of the dead change twice
+    filters.clear()
+    fresh.remove(hu)
+    assert filters and not any(f.startswith("gen >") for f in filters)  # after a commit, nothing to clear
+
+
 @pytest.fixture(scope="session")
 def dated(tmp_path_factory, bundled_articles):
     """backend -> (settings, articles) of an index of the bundled articles with their own dates:
