@@ -146,8 +146,8 @@ WRITER = "writer"  # qa_meta row: {"state": CLEAN} once a change has committed; 
 CLEAN = "clean"
 
 
-def _mark_writer(client, state: str, gen: int | None = None) -> None:
-    client.upsert(META, [{"key": WRITER, "value": {"state": state, "gen": gen}, "marker": _marker()}])
+def _mark_writer(client, state: str) -> None:
+    client.upsert(META, [{"key": WRITER, "value": {"state": state}, "marker": _marker()}])
 
 
 def _left_rows(client) -> bool:
@@ -322,7 +322,7 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
         missing = [a for a in remove if a not in existing]
         if missing:
             raise ArticleNotFoundError(f"no article with id {missing[0]!r} in the index; nothing was changed")
-        _mark_writer(client, "writing", state.gen + 1)  # before any row of this change
+        _mark_writer(client, "writing")  # before any row of this change
         gone = sorted(existing) if replace else list(dict.fromkeys(remove))
         df, names, gone_rows = _vocabulary_of(client, state.live, gone)
         df, names = Counter({k: -v for k, v in df.items()}), Counter({k: -v for k, v in names.items()})

@@ -164,8 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         kept = [f for f in names if f not in drop]
         for seed in [None, *range(1, args.noise + 1)]:
             try:
-                figures = (run(data, kept, folds=args.folds) if seed is None
-                           else run(data, kept, folds=args.folds, noise=seed))
+                figures = run(data, kept, folds=args.folds, **({} if seed is None else {"noise": seed}))
             except ValueError as e:
                 print(e, file=sys.stderr)
                 return 2
