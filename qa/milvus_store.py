@@ -5,8 +5,10 @@
 same ``MilvusClient`` calls reach both. Collections (one row per...)::
 
     qa_meta       the manifest (the commit point) and the row counters
-    qa_articles   article: metadata, date, chars, chunk count
-    qa_texts      article text in parts (a VARCHAR holds at most 65,535 bytes)
+    qa_articles   article: metadata (with where its rows are: ``qa.milvus_write._Own``), date,
+                  chars, chunk count
+    qa_texts      article text in parts (a VARCHAR holds at most 65,535 bytes); part < 0: the
+                  article's vocabulary record (``qa.milvus_write._Own``)
     qa_chunks     chunk: offsets, text, jieba tokens, the tokens' codes -> BM25 sparse vector
                   (the engine's BM25 function, tokenizer jieba), pinyin, context vector, its
                   sentence rows
@@ -443,7 +445,7 @@ class MilvusStore:
     def _text(self, article_id: str) -> str:
         text = self._texts.get(article_id)
         if text is None:
-            parts = self.client.query(TEXTS, filter=f"{self.state.live} and article_id == {quote(article_id)}",
+            parts = self.client.query(TEXTS, filter=f"{self.state.live} and article_id == {quote(article_id)} and part >= 0",
                                       output_fields=["part", "text"])
             text = "".join(p["text"] for p in sorted(parts, key=lambda p: p["part"]))
             with self._lock:

@@ -221,7 +221,72 @@ def test_a_change_that_died_before_its_commit_is_cleared_by_the_next_one(changea
     assert hits and len({h.chunk.id for h in hits}) == len(hits)  # no passage of the dead change twice
     filters.clear()
     fresh.remove(hu)
-    assert filters and not any(f.startswith("gen >") for f in filters)  # after a commit, nothing to clear
+    assert not any(f.startswith("gen >") for f in filters)  # after a commit, nothing to clear
+    assert hu not in {a.id for a in Assistant(bot.settings).articles()}
+
+
+def _vocabulary(bot: Assistant) -> list[tuple]:
+    from qa.milvus_store import TERMS, scan
+
+    return sorted((r["term"], r["df"], r["names"]) for r in scan(bot.store.client, TERMS, filter="df >= 0",
+                                                                   fields=["term", "df", "names"]))
+
+
+def _rows_of(bot: Assistant, article_id: str) -> dict[str, int]:
+    from qa.milvus_store import ARTICLES, CHUNKS, SENTENCES, TEXTS, quote
+
+    client = bot.store.client
+    out = {name: len(client.query(name, filter=f"article_id == {quote(article_id)}", output_fields=["gen"], limit=10_000))
+           for name in (CHUNKS, SENTENCES, TEXTS)}
+    out[ARTICLES] = len(client.query(ARTICLES, filter=f"id == {quote(article_id)}", output_fields=["gen"]))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["milvus-lite", "milvus-server"])
+@pytest.mark.parametrize("recorded", [True, False], ids=["recorded", "written-before-records"])
+def test_a_removal_takes_out_exactly_its_article_s_rows_and_words(changeable, monkeypatch, recorded):
+    """A removal deletes the article's rows by key and subtracts the words its record lists,
+    reading no chunk or sentence row (what made it cost seconds at 100k chunks); an article
+    written before the records existed is removed by reading its rows, with the same result.
+    Either way, adding it back restores the vocabulary exactly."""
+    from qa import milvus_write
+    from qa.milvus_store import ARTICLES, CHUNKS, SENTENCES, TEXTS, scan
+
+    bot = changeable
+    hu = _hu(bot)
+    article = bot.store.article(hu)
+    words, rows = _vocabulary(bot), (bot.store.manifest.chunks, bot.store.manifest.sentences)
+    had = _rows_of(bot, hu)
+    assert all(had.values()) and had[TEXTS] > 1  # its text and its vocabulary record
+    client = bot.store.client
+    if recorded:
+        def no_scan(client, collection, **k):
+            assert collection not in (CHUNKS, SENTENCES), f"a removal read {collection}"
+            return scan(client, collection, **k)
+
+        monkeypatch.setattr(milvus_write, "scan", no_scan)
+        monkeypatch.setattr(milvus_write, "_delete", lambda *a, **k: pytest.fail("a removal deleted by filter"))
+    else:  # as a store written before the records: no article row has one
+        fields = ["id", "gen", "meta", "date", "chars", "chunks", "first_row", "marker"]
+        old = [dict(r, meta={k: v for k, v in r["meta"].items() if k != milvus_write.OWN})
+               for r in scan(client, ARTICLES, filter="gen >= 0", fields=fields)]
+        client.upsert(ARTICLES, old)
+    change = bot.remove(hu)
+    monkeypatch.undo()
+    assert change.removed == (hu,)
+    left = _rows_of(bot, hu)
+    assert left == {name: 0 for name in left}
+    fresh = Assistant(bot.settings)
+    assert hu not in {a.id for a in fresh.articles()}
+    assert fresh.store.manifest.chunks == rows[0] - had[CHUNKS] and fresh.store.manifest.sentences == rows[1] - had[SENTENCES]
+    gone = [w for w, _, _ in words if w not in {w for w, _, _ in _vocabulary(fresh)}]
+    assert gone and all(w in article.text or w in article.text.lower() for w in gone)  # words only it held left
+    fresh.add_articles([article])
+    again = Assistant(bot.settings)
+    assert _vocabulary(again) == words
+    assert (again.store.manifest.chunks, again.store.manifest.sentences) == rows
+    assert again.store.article(hu).text == article.text
 
 
 @pytest.fixture(scope="session")
