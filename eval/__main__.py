@@ -4,6 +4,7 @@
     python -m eval run --dataset all                   # every dataset (DatasetName)
     python -m eval run --dataset followups             # follow-ups with / without history (eval.followups)
     python -m eval compare --dataset seed --retriever dense,bm25,hybrid
+    python -m eval diff eval/reports/seed eval/results/RUN   # the questions two runs answered differently
 
 Every value option of ``compare`` takes a comma-separated list; every
 combination is run.  See docs/eval.md.
@@ -60,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
                        "(python -m train --out writes one; QA_ANSWER_MODEL is not read here)")
         p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
         p.add_argument("--quiet", action="store_true", help="no progress bars")
+    d = sub.add_parser("diff", help="the questions two runs answered differently (eval.diff)",
+                       description="the questions whose outcome differs between two run folders (eval.diff)")
+    d.add_argument("before", type=Path, help="a run folder (outcomes.jsonl.gz or questions.jsonl)")
+    d.add_argument("after", type=Path, help="another run folder")
     return parser
 
 
@@ -75,6 +80,15 @@ def _configs(args: argparse.Namespace, *, many: bool) -> list[Config]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "diff":
+        from eval.diff import diff
+
+        try:
+            print(diff(args.before, args.after))
+        except FileNotFoundError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        return 0
     try:
         datasets = _datasets(args.dataset)
         configs = _configs(args, many=args.command == "compare")

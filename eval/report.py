@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from eval.diff import OUTCOMES, write_outcomes
 from eval.markdown import fmt, table
 from eval.report_answers import (
     auc_text,
@@ -168,13 +169,15 @@ def _latencies(run: Run) -> dict[str, list[float]]:
 
 
 def write_run(run: Run, out_dir: Path, *, titles: Mapping[str, str] | None = None, plots: bool = True) -> Path:
-    """Write report.md, results.json, questions.jsonl (and the PNGs) into ``out_dir``."""
+    """Write report.md, results.json, questions.jsonl, outcomes.jsonl.gz (and the PNGs) into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(run_json(run), ensure_ascii=False, indent=2), encoding="utf-8")
+    records = [{"kind": kind, **asdict(r)} for kind, rs in (("retrieval", run.retrieval), ("answer", run.answers))
+               for r in rs]
     with open(out_dir / "questions.jsonl", "w", encoding="utf-8") as fh:
-        for kind, records in (("retrieval", run.retrieval), ("answer", run.answers)):
-            for r in records:
-                fh.write(json.dumps({"kind": kind, **asdict(r)}, ensure_ascii=False) + "\n")
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    write_outcomes(records, out_dir / OUTCOMES)  # small enough to commit with a report: python -m eval diff
     if plots:
         from eval.plots import latency_histograms, recall_curves
 
