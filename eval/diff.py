@@ -88,8 +88,11 @@ def diff(before: Path, after: Path) -> str:
     for kind in FIELDS:
         keys = sorted(k for k in a.keys() & b.keys() if k[0] == kind)
         moved = [(k, changed(a[k], b[k])) for k in keys]
-        moved = [(k, f) for k, f in moved if f]
+        nudged = sum(f == ["probability"] for _, f in moved)
+        moved = [(k, f) for k, f in moved if f and f != ["probability"]]
         lines += [f"## {kind}: {len(moved)} of {len(keys)} questions changed", ""]
+        if nudged:  # the same outcome at another probability: counted, not listed
+            lines += [f"{nudged} more kept their outcome with a probability moved by {PROBABILITY_STEP} or more.", ""]
         if not moved:
             continue
         lines += ["| question | lang | " + " | ".join(FIELDS[kind]) + " |",

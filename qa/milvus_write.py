@@ -96,6 +96,8 @@ def _expand(runs: list[list[int]]) -> list[int]:
 
 def _vocabulary_key(article_id: str, i: int) -> str:
     return f"{article_id}:vocabulary:{i:05d}"
+
+
 _writers: dict[str, threading.Lock] = {}
 _writers_lock = threading.Lock()
 

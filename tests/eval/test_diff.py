@@ -53,6 +53,14 @@ def test_a_probability_that_moves_less_than_a_hundredth_is_not_a_change(tmp_path
     assert "## answer: 0 of 2 questions changed" in diff(before, after)
 
 
+def test_a_probability_that_moved_alone_is_counted_not_listed(tmp_path):
+    before = _run(tmp_path / "a", _records(probability=0.81), compact=True)
+    after = _run(tmp_path / "b", _records(probability=0.60), compact=True)
+    out = diff(before, after)
+    assert "## answer: 0 of 2 questions changed" in out and "1 more kept their outcome" in out
+    assert "Who won?" not in out
+
+
 def test_outcomes_are_small_and_byte_identical_for_the_same_run(tmp_path):
     a = write_outcomes(_records(), tmp_path / "a.jsonl.gz")
     b = write_outcomes(_records(), tmp_path / "b.jsonl.gz")
