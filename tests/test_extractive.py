@@ -161,6 +161,8 @@ def _list_limit(bot, ans):
     return min(float(gen.model.thresholds["quote"]), ans.details["evidence"]["threshold"])
 
 
+@pytest.mark.xfail(strict=True, reason="open in issue 9: the answer model of 2026-12-04 (paired questions; README, Training the answer model) scores the 中国电科 座谈 sentence "
+                   "under the list limit, so Chen Zhaoxiong is not listed (an unpaired retrain on the same code lists only Lin Zhongxiang)")
 def test_a_list_names_the_parallel_items_of_every_supporting_sentence(bundled_assistant):
     ans = ask(bundled_assistant, "Which people did Hu Changsheng meet in Beijing?")
     assert ans.found and ans.short_answer is not None and ans.short_answer.type == "person", ans.answer

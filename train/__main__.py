@@ -45,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--recalibrate", action="store_true",
                    help="choose --base's found calibration (made strictly increasing) and thresholds again on its "
                         "calib questions, from the saved --examples; its boosters stay as they are, bit for bit")
+    p.add_argument("--unpaired", action="store_true",
+                   help="the recipe before 2026-12-04: ask each question against one version of its passage only "
+                        "(by default every question of a kept or cut passage is also asked against the other "
+                        "version, cut ones whole and kept ones cut, in a second training index: it then comes "
+                        "answered and unanswered, in the same words)")
     p.add_argument("--base", type=Path, default=DEFAULT_OUT, help=f"the model --chooser-only changes (default {DEFAULT_OUT})")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
@@ -60,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from qa.encoders import make_encoder
     from train.cache import CachingEncoder
-    from train.data import roles
+    from train.data import flipped, roles
     from train.examples import Examples, build_index, collect, collect_spans, corpus, load_spans, save_spans
     from train.fit import fit, fit_spans
     from train.report import write_report
@@ -93,10 +98,22 @@ def main(argv: list[str] | None = None) -> int:
         ex = Examples.load(saved)
     else:
         ex = collect(passages, index, encoder, span_scorer=span_scorer, progress=not args.quiet)
+        if not args.unpaired:  # each question answered and unanswered, in the same words
+            other = flipped(roles(passages))
+            other_index = build_index(corpus(passages, other), encoder, args.cache, progress=not args.quiet)
+            keep = [p for p in passages if other[p.id] != "drop"]
+            pairs = collect(keep, other_index, encoder, span_scorer=span_scorer, progress=not args.quiet,
+                            role=other, plain=True)
+            for m in pairs.questions:
+                m["paired"] = True  # the second version of a question (its id is the first one's)
+            ex = ex + pairs
         if saved:
             ex.save(saved)
     model, report = fit(ex, span_block=span_block, spans=spans, span_chooser=span_chooser)
     report["span_test"] = span_report
+    report["paired"] = sum(bool(m.get("paired")) for m in ex.questions)
+    report["english"] = sum(m["lang"] == "en" and m.get("kind", "question") == "question" and not m.get("paired")
+                            for m in ex.questions)
     _write(args.out, json.dumps(model, ensure_ascii=False))
     write_report(report, args.report, seconds=time.perf_counter() - t0, passages=len(passages))
     print(f"model: {args.out} ({args.out.stat().st_size / 1e3:.0f} kB); report: {args.report / 'report.md'}")

@@ -116,6 +116,13 @@ def roles(passages: list[Passage], *, seed: int = SEED) -> dict[str, str]:
     return out
 
 
+def flipped(role: dict[str, str]) -> dict[str, str]:
+    """The other version of each question's passage: kept passages cut, cut ones kept whole
+    (dropped ones stay out): asked against both, a question is a matched pair, answered and
+    not, on the same passage in the same words."""
+    return {p: {"keep": "cut", "cut": "keep"}.get(r, r) for p, r in role.items()}
+
+
 def cut_answers(p: Passage, spans: list[tuple[int, int]]) -> str:
     """The passage without the sentences that hold any part of an answer (by offset, so
     that an answer running over several sentences goes whole) or an answer's text."""

@@ -36,6 +36,11 @@ class Examples:
         np.savez_compressed(path, X=self.X, y=self.y, question=self.question,
                             questions=np.array(json.dumps(self.questions, ensure_ascii=False)))
 
+    def __add__(self, other: Examples) -> Examples:
+        return Examples(np.concatenate([self.X, other.X]), np.concatenate([self.y, other.y]),
+                        np.concatenate([self.question, other.question + len(self.questions)]),
+                        self.questions + other.questions)
+
     @classmethod
     def load(cls, path: Path) -> Examples:
         z = np.load(path)
@@ -163,12 +168,15 @@ def collect_spans(passages: list[Passage], index_dir: Path, encoder, *, top_k: i
 
 
 def collect(passages: list[Passage], index_dir: Path, encoder, *, span_scorer=None, top_k: int = TOP_K,
-            limit: int | None = None, progress: bool = True) -> Examples:
+            limit: int | None = None, progress: bool = True, role: dict[str, str] | None = None,
+            plain: bool = False) -> Examples:
     """Ask every question of ``passages`` against the index (and, for some, a version with a
-    noun swapped, and claims made from it); each candidate sentence's features and label."""
+    noun swapped, and claims made from it); each candidate sentence's features and label.
+    ``role``: the passages' roles in this index (default ``roles(passages)``); ``plain``: the
+    questions only, no swapped versions or claims."""
     from qa.judge import featurize
 
-    role = roles(passages)
+    role = role or roles(passages)
     bot = _bot(index_dir, encoder, top_k)
     rows, ys, owner, meta = [], [], [], []
     rng = random.Random(SEED)
@@ -193,6 +201,8 @@ def collect(passages: list[Passage], index_dir: Path, encoder, *, span_scorer=No
         common = {"id": q.id, "lang": q.lang, "split": p.split, "role": role[p.id]}
         add(X, y, kind="question", label=int(y.any()), answerable=int(role[p.id] == "keep"),
             answers=[t for t, _ in q.answers][:3], **common)
+        if plain:
+            continue
         if q.lang == "zh" and role[p.id] == "keep" and y.any() and nouns and pool and rng.random() < PERTURB_SHARE:
             swapped = perturb(q, p, nouns, pool, rng)
             if swapped is not None:

@@ -328,7 +328,8 @@ def _span_choices(spans, span_chooser, sprob, ex: Examples | None, which: str, t
     a named unit, an English typed question) are not applied here: the saved span rows do not
     say whether a question names a unit."""
     if ex is not None:
-        index = {m["id"]: qi for qi, m in enumerate(ex.questions) if m.get("kind", "question") == "question"}
+        index = {m["id"]: qi for qi, m in enumerate(ex.questions)
+                 if m.get("kind", "question") == "question" and not m.get("paired")}
         starts = np.searchsorted(ex.question, np.arange(len(ex.questions)))
     prob = span_chooser(spans["X"])
     best: dict[int, tuple[int, float]] = {}

@@ -15,12 +15,17 @@ def write_report(report: dict, folder: Path, *, seconds: float, passages: int) -
         "# Answer model: training report", "",
         f"Trained by `python -m train` in {seconds / 60:.1f} min on {passages} passages "
         "(DRCD dev + test read as Simplified Chinese, CMRC 2018 trial; English: hand-written versions of "
-        f"{sum(v['en'] for v in s.values())} DRCD questions). CMRC 2018 dev and the seed set were not used.", "",
+        f"{report.get('english', sum(v['en'] for v in s.values()))} DRCD questions). CMRC 2018 dev and the seed set "
+        "were not used.", "",
         "Each passage is indexed whole (55 %), with the sentences that hold its answers cut out (30 %), or "
         "not at all (15 %); every question is asked through the real retrieval (hybrid, top-6), and a third of "
         "the Chinese questions on whole passages are asked again with one noun swapped for one the passage never "
         "uses, and those asking for a post, a count or a kind of thing again for another one (on topic, asking "
-        "for what it does not state). Splits are by "
+        "for what it does not state)."
+        + (f" Every question of a whole or cut passage is also asked against the other version of its passage "
+           f"(a second index: the cut ones whole, the whole ones cut; {report['paired']} questions), so it comes "
+           "answered and unanswered, in the same words." if report.get("paired") else "")
+        + " Splits are by "
         "article title: the model is fitted on `train`, calibrated and its thresholds chosen on `calib`, and "
         "the figures below are on `test`.", "",
         "| split | questions | zh | en | noun swapped | claims | candidate sentences (rows) |",

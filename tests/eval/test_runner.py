@@ -55,7 +55,7 @@ def test_run_on_the_bundled_index(bundled_index, few_seed, tmp_path):
 
     out = write_run(run, tmp_path / "run", titles={a.id: a.title for a in few_seed.articles})
     calibrated = "calibration" in s["all"]["answers"]                # answers with a probability
-    assert {p.name for p in out.iterdir()} == {"report.md", "results.json", "questions.jsonl", "recall_at_k.png",
+    assert {p.name for p in out.iterdir()} == {"report.md", "results.json", "questions.jsonl", "outcomes.jsonl.gz", "recall_at_k.png",
                                                "latency.png", *(["reliability.png"] if calibrated else [])}
     assert all(a.qtype in ("person", "date", "place", "org", "number", "other") for a in run.answers)
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))

@@ -27,6 +27,15 @@ def test_train_on_a_tiny_slice(tmp_path):
     assert model.span_choice is not None
     text = (report / "report.md").read_text("utf-8")
     assert "CMRC 2018 dev and the seed set were not used" in text
+    # each question of a whole or cut passage is asked against both versions of it: answered and not
+    from train.examples import Examples
+
+    meta = Examples.load(examples).questions
+    first = {m["id"]: m for m in meta if m.get("kind") == "question" and not m.get("paired")}
+    second = [m for m in meta if m.get("paired")]
+    assert second and f"{len(second)} questions), so it comes answered and unanswered" in text
+    assert all({first[m["id"]]["role"], m["role"]} == {"keep", "cut"} for m in second)
+    assert any(m["label"] == 1 for m in second if m["role"] == "keep")
     assert json.loads((report / "report.json").read_text("utf-8"))["test"]
 
     # --chooser-only refits the span chooser alone (on another slice) into a copy of that model
@@ -103,6 +112,17 @@ def test_cut_passages_lose_every_answer():
         cut = cut_answers(p, sentence_spans(p.context))
         for q in p.questions:
             assert all(t not in cut for t, _ in q.answers)
+
+
+def test_the_other_version_of_a_passage_swaps_whole_and_cut_and_keeps_dropped_ones_out():
+    from train.data import flipped, load_passages, roles
+
+    passages = load_passages()[:200]
+    role, other = roles(passages), flipped(roles(passages))
+    assert set(role.values()) == {"keep", "cut", "drop"}
+    for pid in role:
+        assert (role[pid], other[pid]) in (("keep", "cut"), ("cut", "keep"), ("drop", "drop"))
+    assert flipped(other) == role
 
 
 def test_every_english_question_is_one_drcd_question_in_english():
