@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 OUTCOMES = "outcomes.jsonl.gz"
@@ -56,8 +56,8 @@ def read_outcomes(run_dir: Path) -> dict[tuple[str, str], dict]:
     """
     compact, full = run_dir / OUTCOMES, run_dir / QUESTIONS
     if compact.is_file():
-        lines: Iterator[str] = gzip.open(compact, "rt", encoding="utf-8")
-        rows = [json.loads(line) for line in lines if line.strip()]
+        with gzip.open(compact, "rt", encoding="utf-8") as lines:
+            rows = [json.loads(line) for line in lines if line.strip()]
     elif full.is_file():
         rows = [outcome(json.loads(line)) for line in full.read_text("utf-8").splitlines() if line.strip()]
     else:

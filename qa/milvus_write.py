@@ -245,11 +245,9 @@ def copy_rows(client, local: IndexStore, *, chunk_offset: int, sentence_offset: 
                           "chunk_lo": chunk_at(clo), "chunk_hi": chunk_at(chi), "vector": vectors[row].tolist(),
                           "mentions": mentions.get(row, [])})
     added_at = dict(q("SELECT id, added_at FROM articles"))
-    per_article = {a: (n, lo) for a, n, lo in q("SELECT article_id, COUNT(*), MIN(row) FROM chunks GROUP BY article_id")}
     articles, texts = [], []
     for a in local.articles():  # ordered by their first chunk
         art = local.article(a.id)
-        n, lo = per_article.get(a.id, (0, -1))
         parts = range(0, max(len(art.text), 1), TEXT_PART)
         for p in parts:
             texts.append({"key": f"{a.id}:{p // TEXT_PART:05d}", "gen": gen, "article_id": a.id, "part": p // TEXT_PART,
@@ -264,7 +262,7 @@ def copy_rows(client, local: IndexStore, *, chunk_offset: int, sentence_offset: 
                 OWN: {"chunks": _runs(mine.chunks), "sentences": _runs(mine.sentences), "texts": len(parts),
                       "vocabulary": len(vocabulary)}}
         articles.append({"id": a.id, "gen": gen, "meta": meta, "date": art.date or "", "chars": len(art.text),
-                         "chunks": n, "first_row": chunk_at(lo) if n else -1, "marker": _marker()})
+                         "chunks": len(mine.chunks), "first_row": min(mine.chunks, default=-1), "marker": _marker()})
     # a reader that finds a chunk finds its article, text and sentences
     for name, rows in ((ARTICLES, articles), (TEXTS, texts), (SENTENCES, sentences), (CHUNKS, chunks)):
         _insert(client, name, rows)
@@ -310,19 +308,6 @@ def _vocabulary_of(client, live: str, article_ids: Sequence[str]) -> tuple[Count
     return df, names, rows
 
 
-def _own_records(client, live: str, article_ids: Sequence[str]) -> dict[str, dict] | None:
-    """The ``_Own`` record of each of these live articles (its row and vocabulary places); None
-    when one has none (written before the records were: its removal reads its rows instead)."""
-    out: dict[str, dict] = {}
-    for i in range(0, len(article_ids), BATCH):
-        flt = f"({live}) and id in {id_list(article_ids[i: i + BATCH])}"
-        for r in client.query(ARTICLES, filter=flt, output_fields=["id", "meta"]):
-            out[r["id"]] = (r["meta"] or {}).get(OWN)
-    if any(out.get(a) is None for a in article_ids):
-        return None
-    return out
-
-
 def _own_vocabulary(client, records: dict[str, dict]) -> tuple[Counter, Counter, Counter]:
     """``_vocabulary_of`` from the articles' records: their vocabulary rows, read by key."""
     df: Counter = Counter()
@@ -353,16 +338,17 @@ def _delete_own(client, records: dict[str, dict]) -> None:
             client.delete(name, ids=ids[i: i + BATCH])
 
 
-def _live_ids(client, live: str, ids: Sequence[str] | None) -> set[str]:
-    """Which of ``ids`` are live articles (every live article's id with None): a change looks
+def _live(client, live: str, ids: Sequence[str] | None) -> dict[str, dict | None]:
+    """Which of ``ids`` are live articles (every live article with None), each with its ``_Own``
+    record (None: written before the records, or not asked for: ``ids`` None). A change looks
     up its own articles, so its cost does not grow with the index."""
     if ids is None:
-        return {r["id"] for r in scan(client, ARTICLES, filter=live, fields=["id"])}
+        return {r["id"]: None for r in scan(client, ARTICLES, filter=live, fields=["id"])}
     ids = list(dict.fromkeys(ids))
-    out: set[str] = set()
+    out: dict[str, dict | None] = {}
     for i in range(0, len(ids), BATCH):
         flt = f"({live}) and id in {id_list(ids[i: i + BATCH])}"
-        out.update(r["id"] for r in scan(client, ARTICLES, filter=flt, fields=["id"]))
+        out.update((r["id"], (r["meta"] or {}).get(OWN)) for r in scan(client, ARTICLES, filter=flt, fields=["id", "meta"]))
     return out
 
 
@@ -420,14 +406,15 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
             chunk_size, chunk_overlap = m.chunk_size, m.chunk_overlap
         if _left_rows(client):  # what a writer that died before its commit left (a filter over every row)
             _delete(client, f"gen > {state.gen}")
-        existing = _live_ids(client, state.live, None if replace else [*remove, *(a.id for a in add)])
+        found = _live(client, state.live, None if replace else [*remove, *(a.id for a in add)])
+        existing = set(found)
         missing = [a for a in remove if a not in existing]
         if missing:
             raise ArticleNotFoundError(f"no article with id {missing[0]!r} in the index; nothing was changed")
         _mark_writer(client, "writing")  # before any row of this change
         gone = sorted(existing) if replace else list(dict.fromkeys(remove))
         # a removal reads the removed articles' records (a few rows by key) when they have them
-        records = None if replace else _own_records(client, state.live, gone)
+        records = None if replace or any(found[a] is None for a in gone) else {a: found[a] for a in gone}
         df, names, gone_rows = (_own_vocabulary(client, records) if records is not None
                                 else _vocabulary_of(client, state.live, gone))
         df, names = Counter({k: -v for k, v in df.items()}), Counter({k: -v for k, v in names.items()})
