@@ -26,6 +26,10 @@ MISSING_HINT = {
     "zh": "（最相关的段落没有提到：{terms}）",
     "en": " (the closest passages do not mention: {terms})",
 }
+NOTHING_DATED = {  # a question asking what happened in a period no indexed article is dated in
+    "zh": "已索引的文章中没有日期在“{words}”（{iso}）内的报道。",
+    "en": "No indexed article is dated in the period the question names ({words}: {iso}).",
+}
 NO_CONTENT = {
     "zh": "这个问题没有可以查找的内容（只有标点或符号），请用文字提问。",
     "en": "The question has nothing to look for (only punctuation or symbols); please ask in words.",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from qa import dating, evidence, limits, stores
-from qa.answer import NO_CONTENT, AnswerContext, Event, Generator, Passage
+from qa.answer import NO_CONTENT, NOTHING_DATED, AnswerContext, Event, Generator, Passage
 from qa.build import IndexChange, Progress
 from qa.encoders import DEFAULT_ENCODER, BatchedEncoder, make_encoder
 from qa.errors import EncoderMismatchError, IngestError
@@ -281,11 +281,22 @@ class Assistant:
         filtered = use is dating.PeriodUse.FILTER and when.period is not None
         if filtered and not (when.rows is not None and len(when.rows)):
             fallback = "no article or sentence is dated in the period; answered from all articles"
-        retry_all = filtered and fallback is None  # if the filtered answer finds nothing: all articles
+        # asked only what happened in the period: answered by the articles dated in it, or by none
+        digest = filtered and dating.asks_what_happened(when.period, retrieval.analysis.terms)
+        if digest:
+            ctx = dataclasses.replace(ctx, details={**ctx.details, "digest": when.period.iso})
+        retry_all = filtered and fallback is None and not digest  # if the filtered answer finds nothing: all articles
         # a filtered answer's or a follow-up's text waits until it is known to answer (else it is asked again)
         hold = retry_all or bool(history)
         held: list[Event] = []
-        for event in gen.stream(ctx):
+        if digest and fallback is not None:  # what other days report does not say what happened in it
+            fallback = "no article or sentence is dated in the period; nothing answered from other days"
+            text = NOTHING_DATED[ctx.language].format(words=" ".join(when.period.words), iso=when.period.iso)
+            events: list[Event] = [text, Answer(question=question, answer=text, found=False, language=ctx.language,
+                                                details={"reason": "nothing dated in the period"})]
+        else:
+            events = gen.stream(ctx)
+        for event in events:
             if isinstance(event, Answer):
                 final = event
             elif hold:

@@ -162,6 +162,22 @@ def understand(store, question: str) -> QuestionTime:
     return QuestionTime(period=period, latest=latest, rows=rows, counts=counts)
 
 
+def asks_what_happened(period: Period | None, terms: Iterable) -> bool:
+    """Whether a question asks only what happened in the period it names (11月17日发生了什么？,
+    上周有什么新闻？, what happened on Nov 17?): it names a period and each of its key terms
+    (``qa.query.KeyTerm``) is one of ``digest_words.txt`` or part of the period's own words
+    (the 11 and 17 of 11月17日). Such a question is answered by what the articles dated in the
+    period report, not by a sentence that matches its words: it has none to match."""
+    from qa.lang.resources import words
+
+    if period is None:
+        return False
+    named = " ".join(period.words).lower()
+    digest = words("digest_words")
+    return all(t.text.lower() in digest or t.text.lower() in named or (t.source and t.source.lower() in named)
+               for t in terms)
+
+
 def describe(details: dict) -> str | None:
     """One line on what an answer understood of time, from its ``details`` (for the CLI and
     the UI): "in the period 2020-11-17 (from 11月17日, read against the newest article,

@@ -237,24 +237,33 @@ class ExtractiveGenerator:
             yield ans
             return
         j = self.judge(ctx)
+        # a question asking only what happened in a period (qa.dating.asks_what_happened; the assistant
+        # passes it the passages dated in the period) is answered by what each of their articles reports
+        # most likely: it has no words for a sentence to match, and the model, trained on questions that
+        # do, cannot judge it
+        digest = ctx.details.get("digest")
         # a question asking who a named person is is answered by the post a sentence gives them, and
         # answered when one does (the model, trained on DRCD where such questions are rare, under-rates them)
-        who = identity.asked_person(ctx.question, ctx.language)
+        who = None if digest else identity.asked_person(ctx.question, ctx.language)
         post = self.identity_short(ctx, j, who) if who is not None else None
         stated = not j.found and post is not None
-        reason = ("the passages answer" if j.found else f"a passage gives {who.name} a post" if stated
+        reason = (f"the question asks what happened in {digest}: the passages dated in it" if digest
+                  else "the passages answer" if j.found else f"a passage gives {who.name} a post" if stated
                   else "the passages do not say")
         details = {"evidence": {"probability": round(j.probability, 4), "threshold": round(j.threshold, 4),
                                 "model": self.model.version,
                                 "reason": reason + f" (p={j.probability:.2f}, threshold {j.threshold:.2f})"}}
-        if not (j.found or stated):
+        if not (j.found or stated or digest):
             ans = not_found(ctx, missing=missing_terms(ctx, j), details=details, probability=round(j.probability, 4))
             yield ans.answer
             yield ans
             return
-        many = who is None and asks_for_a_list(ctx.question, ctx.language)  # 担任哪些职务: one chain of posts
-        by = self.bylines(ctx, j) if byline.asks_author(ctx.question, ctx.language) else None
-        if by is not None:  # the answer is the articles' bylines
+        many = bool(digest) or (who is None and asks_for_a_list(ctx.question, ctx.language))  # 担任哪些职务: one chain of posts
+        by = self.bylines(ctx, j) if not digest and byline.asks_author(ctx.question, ctx.language) else None
+        if digest:  # each article's likeliest sentence, no short answer
+            picked = lists.supporting(j.sentence_probability, ctx.evidence.candidates, 0.0, per_article=1)
+            short = None
+        elif by is not None:  # the answer is the articles' bylines
             short, picked = by
             many = len(picked) > 1
         elif many:  # every supporting sentence of every article; the items only from those

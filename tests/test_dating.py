@@ -109,3 +109,26 @@ def test_describe():
     assert dating.describe({"period": {"since": None, "until": None}}) is None
     assert dating.describe({"period_problem": "11月31日 is not a date"}) == "no period: 11月31日 is not a date"
     assert dating.describe({}) is None
+
+
+@pytest.mark.parametrize(("question", "digest"), [
+    ("11月17日发生了什么？", True), ("上周有什么新闻？", True), ("11月17日？", True), ("2019年发生了哪些大事？", True),
+    ("11月17日胡昌升会见了谁？", False), ("11月18日厦门有哪些大事？", False), ("上周的常务会议研究了什么？", False),
+    ("发生了什么？", False),  # no period: a question like any other
+])
+def test_a_question_asking_only_what_happened_in_its_period(question, digest):
+    from qa.query import analyze
+
+    p = find_period(question, reference=REF)
+    terms = analyze(question, ignore=p.words if p else ()).terms
+    assert dating.asks_what_happened(p, terms) is digest
+
+
+def test_an_english_question_s_terms_from_the_period_are_read_by_their_source():
+    from qa.query import KeyTerm
+
+    p = find_period("what happened on Nov 17?", reference=REF)
+    terms = [KeyTerm("17", ("17",), "number", source="17"), KeyTerm("11月17日", ("11月17日",), "number", source="Nov")]
+    assert dating.asks_what_happened(p, terms)
+    assert not dating.asks_what_happened(p, [*terms, KeyTerm("厦门", ("厦门",), "name", source="Xiamen")])
+    assert dating.asks_what_happened(p, [KeyTerm("news", ("新闻",), source="news")])

@@ -16,7 +16,7 @@ def test_every_file_names_its_source_and_has_entries():
             "question_nouns", "answer_cues", "count_nouns", "generic_names", "places_en", "units",
             "date_words", "question_words_en", "question_nouns_en", "irregular_en", "months_en",
             "answer_type_words", "not_names_en", "pronouns", "function_chars", "date_words_en",
-            "period_words", "open_clause_ends", "orgs_en", "answer_cues_learned"} <= set(srcs)
+            "period_words", "open_clause_ends", "orgs_en", "answer_cues_learned", "digest_words"} <= set(srcs)
     for name, source in srcs.items():
         assert len(source) > 20, f"{name}.txt: the first comment must say where the list comes from"
         assert resources.words(name), f"{name}.txt is empty"
