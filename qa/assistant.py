@@ -292,7 +292,7 @@ class Assistant:
         if digest and fallback is not None:  # what other days report does not say what happened in it
             fallback = "no article or sentence is dated in the period; nothing answered from other days"
             text = NOTHING_DATED[ctx.language].format(words=" ".join(when.period.words), iso=when.period.iso)
-            events: list[Event] = [text, Answer(question=question, answer=text, found=False, language=ctx.language,
+            events: Iterable[Event] = [text, Answer(question=question, answer=text, found=False, language=ctx.language,
                                                 details={"reason": "nothing dated in the period"})]
         else:
             events = gen.stream(ctx)

@@ -7,7 +7,9 @@ data; a sentence is quoted when its own probability reaches the quote threshold 
 best one always is); a short answer heads the answer when its span's probability
 reaches the short-answer threshold (``qa.shortanswer``). A question asking for several
 things is answered from every supporting sentence of every article, grouped by article
-(``qa.lists``).
+(``qa.lists``). Two kinds of question the model was not trained to judge are answered without
+its "found": who a named person is, when a sentence gives them a post (``qa.identity``), and
+what happened in a period, from the articles dated in it (``qa.dating.asks_what_happened``).
 """
 
 from __future__ import annotations
