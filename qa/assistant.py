@@ -279,18 +279,19 @@ class Assistant:
         t1 = time.perf_counter()
         final, fallback = None, None
         filtered = use is dating.PeriodUse.FILTER and when.period is not None
-        if filtered and not (when.rows is not None and len(when.rows)):
-            fallback = "no article or sentence is dated in the period; answered from all articles"
         # asked only what happened in the period: answered by the articles dated in it, or by none
+        # (what other days report does not say what happened in it)
         digest = filtered and dating.asks_what_happened(when.period, retrieval.analysis.terms)
+        if filtered and not (when.rows is not None and len(when.rows)):
+            fallback = ("no article or sentence is dated in the period; "
+                        + ("nothing answered from other days" if digest else "answered from all articles"))
         if digest:
             ctx = dataclasses.replace(ctx, details={**ctx.details, "digest": when.period.iso})
         retry_all = filtered and fallback is None and not digest  # if the filtered answer finds nothing: all articles
         # a filtered answer's or a follow-up's text waits until it is known to answer (else it is asked again)
         hold = retry_all or bool(history)
         held: list[Event] = []
-        if digest and fallback is not None:  # what other days report does not say what happened in it
-            fallback = "no article or sentence is dated in the period; nothing answered from other days"
+        if digest and fallback is not None:
             text = NOTHING_DATED[ctx.language].format(words=" ".join(when.period.words), iso=when.period.iso)
             events: Iterable[Event] = [text, Answer(question=question, answer=text, found=False, language=ctx.language,
                                                 details={"reason": "nothing dated in the period"})]

