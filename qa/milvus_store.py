@@ -159,6 +159,25 @@ class State:
         return f"gen >= {self.base} and gen <= {self.gen}"
 
 
+LEXICON = "lexicon"  # qa_meta row: {"version": the LEXICON_VERSION the stored pinyin keys were made by}
+
+
+def term_keys(word: str) -> str:
+    """A vocabulary word's pinyin keys as stored in ``qa_terms`` (space-separated; "" for a
+    word that is not all Chinese or is one character)."""
+    from qa.lang.chars import is_cjk
+    from qa.lang.pinyin import pinyin_keys
+
+    return " ".join(pinyin_keys(word)) if len(word) >= 2 and all(map(is_cjk, word)) else ""
+
+
+def lexicon_version(client) -> int | None:
+    """The ``LEXICON_VERSION`` the stored pinyin keys were made by (None: not recorded, a store
+    written before the record existed)."""
+    rows = client.query(META, filter=f'key == "{LEXICON}"', output_fields=["value"])
+    return (rows[0]["value"] or {}).get("version") if rows else None
+
+
 def read_state(client, target: str) -> State | None:
     """The committed state, or None when ``target`` holds no index."""
     if not client.has_collection(META):
@@ -419,9 +438,13 @@ class MilvusStore:
         """``{"pinyin": {key: [words]}}``, as ``qa.lang.pinyin.build_lexicon`` of the sorted
         vocabulary and names builds it."""
         if self._lexicon is None:
+            from qa.lang.pinyin import LEXICON_VERSION
+
+            # keys stored by other rules are made again here (the next change stores them)
+            current = lexicon_version(self.client) == LEXICON_VERSION
             lex: dict[str, list[str]] = {}
             for r in self.terms:  # sorted by term
-                for k in r["keys"].split():
+                for k in (r["keys"] if current else term_keys(r["term"])).split():
                     lex.setdefault(k, []).append(r["term"])
             with self._lock:
                 self._lexicon = {"pinyin": lex}

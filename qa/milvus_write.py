@@ -27,8 +27,7 @@ import numpy as np
 from qa.build import IndexChange, Progress, write_index
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError, IndexFormatError, QAError
-from qa.lang.chars import is_cjk
-from qa.lang.pinyin import pinyin_keys
+from qa.lang.pinyin import LEXICON_VERSION
 from qa.lexical import BM25_PARAMS
 from qa.manifest import FORMAT_VERSION, Manifest, now
 from qa.milvus_store import (
@@ -37,6 +36,7 @@ from qa.milvus_store import (
     BATCH,
     CHUNKS,
     COLLECTIONS,
+    LEXICON,
     MARKER_DIM,
     MAX_VARCHAR,
     META,
@@ -47,9 +47,11 @@ from qa.milvus_store import (
     State,
     connect,
     id_list,
+    lexicon_version,
     read_state,
     scan,
     term_codes,
+    term_keys,
 )
 from qa.prepare import Preparer
 from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
@@ -282,10 +284,7 @@ def apply_terms(client, df: Counter, names: Counter) -> None:
             d = old.get(w, {}).get("df", 0) + df.get(w, 0)
             n = old.get(w, {}).get("names", 0) + names.get(w, 0)
             if d > 0 or n > 0:
-                if w in old:
-                    keys = old[w]["keys"]
-                else:
-                    keys = " ".join(pinyin_keys(w)) if len(w) >= 2 and all(map(is_cjk, w)) else ""
+                keys = old[w]["keys"] if w in old else term_keys(w)
                 upserts.append({"term": w, "df": max(d, 0), "names": max(n, 0), "keys": keys, "marker": _marker()})
             elif w in old:
                 gone.append(w)
@@ -293,6 +292,22 @@ def apply_terms(client, df: Counter, names: Counter) -> None:
         client.upsert(TERMS, upserts[i: i + BATCH // 4])
     for i in range(0, len(gone), BATCH):
         client.delete(TERMS, filter=f"term in {id_list(gone[i: i + BATCH])}")
+
+
+def rekey_terms(client) -> int:
+    """Every vocabulary row's pinyin keys made again by today's rules (``LEXICON_VERSION``), for
+    a store whose keys were made by other rules or whose rules were not recorded. Returns how
+    many rows changed."""
+    rows = scan(client, TERMS, filter='term != ""', fields=["term", "df", "names", "keys"])
+    changed = [{"term": r["term"], "df": r["df"], "names": r["names"], "keys": k, "marker": _marker()}
+               for r in rows if (k := term_keys(r["term"])) != r["keys"]]
+    for i in range(0, len(changed), BATCH // 4):
+        client.upsert(TERMS, changed[i: i + BATCH // 4])
+    return len(changed)
+
+
+def _record_lexicon(client) -> None:
+    client.upsert(META, [{"key": LEXICON, "value": {"version": LEXICON_VERSION}, "marker": _marker()}])
 
 
 def _vocabulary_of(client, live: str, article_ids: Sequence[str]) -> tuple[Counter, Counter, Counter]:
@@ -395,7 +410,8 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
         if state is not None and state.manifest.encoder != encoder.name and not replace:
             raise EncoderMismatchError(f"the Milvus index at {target} was built with encoder {state.manifest.encoder!r}, "
                                        f"not {encoder.name!r}; rebuild it: QA_STORE=milvus:{target} qa index build PATH...")
-        if state is None or state.manifest.dim != encoder.dim:
+        fresh = state is None or state.manifest.dim != encoder.dim
+        if fresh:
             create(client, encoder.dim)
             stamp = now()
             state = State(Manifest(format_version=FORMAT_VERSION, generation="gen-000000", encoder=encoder.name,
@@ -449,6 +465,12 @@ def write_milvus(target: str, *, token: str | None = None, encoder: Encoder, add
             df.update(plus_df)
             names.update(plus_names)
         apply_terms(client, df, names)
+        # keys made by other rules (a word kept keeps its keys) are made again, once
+        stale = not fresh and lexicon_version(client) != LEXICON_VERSION
+        if stale:
+            rekey_terms(client)
+        if stale or fresh:
+            _record_lexicon(client)
         # what is left: the manifest's counts less the removed articles' rows (counting the
         # live rows instead reads the whole index: 17 s a collection in Milvus Lite at 100k chunks)
         before = (0, 0, 0) if replace else (m.articles - len(gone), m.chunks - gone_rows["chunks"],
@@ -483,6 +505,7 @@ def migrate_local(index_dir: Path, target: str, *, token: str | None = None, rep
             create(client, m.dim)
             df, names = copy_rows(client, local, chunk_offset=0, sentence_offset=0, gen=1)
             apply_terms(client, df, names)
+            _record_lexicon(client)
             # the local layout's files and deltas are not Milvus's: its format is the base one
             manifest = dataclasses.replace(m, generation="gen-000001", vector_index="milvus:AUTOINDEX", files=None,
                                            deltas=(), format_version=FORMAT_VERSION, updated_at=now())

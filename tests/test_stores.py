@@ -274,7 +274,7 @@ def test_a_removal_takes_out_exactly_its_article_s_rows_and_words(changeable, mo
         old = [dict(r, meta={k: v for k, v in r["meta"].items() if k != milvus_write.OWN})
                for r in scan(client, ARTICLES, filter="gen >= 0", fields=fields)]
         client.upsert(ARTICLES, old)
-    monkeypatch.setattr(milvus_write, "pinyin_keys", lambda w: pytest.fail(f"a removal read the pinyin of {w}"))
+    monkeypatch.setattr(milvus_write, "term_keys", lambda w: pytest.fail(f"a removal read the pinyin of {w}"))
     change = bot.remove(hu)
     monkeypatch.undo()
     assert change.removed == (hu,)
@@ -290,6 +290,40 @@ def test_a_removal_takes_out_exactly_its_article_s_rows_and_words(changeable, mo
     assert _vocabulary(again) == words
     assert (again.store.manifest.chunks, again.store.manifest.sentences) == rows
     assert again.store.article(hu).text == article.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["milvus-lite", "milvus-server"])
+def test_keys_made_by_other_pinyin_rules_are_made_again(changeable, monkeypatch):
+    """A store records the rules (``LEXICON_VERSION``) its stored pinyin keys were made by. Keys
+    made by other rules, or by unrecorded ones (a store written before the record), are not
+    trusted: a reader makes them again, and the next change stores them, once."""
+    from qa import milvus_store, milvus_write
+    from qa.lang.pinyin import LEXICON_VERSION
+    from qa.milvus_store import META, TERMS
+
+    bot = changeable
+    client = bot.store.client
+    assert milvus_store.lexicon_version(client) == LEXICON_VERSION  # migrate records it
+    hu = _hu(bot)
+    article = bot.store.article(hu)
+    words = _vocabulary(bot)
+    row = next(r for r in words if r[3] and r[0] not in article.text)  # a word that stays after the removal
+    word = row[0]
+    client.upsert(TERMS, [{"term": word, "df": row[1], "names": row[2], "keys": "stale", "marker": milvus_write._marker()}])
+    client.delete(META, filter=f'key == "{milvus_store.LEXICON}"')  # as a store written before the record
+    stale = Assistant(bot.settings)
+    assert "stale" not in stale.store.lexicon["pinyin"]
+    assert word in stale.store.lexicon["pinyin"][row[3].split()[0]]  # the reader made the keys again
+    rekeyed = []
+    rekey = milvus_write.rekey_terms
+    monkeypatch.setattr(milvus_write, "rekey_terms", lambda c: rekeyed.append(rekey(c)) or rekeyed[-1])
+    stale.remove(hu)
+    assert rekeyed == [1]  # only the tampered row changed
+    assert milvus_store.lexicon_version(client) == LEXICON_VERSION
+    stale.add_articles([article])
+    assert rekeyed == [1]  # once recorded, not again
+    assert _vocabulary(Assistant(bot.settings)) == words
 
 
 @pytest.fixture(scope="session")
