@@ -21,8 +21,10 @@ from qa.types import Article, Mention, MentionKind
 
 # Bumped when what is stored changes; the index manifest records it, and the answer
 # model names the version its features were computed from.
-ANNOTATION_VERSION = 4  # 3: transliterated names whole (维尔纳•海森堡, 玛西娅·麦克纳特), 2026-12-02;
+ANNOTATION_VERSION = 5  # 3: transliterated names whole (维尔纳•海森堡, 玛西娅·麦克纳特), 2026-12-02;
 # 4: a place runs on over the nouns after it that end like a place (厦门火车站, 福建省厦门市), 2026-12-02
+# 5: an organisation's name jieba glued to a preposition and tagged as a person's (由鲁东路桥建设集团) is
+# the organisation's, 2026-12-04
 
 
 def format_value(value: float) -> str:

@@ -29,11 +29,11 @@ def test_the_shipped_model_loads_and_is_json():
     assert model.span is not None and 0.0 <= model.thresholds["quote"] <= 1.0
     from qa.annotate import ANNOTATION_VERSION
 
-    # the model names the annotations it was trained on; v3 and v4 (2026-12-02) changed only where
-    # transliterated names and places end, the features are the same, and the v2 model was
-    # evaluated on v3 and v4 indexes (README, "Transliterated names are whole", "Places are whole"):
-    # it stays until a retrain does better
-    assert model.annotation_version in (2, ANNOTATION_VERSION) and ANNOTATION_VERSION == 4
+    # the model names the annotations it was trained on; v3, v4 (2026-12-02) and v5 (2026-12-04)
+    # changed only where transliterated names, places and organisations end, the features are the
+    # same, and the model was evaluated on the later indexes (README, "Transliterated names are
+    # whole", "Places are whole", "Organisations keep their names"): it stays until a retrain does better
+    assert model.annotation_version in (2, 4, ANNOTATION_VERSION) and ANNOTATION_VERSION == 5
     assert load_model() is model  # loaded once per process
 
 

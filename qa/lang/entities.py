@@ -30,6 +30,7 @@ NOT_NAME_TAGS = ("c", "p", "u", "r")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z.]+)+\b")
 # tokens that may be part of an organisation's name before its suffix
 _ORG_PART = ("ns", "n", "nz", "nt", "j", "nrt", "eng", "vn", "an", "b")
+ORG_NAME_TAGS = frozenset({"nr", "nrfg"})  # tags of an organisation's name glued to a preposition (由鲁东)
 _ORG_JOIN = {"和", "与", "及"}  # 文化和旅游局: only between two noun parts
 MAX_ORG_TOKENS = 7
 # a place mention runs on over up to this many following nouns when the last one ends like a
@@ -91,8 +92,11 @@ def find_entities(text: str, spans: list[tuple[int, int, str]] | None = None) ->
         found[(s, e)] = PERSON
     for m in _LATIN_NAME.finditer(text):
         found[m.span()] = PERSON
-    for s, e in _org_runs(text, spans):
+    runs, glued = _org_runs(text, spans)
+    for s, e in runs:
         found[(s, e)] = ORG
+    for span in glued:  # 由鲁东 of 由鲁东路桥建设集团: the organisation's name, not a person
+        found.pop(span, None)
     people = sorted(span for span, kind in found.items() if kind == PERSON)
     for (s1, e1), (s2, e2) in zip(people, people[1:]):
         if e1 == s2 and all(map(is_cjk, text[s1:e2])) and e2 - s1 <= MAX_NAME_PART:
@@ -216,10 +220,22 @@ def _place_heads(text: str, spans: list[tuple[int, int, str]], generic: frozense
     return out
 
 
-def _org_runs(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """Runs of noun tokens ending in a token that ends like an organisation (公司, 局)."""
+def _glued_name(text: str, tok: tuple[int, int, str], org_start: int) -> bool:
+    """Whether ``tok``, right before an organisation's nouns, is the organisation's name with a
+    preposition jieba's tagger glued on and read as a person's name (由鲁东 in 由鲁东路桥建设集团,
+    由华擎 in 由华擎新能源科技集团): tagged as a person, three characters or more, Chinese, the
+    first a preposition on its own in jieba's dictionary (由, 在, 向), not part of a dotted name."""
+    s, e, flag = tok
+    word = text[s:e]
+    return (e == org_start and flag in ORG_NAME_TAGS and len(word) >= 3 and all(map(is_cjk, word))
+            and (s == 0 or text[s - 1] not in NAME_DOTS + NAME_HYPHENS) and tag_spans(word[0])[0][2] == "p")
+
+
+def _org_runs(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Runs of noun tokens ending in a token that ends like an organisation (公司, 局), and the
+    words before runs that were their name with a preposition glued on (``_glued_name``)."""
     suffixes = org_suffixes()
-    out = []
+    out, glued = [], []
     for i, (s, e, flag) in enumerate(spans):
         word = text[s:e]
         if not word.endswith(suffixes) or not flag.startswith(("n", "j", "vn")):
@@ -236,7 +252,10 @@ def _org_runs(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, i
             else:
                 break
         start = spans[j][0]
+        if j > 0 and j < i and _glued_name(text, spans[j - 1], start):
+            glued.append(spans[j - 1][:2])
+            start = spans[j - 1][0] + 1  # 鲁东路桥建设集团有限公司, not 由鲁东 + 路桥建设集团有限公司
         if text[start:e] in suffixes or e - start < 3:
             continue  # a bare 公司 or 集团 names nobody
         out.append((start, e))
-    return out
+    return out, glued

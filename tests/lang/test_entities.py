@@ -25,6 +25,26 @@ def test_entities(text, expected):
         assert item in got, got
 
 
+@pytest.mark.parametrize("text, org, glued", [
+    ("大桥由鲁东路桥建设集团有限公司承建。", "鲁东路桥建设集团有限公司", "由鲁东"),
+    ("该项目由华擎新能源科技集团投资建设。", "华擎新能源科技集团", "由华擎"),
+])
+def test_a_preposition_jieba_glued_to_an_organisation_s_name_is_no_person(text, org, glued):
+    """jieba's tagger reads 由 + the first word of an unknown company's name as a person's name
+    (由鲁东, "You Ludong"); the organisation runs on over that word, without the preposition."""
+    got = found(text)
+    assert ("org", org) in got and ("person", glued) not in got, got
+    assert not any(kind == "person" for kind, _ in got), got
+
+
+@pytest.mark.parametrize("text, person", [
+    ("蒋中正嫡系部队驻守武汉。", "蒋中正"),  # a person before an organisation's nouns stays a person
+    ("占士·邦是一个由伊恩·法兰明所创作的虚构人物。", "伊恩·法兰"),
+])
+def test_people_next_to_organisations_stay_people(text, person):
+    assert any(kind == "person" and text_.startswith(person) for kind, text_ in found(text)), found(text)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("这一理论由物理学家维尔纳•海森堡提出。", ["维尔纳•海森堡"]),  # a bullet for the dot
     ("他与卡尔・海因里希・马克思会面。", ["卡尔・海因里希・马克思"]),  # katakana middle dots
