@@ -160,22 +160,13 @@ class State:
 
 
 LEXICON = "lexicon"  # qa_meta row: {"version": the LEXICON_VERSION the stored pinyin keys were made by}
+UNRECORDED_LEXICON = 1  # a store written before the row (2026-12-04): the only rules there had been
 
 
-def term_keys(word: str) -> str:
-    """A vocabulary word's pinyin keys as stored in ``qa_terms`` (space-separated; "" for a
-    word that is not all Chinese or is one character)."""
-    from qa.lang.chars import is_cjk
-    from qa.lang.pinyin import pinyin_keys
-
-    return " ".join(pinyin_keys(word)) if len(word) >= 2 and all(map(is_cjk, word)) else ""
-
-
-def lexicon_version(client) -> int | None:
-    """The ``LEXICON_VERSION`` the stored pinyin keys were made by (None: not recorded, a store
-    written before the record existed)."""
+def lexicon_version(client) -> int:
+    """The ``LEXICON_VERSION`` the stored pinyin keys were made by."""
     rows = client.query(META, filter=f'key == "{LEXICON}"', output_fields=["value"])
-    return (rows[0]["value"] or {}).get("version") if rows else None
+    return int((rows[0]["value"] or {}).get("version", UNRECORDED_LEXICON)) if rows else UNRECORDED_LEXICON
 
 
 def read_state(client, target: str) -> State | None:
@@ -438,13 +429,12 @@ class MilvusStore:
         """``{"pinyin": {key: [words]}}``, as ``qa.lang.pinyin.build_lexicon`` of the sorted
         vocabulary and names builds it."""
         if self._lexicon is None:
-            from qa.lang.pinyin import LEXICON_VERSION
-
-            # keys stored by other rules are made again here (the next change stores them)
-            current = lexicon_version(self.client) == LEXICON_VERSION
+            # the stored keys, whatever rules made them: a writer makes keys of other rules again
+            # (``qa.milvus_write.rekey_terms``); a reader doing it would stall its first English
+            # question for minutes at 100k chunks
             lex: dict[str, list[str]] = {}
             for r in self.terms:  # sorted by term
-                for k in (r["keys"] if current else term_keys(r["term"])).split():
+                for k in r["keys"].split():
                     lex.setdefault(k, []).append(r["term"])
             with self._lock:
                 self._lexicon = {"pinyin": lex}
