@@ -194,5 +194,6 @@ def default_bridges(store) -> tuple[Bridge, ...]:
     bm25 = store.bm25
     if bm25 is None:
         return ()
-    return (EnglishBridge(bm25.vocab, store.lexicon.get("pinyin", {}), SyllableScan(store.transliterations),
+    # the chunks' pinyin is read at the first name looked up, not for every store opened
+    return (EnglishBridge(bm25.vocab, store.lexicon.get("pinyin", {}), SyllableScan(lambda: store.transliterations),
                           docs=bm25.docs),)

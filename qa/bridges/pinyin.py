@@ -11,6 +11,8 @@ longest first.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 
 import numpy as np
 
@@ -59,42 +61,73 @@ class SyllableScan:
     one word (叶/乔波): the name's syllables are matched against the pinyin of every
     chunk, and the characters there are the name."""
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
-        # one string for all chunks, so that one regex pass searches the whole corpus
-        self.text = "\n".join(t.replace("\n", " ") for t, _ in rows)
-        self.pinyin = "\n".join(p for _, p in rows)
-        # where each chunk starts in ``pinyin`` and in ``text``: two integers per chunk, not an
-        # offset per character (a list of those took ~1 GB at 100k chunks)
-        pinyin_len = np.fromiter((len(p) + 1 for _, p in rows), dtype=np.int64, count=len(rows))
-        chars = np.fromiter((len(t) + 1 for t, _ in rows), dtype=np.int64, count=len(rows))
-        self._pinyin_start = np.cumsum(pinyin_len) - pinyin_len
-        self._char_start = np.cumsum(chars) - chars
+    def __init__(self, rows: list[tuple[str, str]] | Callable[[], list[tuple[str, str]]]) -> None:
+        """``rows``: each chunk's (text, pinyin), or a function returning them, called at the first
+        name looked up (reading them is a scan of every chunk: 38 s on Milvus Lite at 100k chunks,
+        which a Chinese question should not pay)."""
+        self._rows = rows
+        self._lock = threading.Lock()
+        self._loaded = False
         self._cache: dict[str, list[str]] = {}
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        with self._lock:
+            if self._loaded:
+                return
+            rows = self._rows() if callable(self._rows) else self._rows
+            # one string for all chunks, so that one regex pass searches the whole corpus
+            self._text = "\n".join(t.replace("\n", " ") for t, _ in rows)
+            self._pinyin = "\n".join(p for _, p in rows)
+            # where each chunk starts in ``pinyin`` and in ``text``: two integers per chunk, not an
+            # offset per character (a list of those took ~1 GB at 100k chunks)
+            pinyin_len = np.fromiter((len(p) + 1 for _, p in rows), dtype=np.int64, count=len(rows))
+            chars = np.fromiter((len(t) + 1 for t, _ in rows), dtype=np.int64, count=len(rows))
+            self._pinyin_start = np.cumsum(pinyin_len) - pinyin_len
+            self._char_start = np.cumsum(chars) - chars
+            self._rows = []
+            self._loaded = True
+
+    @property
+    def text(self) -> str:
+        """Every chunk's text, one line each."""
+        self._load()
+        return self._text
+
+    @property
+    def pinyin(self) -> str:
+        """Every chunk's pinyin (a token per character), one line each."""
+        self._load()
+        return self._pinyin
 
     def char_at(self, pos: int) -> int:
         """Offset in ``text`` of the character whose pinyin token starts at ``pos`` in
         ``pinyin`` (the k-th token of a chunk's pinyin is its k-th character)."""
+        self._load()
         line = int(np.searchsorted(self._pinyin_start, pos, side="right")) - 1
-        return int(self._char_start[line]) + self.pinyin.count(" ", int(self._pinyin_start[line]), pos)
+        return int(self._char_start[line]) + self._pinyin.count(" ", int(self._pinyin_start[line]), pos)
 
     def find(self, name: str, *, most: int = 3) -> list[str]:
         key = normalize_key(re.sub(r"['’]s\b", "", name))
         if key in self._cache:
             return self._cache[key]
+        self._load()
+        pinyin, text = self._pinyin, self._text
         counts: dict[str, int] = {}
         for sylls in segmentations(key):
             if len(sylls) < 2:
                 continue
             needle = " ".join(sylls)
-            i = self.pinyin.find(needle)
+            i = pinyin.find(needle)
             while i >= 0:  # str.find, not a regex: it is the hot loop of an English question
                 end = i + len(needle)
-                if (i == 0 or self.pinyin[i - 1] in " \n") and (end == len(self.pinyin) or self.pinyin[end] in " \n"):
+                if (i == 0 or pinyin[i - 1] in " \n") and (end == len(pinyin) or pinyin[end] in " \n"):
                     start = self.char_at(i)
-                    word = self.text[start: start + len(sylls)]
+                    word = text[start: start + len(sylls)]
                     if len(word) == len(sylls) and all(map(is_cjk, word)):
                         counts[word] = counts.get(word, 0) + 1
-                i = self.pinyin.find(needle, i + 1)
+                i = pinyin.find(needle, i + 1)
             if counts:
                 break  # the fewest-syllable reading that occurs wins
         self._cache[key] = found = sorted(counts, key=lambda w: -counts[w])[:most]
