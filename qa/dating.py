@@ -80,8 +80,8 @@ def in_period(iso: str | None, period: Period) -> bool:
     return _counts(_parse(iso), period)
 
 
-# per index generation (a store never changes): the newest date, the articles' and the
-# sentences' dates, parsed once instead of on every question
+# per index generation (a store never changes), parsed once instead of on every question: the
+# newest date and the articles' dates; the sentences' dates apart, read only for a question's period
 _STORE_DATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _STORE_MENTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
