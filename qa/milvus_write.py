@@ -27,8 +27,7 @@ import numpy as np
 from qa.build import IndexChange, Progress, write_index
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError, IndexFormatError, QAError
-from qa.lang.chars import is_cjk
-from qa.lang.pinyin import LEXICON_VERSION, pinyin_keys
+from qa.lang.pinyin import LEXICON_VERSION, lexicon_word, pinyin_keys
 from qa.lexical import BM25_PARAMS
 from qa.manifest import FORMAT_VERSION, Manifest, now
 from qa.milvus_store import (
@@ -297,7 +296,7 @@ def apply_terms(client, df: Counter, names: Counter) -> None:
 def term_keys(word: str) -> str:
     """A vocabulary word's pinyin keys as stored in ``qa_terms`` (space-separated; "" for a
     word that is not all Chinese or is one character)."""
-    return " ".join(pinyin_keys(word)) if len(word) >= 2 and all(map(is_cjk, word)) else ""
+    return " ".join(pinyin_keys(word)) if lexicon_word(word) else ""
 
 
 def rekey_terms(client) -> int:
