@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import sqlite3
+import sys
 import time
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from qa.build_lexical import removed_words, write_lexical
 from qa.build_rows import IndexChange, append_rows, check_prepared, context_vectors, insert_prepared
 from qa.encoders import Encoder
 from qa.errors import ArticleNotFoundError, EncoderMismatchError, QAError
+from qa.lexical import TermCounts
 from qa.manifest import (
     FORMAT_VERSION,
     LEASES,
@@ -49,10 +51,68 @@ from qa.manifest import (
 )
 from qa.prepare import LocalPreparer, Preparer, Progress
 from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
-from qa.store import CHUNK_VECTORS, DOCS, SCHEMA, VECTORS, article_columns, load_vectors
+from qa.store import CHUNK_VECTORS, DOCS, NAME_KINDS, SCHEMA, VECTORS, article_columns, load_vectors
 from qa.tombstones import BASE, Removed, Tombstones
 from qa.types import Article
 from qa.vectors import FaissVectorStore
+
+# A whole generation prepares, writes and adds to FAISS the new articles in blocks of about this
+# many characters (an article is never split), so a build's memory is the index's own plus one
+# block's prepared articles and vectors, not the whole corpus's (100k synthetic chunks, 20M
+# characters, peaked at 2.4 GB in one block: docs/scaling.md). A block costs a preparer's start-up once
+# (worker processes or Ray actors loading the encoder: seconds), against ~2,000 s of embedding
+# for the default encoder on 2 cores.
+BLOCK_CHARS = 2_000_000
+
+
+def article_blocks(articles: Sequence[Article], max_chars: int) -> list[list[Article]]:
+    """``articles`` in order, in consecutive blocks of at most ``max_chars`` characters of text
+    (a longer article alone in its block)."""
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be at least 1, got {max_chars}")
+    blocks: list[list[Article]] = []
+    size = max_chars
+    for a in articles:
+        if size + len(a.text) > max_chars or not blocks:
+            blocks.append([])
+            size = 0
+        blocks[-1].append(a)
+        size += len(a.text)
+    return blocks
+
+
+class BlockProgress:
+    """A build's progress in blocks reported as one run: each block's preparer counts its own
+    articles and sentences from 0; the callback is told the counts since the first block, against
+    all the articles and (until the last block, when it is known) the sentences estimated from the
+    characters prepared so far."""
+
+    def __init__(self, progress: Progress, articles: int, chars: int) -> None:
+        self._progress, self._articles, self._chars = progress, articles, chars
+        self._before: dict[str, int] = {}  # per stage: what the blocks before this one counted
+        self._totals: dict[str, int] = {}  # per stage: this block's total
+        self._chars_before = self._block_chars = 0
+
+    def block(self, articles: Sequence[Article]) -> Progress:
+        """The callback for the next block's preparer."""
+        for stage, total in self._totals.items():
+            self._before[stage] = self._before.get(stage, 0) + total
+        self._totals = {}
+        self._chars_before += self._block_chars
+        self._block_chars = sum(len(a.text) for a in articles)
+        return self._report
+
+    def _report(self, stage: str, done: int, total: int) -> None:
+        self._totals[stage] = total
+        before = self._before.get(stage, 0)
+        through = self._chars_before + self._block_chars
+        if stage == "preparing":
+            whole = self._articles
+        elif through >= self._chars:  # the last block: the total is known
+            whole = before + total
+        else:  # not done before the last block
+            whole = max(before + total + 1, round((before + total) * self._chars / max(through, 1)))
+        self._progress(stage, before + done, whole)
 
 
 @contextlib.contextmanager
@@ -397,8 +457,12 @@ def _build_generation(tmp: Path, prev: Sequence[Path], *, encoder: Encoder, add:
             existing.discard(aid)
         if remove or tombstoned:
             _renumber(db)
-        vectors = [old_vectors if keep.all() else old_vectors[keep]]  # no copy when nothing is removed
+        sentence_store = FaissVectorStore.create(encoder.dim, vector_index)
+        sentence_store.add(old_vectors if keep.all() else old_vectors[keep])
         del old_vectors
+        chunk_store = FaissVectorStore.create(encoder.dim, vector_index)
+        chunk_store.add(old_chunk_vectors if keep_chunks.all() else old_chunk_vectors[keep_chunks])
+        del old_chunk_vectors
 
         new_articles, skipped = [], []
         for a in add:
@@ -406,42 +470,58 @@ def _build_generation(tmp: Path, prev: Sequence[Path], *, encoder: Encoder, add:
             existing.add(a.id)
         n_chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         n_sentences = db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
-        prepared = (preparer or LocalPreparer()).prepare(
-            new_articles, encoder=encoder, chunk_size=chunk_size, chunk_overlap=chunk_overlap, progress=progress)
-        check_prepared(prepared, new_articles, encoder.dim)
-        rows = insert_prepared(db, prepared, n_chunks=n_chunks, n_sentences=n_sentences)
-        vectors += [p.vectors for p in prepared]
-        n_chunks += len(rows.chunks)
-        n_sentences += rows.sentences
-        title_vectors = (np.stack([p.title_vector for p in prepared]) if prepared
-                         else np.zeros((0, encoder.dim), np.float32))
-        all_vectors = np.concatenate(vectors, axis=0) if len(vectors) > 1 else vectors[0]
-        # the build's peak memory: hold each vector once from here (the prepared articles' own
-        # arrays are views of their embedding batch, which this frees; their text stays for BM25)
-        del vectors
-        prepared = [dataclasses.replace(p, vectors=None, title_vector=None) for p in prepared]
-        FaissVectorStore.from_vectors(all_vectors, encoder.dim, vector_index).save(tmp / VECTORS)
-        chunk_vectors = [old_chunk_vectors if keep_chunks.all() else old_chunk_vectors[keep_chunks]]
-        del old_chunk_vectors
-        if rows.chunks:
-            chunk_vectors.append(context_vectors(all_vectors, title_vectors, rows.chunks))
-        del all_vectors
-        all_chunk_vectors = np.concatenate(chunk_vectors, axis=0) if len(chunk_vectors) > 1 else chunk_vectors[0]
-        del chunk_vectors
-        FaissVectorStore.from_vectors(all_chunk_vectors, encoder.dim, vector_index).save(tmp / CHUNK_VECTORS)
-        del all_chunk_vectors
+        # the new articles are prepared, written and added to FAISS a block at a time, so that a
+        # build holds one block's prepared articles and vectors, not the whole corpus's
+        new_counts: list[TermCounts] = []
+        new_names: set[str] = set()
+        chunks_added = sentences_added = chars = 0
+        embed_seconds = annotate_seconds = 0.0
+        blocks = article_blocks(new_articles, BLOCK_CHARS)
+        tell = BlockProgress(progress, len(new_articles), sum(len(a.text) for a in new_articles)) if progress else None
+        for block in blocks:
+            prepared = (preparer or LocalPreparer()).prepare(
+                block, encoder=encoder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+                progress=tell.block(block) if tell else None)
+            check_prepared(prepared, block, encoder.dim)
+            rows = insert_prepared(db, prepared, n_chunks=n_chunks, n_sentences=n_sentences)
+            # the block's sentence vectors in one array, each held once (the prepared articles'
+            # own arrays are views of their embedding batch, dropped here)
+            block_vectors = (np.concatenate([p.vectors for p in prepared], axis=0) if prepared
+                             else np.zeros((0, encoder.dim), np.float32))
+            sentence_store.add(block_vectors)
+            if rows.chunks:
+                titles = np.stack([p.title_vector for p in prepared])
+                local = [(ai, lo - n_sentences, hi - n_sentences) for ai, lo, hi in rows.chunks]
+                chunk_store.add(context_vectors(block_vectors, titles, local))
+            del block_vectors
+            # one string object per distinct token: a list of fresh strings per chunk was the
+            # build's largest allocation (about 9 kB per chunk)
+            new_counts.append(TermCounts.from_tokens(
+                [sys.intern(t) for t in tokens.split()] for p in prepared for tokens in p.tokens))
+            new_names |= {m.text for p in prepared for ms in p.mentions for m in ms if m.kind in NAME_KINDS}
+            n_chunks += len(rows.chunks)
+            n_sentences += rows.sentences
+            chunks_added += len(rows.chunks)
+            sentences_added += rows.sentences
+            chars += rows.chars_embedded
+            embed_seconds += sum(p.embed_seconds for p in prepared)
+            annotate_seconds += sum(p.seconds for p in prepared)
+            del prepared
+        sentence_store.save(tmp / VECTORS)
+        chunk_store.save(tmp / CHUNK_VECTORS)
+        del sentence_store, chunk_store
 
-        lexical = write_lexical(tmp, prev[0] if prev else None, db, keep_chunks=keep_chunks, prepared=prepared,
-                                gone=gone, progress=progress, deltas=prev[1:])
+        new = TermCounts.concat(new_counts) if new_counts else TermCounts.empty()
+        lexical = write_lexical(tmp, prev[0] if prev else None, db, keep_chunks=keep_chunks, new=new,
+                                new_names=new_names, gone=gone, progress=progress, deltas=prev[1:])
         db.commit()
         n_articles = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         if progress:
             progress("done", 1, 1)
         change = IndexChange(added=tuple(a.id for a in new_articles), already_indexed=tuple(a.id for a in skipped),
-                             removed=tuple(dict.fromkeys(remove)), chunks_added=len(rows.chunks),
-                             sentences_added=rows.sentences, chars_embedded=rows.chars_embedded,
-                             embed_seconds=sum(p.embed_seconds for p in prepared),
-                             annotate_seconds=sum(p.seconds for p in prepared),
+                             removed=tuple(dict.fromkeys(remove)), chunks_added=chunks_added,
+                             sentences_added=sentences_added, chars_embedded=chars,
+                             embed_seconds=embed_seconds, annotate_seconds=annotate_seconds,
                              bridge_seconds=lexical.lexicon_seconds, bm25_seconds=lexical.bm25_seconds)
         return change, (n_articles, n_chunks, n_sentences)
     finally:

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 import time
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +29,7 @@ import numpy as np
 from qa.errors import QAError
 from qa.lang.pinyin import LEXICON_VERSION, build_lexicon, in_lexicon, lexicon_rows, lexicon_word, update_lexicon
 from qa.lexical import TermCounts
-from qa.prepare import PreparedArticle, Progress
+from qa.prepare import Progress
 from qa.store import BM25_DIR, LEXICON, NAME_KINDS, LexiconTable, lexicon_version
 
 NAMED = f"kind IN ({', '.join(repr(k) for k in NAME_KINDS)})"  # the partial index mentions_name's clause
@@ -54,19 +52,17 @@ def removed_words(db: sqlite3.Connection, article_id: str) -> set[str]:
 
 
 def write_lexical(out: Path, prev: Path | None, db: sqlite3.Connection, *, keep_chunks: np.ndarray,
-                  prepared: Sequence[PreparedArticle], gone: set[str],
+                  new: TermCounts, new_names: set[str], gone: set[str],
                   progress: Progress | None = None, deltas: Sequence[Path] = ()) -> LexicalTimes:
     """Write ``out/bm25`` and the lexicon table of ``db`` (the new generation's rows, new
-    chunks inserted; the caller commits), given the previous generation ``prev``, which of its chunk rows are kept,
-    the new articles and the words of the removed ones (``removed_words``). ``deltas``: the
+    chunks inserted; the caller commits), given the previous generation ``prev``, which of its
+    chunk rows are kept, the new chunks' term counts (``new``, in chunk-row order), the names the
+    new articles mention and the words of the removed ones (``removed_words``). ``deltas``: the
     previous generation's delta folders (``qa.build_append``), whose rows follow its base's."""
     if progress:
         progress("bm25", 0, 1)
     t = time.perf_counter()
-    # one string object per distinct token: a list of fresh strings per chunk was the build's
-    # largest allocation (about 9 kB per chunk)
-    new_docs = [[sys.intern(t) for t in tokens.split()] for p in prepared for tokens in p.tokens]
-    counts = _counts(prev, deltas, db, keep_chunks, new_docs)
+    counts = _counts(prev, deltas, db, keep_chunks, new)
     n_chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
     if counts.num_docs != n_chunks:
         raise QAError(f"BM25 rows ({counts.num_docs}) and chunk rows ({n_chunks}) differ; nothing was changed")
@@ -77,9 +73,8 @@ def write_lexical(out: Path, prev: Path | None, db: sqlite3.Connection, *, keep_
     if progress:
         progress("lexicon", 0, 1)
     t = time.perf_counter()
-    new_names = {m.text for p in prepared for ms in p.mentions for m in ms if m.kind in NAME_KINDS}
     if lexicon_version(db) == LEXICON_VERSION:  # the previous generation's table, copied with the database
-        add, remove = _changes(LexiconTable(db), db, counts, new_docs, new_names, gone)
+        add, remove = _changes(LexiconTable(db), db, counts, new, new_names, gone)
         db.executemany("DELETE FROM lexicon WHERE key = ? AND word = ?", lexicon_rows(remove))
         db.executemany("INSERT OR IGNORE INTO lexicon VALUES (?, ?)", lexicon_rows(add))
     else:
@@ -88,7 +83,7 @@ def write_lexical(out: Path, prev: Path | None, db: sqlite3.Connection, *, keep_
             names = {r[0] for r in db.execute(f"SELECT DISTINCT text FROM mentions WHERE {NAMED}")}
             lex = build_lexicon(sorted(set(counts.vocab) | names))
         else:
-            add, remove = _changes(lex, db, counts, new_docs, new_names, gone)
+            add, remove = _changes(lex, db, counts, new, new_names, gone)
             lex = update_lexicon(lex, add=add, remove=remove)
         db.execute("DELETE FROM lexicon")
         db.executemany("INSERT INTO lexicon VALUES (?, ?)", ((k, w) for k, ws in lex.items() for w in ws))
@@ -98,16 +93,16 @@ def write_lexical(out: Path, prev: Path | None, db: sqlite3.Connection, *, keep_
 
 
 def _counts(prev: Path | None, deltas: Sequence[Path], db: sqlite3.Connection, keep_chunks: np.ndarray,
-            new_docs: list[list[str]]) -> TermCounts:
-    base = None
+            new: TermCounts) -> TermCounts:
     if len(keep_chunks) == 0:
-        base = TermCounts.empty()
-    elif prev is not None and TermCounts.stored_in(prev / BM25_DIR):
+        return new
+    base = None
+    if prev is not None and TermCounts.stored_in(prev / BM25_DIR):
         base = TermCounts.concat([TermCounts.load(d / BM25_DIR) for d in (prev, *deltas)])
         if base.num_docs != len(keep_chunks):  # not the rows the database had: count them again
             base = None
     if base is not None:
-        return base.take(keep_chunks).extend(new_docs)
+        return TermCounts.concat([base.take(keep_chunks), new])
     # an index of the older format (bm25s scores, not counts): once, from the stored tokens
     return TermCounts.from_tokens(tokens.split() for (tokens,) in db.execute("SELECT tokens FROM chunks ORDER BY row"))
 
@@ -124,12 +119,12 @@ def _previous_lexicon(prev: Path | None) -> dict[str, list[str]] | None:
     return raw["pinyin"] if raw.get("version") == LEXICON_VERSION and isinstance(raw.get("pinyin"), dict) else None
 
 
-def _changes(lex: Mapping[str, list[str]], db: sqlite3.Connection, counts: TermCounts, new_docs: list[list[str]],
+def _changes(lex: Mapping[str, list[str]], db: sqlite3.Connection, counts: TermCounts, new: TermCounts,
              new_names: set[str], gone: set[str]) -> tuple[list[str], list[str]]:
     """The words that enter the corpus (to key) and those that leave it (to drop)."""
     ids = {t: i for i, t in enumerate(counts.vocab)}  # every term here is in some row
     df = counts.df()
-    new_df = Counter(t for doc in new_docs for t in set(doc))
+    new_df = dict(zip(new.vocab, new.df().tolist()))  # new chunks per term
 
     def named(w: str) -> bool:
         return db.execute(f"SELECT 1 FROM mentions WHERE {NAMED} AND text = ? LIMIT 1", (w,)).fetchone() is not None

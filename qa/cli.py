@@ -148,6 +148,7 @@ def _progress():
         if bar is None:
             desc, unit = labels[stage]
             bar = bars[stage] = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr)
+        bar.total = total  # a build in blocks estimates its sentences until the last block (qa.build)
         bar.n = done
         bar.refresh()
         if done >= total:

@@ -1,21 +1,81 @@
-"""Index building beyond add/remove (those are in test_store.py): storing the vectors as another kind."""
+"""Index building beyond add/remove (those are in test_store.py): building in blocks of articles,
+storing the vectors as another kind."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from qa.build import convert_vectors, write_index
+import qa.build
+from qa.build import BLOCK_CHARS, BlockProgress, article_blocks, convert_vectors, write_index
 from qa.cli import main
 from qa.errors import IndexCorruptError
 from qa.manifest import read_manifest
 from qa.settings import VectorIndexKind
 from qa.store import IndexStore
+from qa.types import Article
 
 
 def _neighbours(root, encoder, k=8):
     q = encoder.encode_queries(["胡昌升在北京会见了谁", "IBM", "金砖创新基地"])
     return IndexStore.open(root).vectors.search(q, k)
+
+
+
+def _files(root):
+    """Every file of the live generation (but the SQLite database, whose pages hold times), by name."""
+    gen = root / read_manifest(root).generation
+    return {p.relative_to(gen).as_posix(): p.read_bytes() for p in sorted(gen.rglob("*"))
+            if p.is_file() and p.name not in ("docs.sqlite", "manifest.json")}
+
+
+def test_article_blocks_keep_order_and_stay_under_the_size():
+    arts = [Article.make("字" * n, title=f"t{i}") for i, n in enumerate([400, 300, 500, 2_000, 100, 100])]
+    blocks = article_blocks(arts, 1_000)
+    assert [a for b in blocks for a in b] == arts
+    assert [[len(a.text) for a in b] for b in blocks] == [[400, 300], [500], [2_000], [100, 100]]
+    assert article_blocks(arts, 10**9) == [arts]
+    assert article_blocks([], 1_000) == []
+    with pytest.raises(ValueError, match="max_chars"):
+        article_blocks(arts, 0)
+    assert BLOCK_CHARS >= 100_000  # a block is worth a preparer's start-up (the comment at BLOCK_CHARS)
+
+
+def test_a_build_in_blocks_writes_the_same_index_as_one_block(tmp_path, bundled_articles, cmrc_slice, fake_encoder,
+                                                              monkeypatch, assert_same_index):
+    articles = [*bundled_articles, *cmrc_slice]
+    write_index(tmp_path / "one", encoder=fake_encoder, add=articles, replace=True)
+    seen: list[tuple[str, int, int]] = []
+    monkeypatch.setattr(qa.build, "BLOCK_CHARS", 1_500)
+    assert len(article_blocks(articles, 1_500)) >= 8
+    change = write_index(tmp_path / "blocks", encoder=fake_encoder, add=articles, replace=True,
+                         progress=lambda *a: seen.append(a))
+    assert change.added == tuple(a.id for a in articles)
+    assert_same_index(tmp_path / "one", tmp_path / "blocks", atol=0)
+    assert _files(tmp_path / "one") == _files(tmp_path / "blocks")  # FAISS and BM25 files byte for byte
+    m = read_manifest(tmp_path / "blocks")
+    assert (change.chunks_added, change.sentences_added) == (m.chunks, m.sentences)
+    # one progress run over the blocks: counts only grow, and reach the total only at the end
+    embedding = [(done, total) for stage, done, total in seen if stage == "embedding"]
+    assert embedding[-1] == (m.sentences, m.sentences)
+    assert all(d < t for d, t in embedding[:-1])
+    assert [d for d, _ in embedding] == sorted(d for d, _ in embedding)
+
+
+def test_block_progress_counts_articles_across_blocks():
+    seen = []
+    arts = [Article.make("字" * 100, title=str(i)) for i in range(5)]
+    tell = BlockProgress(lambda *a: seen.append(a), articles=5, chars=500)
+    first = tell.block(arts[:3])
+    first("preparing", 0, 3)
+    first("preparing", 3, 3)
+    first("embedding", 30, 30)
+    second = tell.block(arts[3:])
+    second("preparing", 2, 2)
+    second("embedding", 10, 20)
+    second("embedding", 20, 20)
+    assert seen == [("preparing", 0, 5), ("preparing", 3, 5), ("embedding", 30, 50),
+                    ("preparing", 5, 5), ("embedding", 40, 50), ("embedding", 50, 50)]
 
 
 def test_convert_to_flat16_keeps_everything_but_the_vector_files(tmp_path, bundled_articles, fake_encoder):

@@ -102,7 +102,7 @@ def test_a_change_counts_and_keys_only_what_it_changes(tmp_path, bundled_article
     counted.clear()
     keyed.clear()
     write_index(root, encoder=fake_encoder, remove=[bundled_articles[0].id])
-    assert counted == [0]  # nothing counted again: rows dropped
+    assert not any(counted)  # nothing counted again: rows dropped
     assert change.bm25_seconds > 0 and change.bridge_seconds > 0
 
 
