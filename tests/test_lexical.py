@@ -145,3 +145,40 @@ def test_removed_rows_count_for_nothing(corpus):
         assert masked.idf(t) == alone.idf(t)
     held = tc.held({t for doc in corpus for t in doc} | {"从未出现"}, rows=keep)
     assert held == set(alone.vocab) and tc.held(["从未出现"]) == set()
+
+
+def test_questions_read_the_postings_from_a_memory_map(tmp_path, corpus):
+    """What is stored holds the counts term-major too; loading maps them and reads the vocabulary and
+    row lengths only, and scores as the counts built in memory do."""
+    from qa.lexical import TERM_COUNTS, TERM_INDPTR, TERM_ROWS, TermPostings
+
+    TermCounts.from_tokens(corpus).save(tmp_path / "bm25")
+    assert all((tmp_path / "bm25" / n).is_file() for n in (TERM_INDPTR, TERM_ROWS, TERM_COUNTS))
+    seg = TermPostings.load(tmp_path / "bm25")
+    assert isinstance(seg.rows, np.memmap) and isinstance(seg.counts, np.memmap)
+    queries = [tokenize(q) for q in ("厦门会见", "协议期限", "IBM", "金砖国家企业")]
+    _same_scores(BM25Index.load(tmp_path / "bm25"), BM25Index.build(corpus), queries)
+    # a folder written before the term-major files: transposed in memory, the same scores
+    for n in (TERM_INDPTR, TERM_ROWS, TERM_COUNTS):
+        (tmp_path / "bm25" / n).unlink()
+    assert not isinstance(TermPostings.load(tmp_path / "bm25").rows, np.memmap)
+    _same_scores(BM25Index.load(tmp_path / "bm25"), BM25Index.build(corpus), queries)
+
+
+def test_segments_and_removed_rows_score_as_one_index_of_the_rows_left(tmp_path, corpus):
+    """A base and two deltas (rows numbered on), some rows of each removed: the scores, document
+    frequencies and vocabulary of BM25 over the rows left alone."""
+    parts = [corpus[:3], corpus[3:5], corpus[5:]]
+    for i, docs in enumerate(parts):
+        TermCounts.from_tokens(docs).save(tmp_path / f"s{i}")
+    gone = np.array([0, 3, len(corpus) - 1])
+    loaded = BM25Index.load(tmp_path / "s0", deltas=[tmp_path / "s1", tmp_path / "s2"], removed=gone)
+    keep = ~np.isin(np.arange(len(corpus)), gone)
+    alone = BM25Index.build([d for d, k in zip(corpus, keep) if k])
+    assert loaded.num_docs == alone.num_docs and loaded.rows == len(corpus)
+    assert loaded.vocab.keys() == alone.vocab.keys()
+    for t in {t for doc in corpus for t in doc}:
+        scores = loaded.scores([t])
+        assert not scores[gone].any()
+        np.testing.assert_allclose(scores[keep], alone.scores([t]), rtol=1e-6)
+        assert loaded.df(t) == alone.df(t)
