@@ -51,7 +51,7 @@ from qa.manifest import (
 )
 from qa.prepare import LocalPreparer, Preparer, Progress
 from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
-from qa.store import CHUNK_VECTORS, DOCS, NAME_KINDS, SCHEMA, VECTORS, article_columns, load_vectors
+from qa.store import CHUNK_VECTORS, DOCS, NAME_KINDS, SCHEMA, VECTORS, article_columns, index_pinyin, load_vectors
 from qa.tombstones import BASE, Removed, Tombstones
 from qa.types import Article
 from qa.vectors import FaissVectorStore
@@ -514,6 +514,7 @@ def _build_generation(tmp: Path, prev: Sequence[Path], *, encoder: Encoder, add:
         new = TermCounts.concat(new_counts) if new_counts else TermCounts.empty()
         lexical = write_lexical(tmp, prev[0] if prev else None, db, keep_chunks=keep_chunks, new=new,
                                 new_names=new_names, gone=gone, progress=progress, deltas=prev[1:])
+        index_pinyin(db)
         db.commit()
         n_articles = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         if progress:

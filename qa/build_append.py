@@ -53,7 +53,17 @@ from qa.manifest import (
 )
 from qa.prepare import LocalPreparer, Preparer, Progress
 from qa.settings import VectorIndexKind
-from qa.store import BM25_DIR, CHUNK_VECTORS, DOCS, NAME_KINDS, SCHEMA, VECTORS, LexiconTable, lexicon_version
+from qa.store import (
+    BM25_DIR,
+    CHUNK_VECTORS,
+    DOCS,
+    NAME_KINDS,
+    SCHEMA,
+    VECTORS,
+    LexiconTable,
+    index_pinyin,
+    lexicon_version,
+)
 from qa.tombstones import Removed, Tombstones, runs
 from qa.types import Article
 from qa.vectors import FaissVectorStore
@@ -220,6 +230,7 @@ def append_generation(tmp: Path, root: Path, current: Manifest, generation: str,
                 left = _words_left(segments, removed, query, gone, docs, names)
                 dataclasses.replace(stones, lexicon=tuple(lexicon_rows(left))).save(out)
             lexicon_seconds = time.perf_counter() - t
+            index_pinyin(db)
             db.commit()
         finally:
             db.close()

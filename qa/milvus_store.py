@@ -440,6 +440,11 @@ class MilvusStore:
                 self._lexicon = {"pinyin": lex}
         return self._lexicon
 
+    def pinyin_candidates(self, syllables: str) -> list[tuple[str, str]] | None:
+        """None: the engine's text match is not used (it differs between Milvus Lite and a server),
+        so the English bridge reads ``transliterations``."""
+        return None
+
     @property
     def transliterations(self) -> list[tuple[str, str]]:
         if self._pinyin is None:

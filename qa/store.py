@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -95,7 +96,18 @@ CREATE INDEX IF NOT EXISTS mentions_sentence ON mentions(sentence);
 CREATE INDEX IF NOT EXISTS mentions_name ON mentions(text) WHERE kind IN ('person', 'org', 'place');
 CREATE TABLE IF NOT EXISTS lexicon (key TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (key, word)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS lexicon_version (version INTEGER NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_pinyin USING fts5(pinyin, content='chunks', content_rowid='row');
 """
+# the full-text index of the chunks' pinyin (SQLite FTS5 over the chunks table's own column: the index
+# only, filled by ``index_pinyin`` when a database is written): the English name bridge finds the
+# chunks that hold a name's syllables in it (``IndexStore.pinyin_candidates``) instead of keeping every
+# chunk's pinyin in memory and scanning it
+PINYIN_INDEX = "chunk_pinyin"
+
+
+def index_pinyin(db: sqlite3.Connection) -> None:
+    """Fill the full-text index of the chunks' pinyin from the chunks ``db`` holds now."""
+    db.execute(f"INSERT INTO {PINYIN_INDEX}({PINYIN_INDEX}) VALUES ('rebuild')")
 NAME_KINDS = ("person", "org", "place")  # the mentions the lexicon keys (and mentions_name indexes)
 
 
@@ -210,6 +222,7 @@ class IndexStore:
         self._lexicon: dict | None = None
         self._chunk_sentences: np.ndarray | None = None
         self._sentence_chunks: np.ndarray | None = None
+        self._pinyin_indexed: bool | None = None  # every database has the pinyin's full-text index
         self._columns: str | None = None
         self._removed: Removed | None = None
 
@@ -336,6 +349,20 @@ class IndexStore:
         from the database each time, not kept: the English bridge reads it once and keeps it
         joined (``qa.bridges.pinyin.SyllableScan``); a second copy here took ~340 MB at 100k chunks."""
         return [(t, p) for t, p in self._query("SELECT text, pinyin FROM chunks ORDER BY row")]
+
+    def pinyin_candidates(self, syllables: str) -> list[tuple[str, str]] | None:
+        """``(chunk text, its pinyin)`` of the chunks whose pinyin holds ``syllables`` (space-separated,
+        one after another; a superset: the full-text index skips the marks between them), removed
+        ones left out; None when a database of the generation has no such index (written before it)."""
+        if self._pinyin_indexed is None:
+            have = self._query(f"SELECT 1 FROM sqlite_master WHERE name = '{PINYIN_INDEX}'")
+            self._pinyin_indexed = len(have) == 1 + len(self._delta_dbs)
+        if not self._pinyin_indexed:
+            return None
+        phrase = '"' + " ".join(re.findall(r"[a-z]+", syllables.lower())) + '"'
+        return [(t, p) for t, p in self._query(
+            f"SELECT c.text, c.pinyin FROM {PINYIN_INDEX} f JOIN chunks c ON c.row = f.rowid "
+            f"WHERE {PINYIN_INDEX} MATCH ? ORDER BY c.row", (phrase,))]
 
     @property
     def sentence_chunks(self) -> np.ndarray:

@@ -91,6 +91,10 @@ class Store(Protocol):
     @property
     def transliterations(self) -> list[tuple[str, str]]: ...
 
+    def pinyin_candidates(self, syllables: str) -> list[tuple[str, str]] | None:
+        """The chunks whose pinyin holds these syllables (``qa.bridges.pinyin.SyllableScan``), or
+        None when the store cannot tell without ``transliterations``."""
+
     def chunks(self, rows: Iterable[int]) -> list[Chunk]: ...
 
     def sentences(self, rows: Iterable[int]) -> list[Sentence]: ...

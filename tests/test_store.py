@@ -535,3 +535,51 @@ def test_dates_keep_their_source_and_an_index_from_before_it_stays_readable(tmp_
     assert store.article(extra.id).date_source == "lead"
     assert store.article(bundled_articles[0].id).date_source is None
     store.close()
+
+
+def test_the_pinyin_full_text_index_finds_the_chunks_of_a_name(tmp_path, bundled_articles, fake_encoder):
+    """The English bridge's syllable search reads the chunks the full-text index of their pinyin
+    names (base, deltas, removed rows left out) and finds what a scan of every chunk finds."""
+    from qa.bridges.pinyin import SyllableScan
+
+    root = tmp_path / "index"
+    write_index(root, encoder=fake_encoder, add=bundled_articles[1:])
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])  # a delta
+    assert read_manifest(root).deltas
+    store = IndexStore.open(root)
+    every = store.transliterations
+    # every two-syllable run of the first chunks: the index's chunks are those a scan finds
+    runs = {" ".join(p.split()[i:i + 2]) for _, p in every[:6] for i in range(0, 40, 3)}
+    runs = {r for r in runs if "·" not in r and len(r.split()) == 2}
+    assert len(runs) >= 10
+    for run in runs:
+        got = store.pinyin_candidates(run)
+        want = [(t, p) for t, p in every if f" {run} " in f" {p} "]
+        assert set(want) <= set(got), run
+        assert all(set(run.split()) <= set(p.split()) for _, p in got)
+    full, indexed = SyllableScan(every), SyllableScan([], candidates=store.pinyin_candidates)
+    for name in ("Hu Changsheng", "Xiamen", "Jinzhuan", "Bao Zhuolan", "Lin Zhongxiang", "Smith"):
+        assert indexed.find(name) == full.find(name), name
+    assert indexed.find("Hu Changsheng") == ["胡昌升"]
+    # a removed article's chunks are not candidates
+    gone = bundled_articles[1]
+    gone_pinyin = {p for t, p in every if t in gone.text}
+    write_index(root, encoder=fake_encoder, remove=[gone.id])
+    store = IndexStore.open(root)
+    run = " ".join(next(iter(gone_pinyin)).split()[:3])
+    assert not ({p for _, p in store.pinyin_candidates(run)} & gone_pinyin)
+
+
+def test_an_index_without_the_pinyin_index_scans_every_chunk(tmp_path, bundled_articles, fake_encoder, monkeypatch):
+    """An index written before the full-text index of the pinyin: the bridge reads every chunk's."""
+    import qa.build
+    import qa.store
+    from qa.bridges import default_bridges
+
+    monkeypatch.setattr(qa.build, "SCHEMA", qa.store.SCHEMA.split("CREATE VIRTUAL TABLE")[0])
+    monkeypatch.setattr(qa.build, "index_pinyin", lambda db: None)
+    write_index(tmp_path / "old", encoder=fake_encoder, add=bundled_articles)
+    store = IndexStore.open(tmp_path / "old")
+    assert store.pinyin_candidates("hu chang sheng") is None
+    (bridge,) = default_bridges(store)
+    assert bridge.scan.find("Hu Changsheng") == ["胡昌升"]

@@ -194,6 +194,7 @@ def default_bridges(store) -> tuple[Bridge, ...]:
     bm25 = store.bm25
     if bm25 is None:
         return ()
-    # the chunks' pinyin is read at the first name looked up, not for every store opened
-    return (EnglishBridge(bm25.vocab, store.lexicon.get("pinyin", {}), SyllableScan(lambda: store.transliterations),
-                          docs=bm25.docs),)
+    # names jieba split are looked up in the store's full-text index of the chunks' pinyin; without
+    # one, every chunk's pinyin is read at the first name looked up, not for every store opened
+    scan = SyllableScan(lambda: store.transliterations, candidates=store.pinyin_candidates)
+    return (EnglishBridge(bm25.vocab, store.lexicon.get("pinyin", {}), scan, docs=bm25.docs),)

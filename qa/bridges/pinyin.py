@@ -56,78 +56,94 @@ def segmentations(key: str, *, limit: int = 4) -> list[list[str]]:
     return sorted(out, key=len)[:limit]
 
 
+class _Joined:
+    """Chunks' text and pinyin, each joined into one string (one line per chunk) so that one
+    ``str.find`` pass searches them all, with where each chunk starts in both: two integers per
+    chunk, not an offset per character (a list of those took ~1 GB at 100k chunks)."""
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        self.text = "\n".join(t.replace("\n", " ") for t, _ in rows)
+        self.pinyin = "\n".join(p for _, p in rows)
+        pinyin_len = np.fromiter((len(p) + 1 for _, p in rows), dtype=np.int64, count=len(rows))
+        chars = np.fromiter((len(t) + 1 for t, _ in rows), dtype=np.int64, count=len(rows))
+        self.pinyin_start = np.cumsum(pinyin_len) - pinyin_len
+        self.char_start = np.cumsum(chars) - chars
+
+    def char_at(self, pos: int) -> int:
+        line = int(np.searchsorted(self.pinyin_start, pos, side="right")) - 1
+        return int(self.char_start[line]) + self.pinyin.count(" ", int(self.pinyin_start[line]), pos)
+
+    def count(self, sylls: list[str], counts: dict[str, int]) -> None:
+        """Add the words whose pinyin is ``sylls`` (one character each) to ``counts``."""
+        pinyin, text = self.pinyin, self.text
+        needle = " ".join(sylls)
+        i = pinyin.find(needle)
+        while i >= 0:  # str.find, not a regex: it is the hot loop of an English question
+            end = i + len(needle)
+            if (i == 0 or pinyin[i - 1] in " \n") and (end == len(pinyin) or pinyin[end] in " \n"):
+                start = self.char_at(i)
+                word = text[start: start + len(sylls)]
+                if len(word) == len(sylls) and all(map(is_cjk, word)):
+                    counts[word] = counts.get(word, 0) + 1
+            i = pinyin.find(needle, i + 1)
+
+
+Candidates = Callable[[str], "list[tuple[str, str]] | None"]
+
+
 class SyllableScan:
     """Finds a romanised name in the corpus text itself, for names jieba did not keep as
     one word (叶/乔波): the name's syllables are matched against the pinyin of every
-    chunk, and the characters there are the name."""
+    chunk, and the characters there are the name.
 
-    def __init__(self, rows: list[tuple[str, str]] | Callable[[], list[tuple[str, str]]]) -> None:
+    With ``candidates`` (a store's full-text index of the chunks' pinyin: ``(text, pinyin)`` of
+    the chunks holding the syllables, or None when it has none) only those chunks are read;
+    otherwise every chunk's, joined and kept in memory at the first name looked up."""
+
+    def __init__(self, rows: list[tuple[str, str]] | Callable[[], list[tuple[str, str]]], *,
+                 candidates: Candidates | None = None) -> None:
         """``rows``: each chunk's (text, pinyin), or a function returning them, called at the first
-        name looked up (reading them is a scan of every chunk: 38 s on Milvus Lite at 100k chunks,
-        which a Chinese question should not pay)."""
+        name looked up without ``candidates`` (reading them is a scan of every chunk: 38 s on
+        Milvus Lite at 100k chunks, which a Chinese question should not pay)."""
         self._rows = rows
+        self._candidates = candidates
         self._lock = threading.Lock()
-        self._loaded = False
+        self._joined: _Joined | None = None
         self._cache: dict[str, list[str]] = {}
 
-    def _load(self) -> None:
-        if self._loaded:
-            return
-        with self._lock:
-            if self._loaded:
-                return
-            rows = self._rows() if callable(self._rows) else self._rows
-            # one string for all chunks, so that one regex pass searches the whole corpus
-            self._text = "\n".join(t.replace("\n", " ") for t, _ in rows)
-            self._pinyin = "\n".join(p for _, p in rows)
-            # where each chunk starts in ``pinyin`` and in ``text``: two integers per chunk, not an
-            # offset per character (a list of those took ~1 GB at 100k chunks)
-            pinyin_len = np.fromiter((len(p) + 1 for _, p in rows), dtype=np.int64, count=len(rows))
-            chars = np.fromiter((len(t) + 1 for t, _ in rows), dtype=np.int64, count=len(rows))
-            self._pinyin_start = np.cumsum(pinyin_len) - pinyin_len
-            self._char_start = np.cumsum(chars) - chars
-            self._rows = []
-            self._loaded = True
+    def _all(self) -> _Joined:
+        if self._joined is None:
+            with self._lock:
+                if self._joined is None:
+                    self._joined = _Joined(self._rows() if callable(self._rows) else self._rows)
+                    self._rows = []
+        return self._joined
 
     @property
     def text(self) -> str:
         """Every chunk's text, one line each."""
-        self._load()
-        return self._text
+        return self._all().text
 
     @property
     def pinyin(self) -> str:
         """Every chunk's pinyin (a token per character), one line each."""
-        self._load()
-        return self._pinyin
+        return self._all().pinyin
 
     def char_at(self, pos: int) -> int:
         """Offset in ``text`` of the character whose pinyin token starts at ``pos`` in
         ``pinyin`` (the k-th token of a chunk's pinyin is its k-th character)."""
-        self._load()
-        line = int(np.searchsorted(self._pinyin_start, pos, side="right")) - 1
-        return int(self._char_start[line]) + self._pinyin.count(" ", int(self._pinyin_start[line]), pos)
+        return self._all().char_at(pos)
 
     def find(self, name: str, *, most: int = 3) -> list[str]:
         key = normalize_key(re.sub(r"['’]s\b", "", name))
         if key in self._cache:
             return self._cache[key]
-        self._load()
-        pinyin, text = self._pinyin, self._text
         counts: dict[str, int] = {}
         for sylls in segmentations(key):
             if len(sylls) < 2:
                 continue
-            needle = " ".join(sylls)
-            i = pinyin.find(needle)
-            while i >= 0:  # str.find, not a regex: it is the hot loop of an English question
-                end = i + len(needle)
-                if (i == 0 or pinyin[i - 1] in " \n") and (end == len(pinyin) or pinyin[end] in " \n"):
-                    start = self.char_at(i)
-                    word = text[start: start + len(sylls)]
-                    if len(word) == len(sylls) and all(map(is_cjk, word)):
-                        counts[word] = counts.get(word, 0) + 1
-                i = pinyin.find(needle, i + 1)
+            rows = self._candidates(" ".join(sylls)) if self._candidates is not None else None
+            (self._all() if rows is None else _Joined(rows)).count(sylls, counts)
             if counts:
                 break  # the fewest-syllable reading that occurs wins
         self._cache[key] = found = sorted(counts, key=lambda w: -counts[w])[:most]
