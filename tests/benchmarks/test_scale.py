@@ -58,7 +58,7 @@ def test_corpus_is_deterministic_chinese_news_of_the_asked_size():
 def test_the_script_runs_at_a_toy_size(tmp_path):
     out = tmp_path / "scale.json"
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scale.py"), "--chunks", "150",
-                           "--backends", "local-flat", "local-flat16", "--from-flat", "--questions", "3", "--runs", "1",
+                           "--backends", "local-flat", "local-flat16", "local-ivf16", "--from-flat", "--questions", "3", "--runs", "1",
                            "--encoder-sample", "0", "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "| local-flat |" in proc.stdout and "STAND-IN" in proc.stdout
@@ -75,6 +75,9 @@ def test_the_script_runs_at_a_toy_size(tmp_path):
     assert h["build"]["derived"] and h["build"]["kind_faiss_seconds"] > 0 and h["build"]["flat_faiss_seconds"] > 0
     assert 0 < h["build"]["files"]["vectors.faiss"] < 0.6 * r["build"]["files"]["vectors.faiss"]
     assert all(h["probe"]["latency_ms"][m]["n"] >= 1 for m in ("dense", "bm25", "hybrid", "hybrid-en"))
+    # ivf16 too (at this size its segments stay flat16: qa.vectors.IVF_MIN_VECTORS)
+    i = report["backends"]["local-ivf16"]
+    assert i["build"]["derived"] and i["build"]["source"] == "local-flat" and i["remove"]["seconds"] > 0
 
 
 @pytest.mark.slow
