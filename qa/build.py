@@ -59,7 +59,7 @@ from qa.vectors import FaissVectorStore
 # A whole generation prepares, writes and adds to FAISS the new articles in blocks of about this
 # many characters (an article is never split), so a build's memory is the index's own plus one
 # block's prepared articles and vectors, not the whole corpus's (100k synthetic chunks, 20M
-# characters, peaked at 2.4 GB in one block: docs/scaling.md). A block costs a preparer's start-up once
+# characters: build peak RSS 2.4 GB in one block, 1.0 GB in blocks; docs/scaling.md). A block costs a preparer's start-up once
 # (worker processes or Ray actors loading the encoder: seconds), against ~2,000 s of embedding
 # for the default encoder on 2 cores.
 BLOCK_CHARS = 2_000_000

@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-overlap", type=int, help="sentences shared by neighbouring chunks (default 1)")
     p.add_argument("--vector-index", choices=VECTOR_KINDS,
                    help="exact (flat), exact over 16-bit vectors (flat16: half the memory) or approximate (hnsw; "
-                        "ivf16: memory-mapped inverted lists, for millions of sentences); "
+                        "ivf16: quantised inverted lists read from disk, for millions of sentences); "
                         f"default {DEFAULT_VECTOR_INDEX} (QA_VECTOR_INDEX)")
     _preparer_options(p)
     p = isub.add_parser("add", help="index the articles of files or folders that are not indexed yet")

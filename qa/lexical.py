@@ -7,7 +7,7 @@ tokenised again and no score is recomputed on disk. Scores are Lucene's BM25
 (``BM25_PARAMS``), equal to what bm25s computes for the same corpus and parameters, computed
 for a question's terms when it asks (``BM25Index``) from the counts stored term-major too and
 read through a memory map: loading an index reads its vocabulary and row lengths, not its
-postings (at 100k chunks 0.65 s instead of 2.8 s and +80 MB instead of +169 MB; docs/scaling.md).
+postings (at 100k chunks 0.20 s instead of 4.4 s and +79 MB instead of +169 MB; docs/scaling.md).
 
 ``bm25/`` of a generation::
 

@@ -1,4 +1,4 @@
-"""The vector side (qa/vectors.py): the ivf16 kind — inverted lists of 16-bit vectors, memory-mapped."""
+"""The vector side (qa/vectors.py): the ivf16 kind — quantised inverted lists refined with the 16-bit vectors, read from disk."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ from qa.build import convert_vectors, write_index
 from qa.manifest import read_manifest
 from qa.settings import VectorIndexKind
 from qa.store import IndexStore
-from qa.vectors import IVF_MIN_VECTORS, IVF_PROBE_SHARE, FaissVectorStore, _lists, ivf_lists, ivf_probes, kind_of, pq_bytes
+from qa.vectors import (
+    IVF_MIN_VECTORS,
+    IVF_PROBE_SHARE,
+    FaissVectorStore,
+    _lists,
+    ivf_lists,
+    ivf_probes,
+    kind_of,
+    pq_bytes,
+)
 
 K = VectorIndexKind
 
