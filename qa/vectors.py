@@ -51,7 +51,7 @@ def kind_of(index) -> VectorIndexKind:
 
     if isinstance(index, faiss.IndexHNSW):
         return VectorIndexKind.HNSW
-    if isinstance(index, (faiss.IndexRefine, faiss.IndexIVF)):
+    if isinstance(index, faiss.IndexRefine):  # (product-quantised lists refined with the 16-bit vectors)
         return VectorIndexKind.IVF16
     if isinstance(index, faiss.IndexScalarQuantizer):
         return VectorIndexKind.FLAT16
