@@ -18,6 +18,14 @@ from qa.settings import DEFAULT_VECTOR_INDEX, VectorIndexKind
 from qa.text import counted
 
 
+def _same_files(kind: str, other: str, sentences: int) -> bool:
+    """Whether an index of ``sentences`` sentences is stored the same as either kind (flat16 and
+    ivf16 under ``qa.vectors.IVF_MIN_VECTORS``: a conversion would change only the manifest)."""
+    from qa.vectors import IVF_MIN_VECTORS
+
+    return {kind, other} == {"flat16", "ivf16"} and sentences < IVF_MIN_VECTORS
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("settings (default: QA_* environment variables, then built-in defaults)")
     g.add_argument("--index-dir", metavar="DIR", help="index directory (QA_INDEX_DIR; default index/)")
@@ -275,7 +283,8 @@ def _print_info(info: dict) -> None:
         print(f"encoder:  {m['encoder']['name']} (dim {m['encoder']['dim']}), vector index {m['vector_index']['kind']}, "
               f"chunks of {m['chunking']['size']} chars, overlap {m['chunking']['overlap_sentences']} sentence(s)")
         wanted = info["settings"].get("vector_index")
-        if m["vector_index"]["kind"] in VECTOR_KINDS and wanted and m["vector_index"]["kind"] != wanted:
+        if m["vector_index"]["kind"] in VECTOR_KINDS and wanted and m["vector_index"]["kind"] != wanted \
+                and not _same_files(m["vector_index"]["kind"], wanted, m["counts"]["sentences"]):
             print(f"note:     new indexes keep {wanted} vectors; this one keeps {m['vector_index']['kind']} "
                   f"(its changes too): qa index convert --vector-index {wanted}")
         for a in info.get("articles", []):

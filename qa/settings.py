@@ -47,8 +47,11 @@ class VectorIndexKind(_Choice):
     IVF16 = "ivf16"
 
 
-# the kind a new index keeps its vectors as, wherever one is built (Settings, qa.build, qa.milvus_write)
-DEFAULT_VECTOR_INDEX = VectorIndexKind.FLAT16
+# the kind a new index keeps its vectors as, wherever one is built (Settings, qa.build, qa.milvus_write).
+# ivf16 since 2026-12-05: a segment under qa.vectors.IVF_MIN_VECTORS (50k sentences) is flat16's exact
+# scan, so every evaluation set answers as before; past it, inverted lists read from disk (at 1M chunks
+# retrieval p50 46 ms at 955 MB RSS against flat16's 213 ms at 3.7 GB: docs/scaling.md)
+DEFAULT_VECTOR_INDEX = VectorIndexKind.IVF16
 
 
 class StoreKind(_Choice):
@@ -122,7 +125,7 @@ class Settings:
     retriever: RetrieverMode = RetrieverMode.HYBRID
     chunk_size: int = 300
     chunk_overlap: int = 1  # sentences repeated between neighbouring chunks
-    vector_index: VectorIndexKind = DEFAULT_VECTOR_INDEX  # exact search at half the memory of FLAT (same answers: README)
+    vector_index: VectorIndexKind = DEFAULT_VECTOR_INDEX  # exact under 50k sentences, lists read from disk past it (README)
     batch_size: int = 16
     # processes a build annotates and embeds in (qa.prepare.LocalPreparer); None: every core
     build_workers: int | None = None

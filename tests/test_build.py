@@ -107,9 +107,10 @@ def test_convert_to_flat16_keeps_everything_but_the_vector_files(tmp_path, bundl
 
 def test_convert_to_the_same_kind_changes_nothing(tmp_path, bundled_articles, fake_encoder):
     root = tmp_path / "index"
-    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])  # the default kind: flat16
+    write_index(root, encoder=fake_encoder, add=bundled_articles[:1])  # the default kind: ivf16
     before = read_manifest(root)
-    c = convert_vectors(root, VectorIndexKind.FLAT16)
+    assert before.vector_index == "ivf16"
+    c = convert_vectors(root, VectorIndexKind.IVF16)
     assert c.vectors == 0 and read_manifest(root) == before
 
 
@@ -147,7 +148,11 @@ def test_cli_info_says_when_the_index_keeps_another_kind(tmp_path, bundled_artic
     root = tmp_path / "index"
     write_index(root, encoder=fake_encoder, add=bundled_articles[:1], vector_index=VectorIndexKind.FLAT)
     assert main(["index", "info", "--index-dir", str(root)]) == 0
-    assert "qa index convert --vector-index flat16" in capsys.readouterr().out  # the default kind is flat16
+    assert "qa index convert --vector-index ivf16" in capsys.readouterr().out  # the default kind is ivf16
+    convert_vectors(root, VectorIndexKind.IVF16)
+    assert main(["index", "info", "--index-dir", str(root)]) == 0
+    assert "qa index convert" not in capsys.readouterr().out
+    # a flat16 index this small is stored as ivf16 would store it (qa.vectors.IVF_MIN_VECTORS): no note
     convert_vectors(root, VectorIndexKind.FLAT16)
     assert main(["index", "info", "--index-dir", str(root)]) == 0
     assert "qa index convert" not in capsys.readouterr().out
