@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from train.data import ENGLISH_USED, TRAIN_DIR, load_passages
+from train.data import ENGLISH_USED, STYLED, TRAIN_DIR, load_passages
 
 DEFAULT_OUT = TRAIN_DIR.parent / "qa" / "models" / "answer-model.json"
 DEFAULT_REPORT = TRAIN_DIR / "report"
@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--english", type=int, metavar="N", default=ENGLISH_USED,
                    help=f"use the first N hand-written English questions (default {ENGLISH_USED}, as the shipped "
                         "model; 2000 for all)")
+    p.add_argument("--styled", action="store_true",
+                   help=f"also read the 1,200 English questions of four other writer styles ({STYLED.name})")
     p.add_argument("--chooser-only", action="store_true",
                    help="refit only the span chooser (which picks the short answer) and put it into --base; the "
                         "sentence, found and span-scorer models stay as they are, bit for bit")
@@ -71,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     from train.report import write_report
 
     t0 = time.perf_counter()
-    passages = load_passages(english_limit=args.english)
+    passages = load_passages(english_limit=args.english, styled=STYLED if args.styled else None)
     if args.passages:
         passages = random.Random(0).sample(passages, min(args.passages, len(passages)))
     args.cache.mkdir(parents=True, exist_ok=True)

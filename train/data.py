@@ -37,6 +37,10 @@ ENGLISH = DATA_DIR / "drcd_en.jsonl"
 # shipped model (since 2026-12-03; the model before read the first 400; all 2,000 were tried on
 # 2026-12-03 evening and not kept: README, "Training the answer model")
 ENGLISH_USED = 1200
+# English versions of 1,200 more DRCD questions (none of ``ENGLISH``'s), 300 by each of four writer
+# styles: chat (short, casual), paraphrase (own words), learner (Chinese word order, pinyin names), terse
+# (fragments, imperatives); ``--styled`` reads them (README, "Training the answer model")
+STYLED = DATA_DIR / "drcd_en_writers.jsonl"
 ROLES = (("keep", 0.55), ("cut", 0.30), ("drop", 0.15))
 SEED = 2026
 
@@ -47,6 +51,7 @@ class Question:
     text: str  # Simplified Chinese (or English)
     lang: str
     answers: tuple[tuple[str, int], ...]  # (answer text, offset in the passage)
+    writer: str = ""  # an English question's writer style (``STYLED``); "" for ``ENGLISH``'s
 
 
 @dataclass(frozen=True)
@@ -75,16 +80,23 @@ def _read(path: Path) -> dict:
 
 
 def load_passages(data_dir: Path = DATA_DIR, *, english: Path | None = ENGLISH,
-                  english_limit: int | None = None) -> list[Passage]:
+                  english_limit: int | None = None, styled: Path | None = None) -> list[Passage]:
     """Every passage of the training sources, Simplified, with its questions (and the
-    English questions written for some of them: the first ``english_limit`` of the file)."""
+    English questions written for some of them: the first ``english_limit`` of ``english``, and
+    all of ``styled``, each with its writer)."""
     from qa.lang.script import to_simplified
 
-    en: dict[str, str] = {}
+    en: dict[str, tuple[str, str]] = {}
     if english is not None and english.is_file():
         for line in [ln for ln in english.read_text("utf-8").splitlines() if ln.strip()][:english_limit]:
             row = json.loads(line)
-            en[row["id"]] = row["en"]
+            en[row["id"]] = (row["en"], "")
+    if styled is not None:
+        for line in [ln for ln in styled.read_text("utf-8").splitlines() if ln.strip()]:
+            row = json.loads(line)
+            if row["id"] in en:
+                raise ValueError(f"{styled}: question {row['id']} already has an English version in {english}")
+            en[row["id"]] = (row["en"], row["writer"])
     out = []
     for name, source in SOURCES.items():
         raw = _read(data_dir / name)
@@ -101,7 +113,8 @@ def load_passages(data_dir: Path = DATA_DIR, *, english: Path | None = ENGLISH,
                         continue
                     questions.append(Question(qa["id"], to_simplified(qa["question"]), "zh", answers))
                     if qa["id"] in en:
-                        questions.append(Question(qa["id"] + "-en", en[qa["id"]], "en", answers))
+                        text, writer = en[qa["id"]]
+                        questions.append(Question(qa["id"] + "-en", text, "en", answers, writer))
                 out.append(Passage(str(para["id"]), title or context[:20], context, source, tuple(questions)))
     return out
 

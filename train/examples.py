@@ -179,7 +179,6 @@ def collect(passages: list[Passage], index_dir: Path, encoder, *, span_scorer=No
     role = role or roles(passages)
     bot = _bot(index_dir, encoder, top_k)
     rows, ys, owner, meta = [], [], [], []
-    rng = random.Random(SEED)
 
     def features(ctx, claim=False, text=None):
         return featurize(ctx, claim=claim, text=text, span_scorer=span_scorer)
@@ -194,11 +193,14 @@ def collect(passages: list[Passage], index_dir: Path, encoder, *, span_scorer=No
     pool: list[str] = []  # nouns of earlier questions, to swap into later ones
     asked_pool: list[str] = []  # the nouns earlier questions asked for (哪座城市: 城市)
     for p, q in _items(passages, limit, progress, "training questions"):
+        # each question's own draws: adding or removing questions (English ones, another writer's) leaves
+        # every other question's swapped versions and claims as they were
+        rng = random.Random(f"{SEED}/{q.id}/{q.lang}")
         ctx, _ = bot.context(q.text, top_k=top_k)
         query, X = features(ctx)
         nouns = [t.text for t in query.terms if t.kind == "noun" and len(t.text) >= 2 and t.text in q.text]
         y = np.array([label(p, q, c, role[p.id]) for c in ctx.evidence.candidates], dtype=np.int8)
-        common = {"id": q.id, "lang": q.lang, "split": p.split, "role": role[p.id]}
+        common = {"id": q.id, "lang": q.lang, "split": p.split, "role": role[p.id]} | ({"writer": q.writer} if q.writer else {})
         add(X, y, kind="question", label=int(y.any()), answerable=int(role[p.id] == "keep"),
             answers=[t for t, _ in q.answers][:3], **common)
         if plain:
@@ -216,9 +218,10 @@ def collect(passages: list[Passage], index_dir: Path, encoder, *, span_scorer=No
             _, Xa = features(actx)
             add(Xa, np.zeros(len(Xa), dtype=np.int8), kind="perturbed", label=0, answerable=0, question=swapped,
                 **{**common, "role": "attribute"})
-        pool.extend(nouns)
-        if query.asked:
-            asked_pool.append(query.asked)
+        if q.lang == "zh":  # (the Chinese questions' words only: English ones do not change what is swapped in)
+            pool.extend(nouns)
+            if query.asked:
+                asked_pool.append(query.asked)
         if rng.random() < (CLAIM_SHARE if q.lang == "zh" else 1.0):
             for claim, true in make_claims(q, ctx, y, rng):
                 _, Xc = features(ctx, claim=True, text=claim)

@@ -403,6 +403,7 @@ def found_figures(ex: Examples, qprob: np.ndarray, thresholds: dict[str, float])
     the question's passage, and the found probability's AUC, ECE and reliability bins."""
     meta = ex.questions
     split, lang, role = (np.array([m[k] for m in meta]) for k in ("split", "lang", "role"))
+    writer = np.array([m.get("writer") or "drcd_en" for m in meta])  # (drcd_en: ENGLISH's questions)
     qlabel = np.array([m["label"] for m in meta])
     is_q = np.array([m.get("kind", "question") != "claim" for m in meta])
     out = {}
@@ -420,6 +421,12 @@ def found_figures(ex: Examples, qprob: np.ndarray, thresholds: dict[str, float])
         e, bins = ece(qprob[m], qlabel[m])
         row["ece"] = round(e, 4)
         row["reliability"] = bins
+        if lg == "en" and len(set(writer[m])) > 1:  # the shift between question writers, at the same threshold
+            row["by_writer"] = {w: {"questions": int((m & (writer == w)).sum()),
+                                    "false_refusals": _rate(refused, m & (writer == w) & (role == "keep")),
+                                    "refused_answer_cut": _rate(refused, m & (writer == w) & (role == "cut")),
+                                    "auc_found": round(_auc(qprob[m & (writer == w)], qlabel[m & (writer == w)]), 4)}
+                                for w in sorted(set(writer[m]))}
         out[lg] = row
     return out
 

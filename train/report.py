@@ -43,6 +43,12 @@ def write_report(report: dict, folder: Path, *, seconds: float, passages: int) -
                      f"{_f(r.get('refused_noun_swapped'))} | {_f(r.get('refused_attribute_swapped'))} | "
                      f"{_f(r['auc_found'])} | "
                      f"{_f(r['ece'])} |")
+    if by := t["en"].get("by_writer"):
+        lines += ["", "English `test` questions by writer, at the English threshold (drcd_en: `drcd_en.jsonl`; the "
+                  "others: `drcd_en_writers.jsonl`'s styles):", "",
+                  "| writer | questions | false refusals | refused (answer cut) | AUC |", "|---|---|---|---|---|",
+                  *(f"| {w} | {r['questions']} | {_f(r['false_refusals'])} | {_f(r['refused_answer_cut'])} | "
+                    f"{_f(r['auc_found'])} |" for w, r in by.items())]
     if "claims" in t:
         c = t["claims"]
         lines += ["", f"Claims (a language model's statements, checked by the same model): {c['n']} test claims; "

@@ -41,3 +41,26 @@ def test_a_quantile_threshold_then_refuses_the_budget():
 def test_a_single_step_is_kept_as_it_is():
     cal = {"x": [0.0, 1.0], "y": [0.3, 0.3]}
     assert strictly_increasing(cal) == cal
+
+
+def test_english_figures_are_given_per_writer_when_there_are_several():
+    """``found_figures``: with another writer's English questions (``python -m train --styled``), the English
+    test row also holds each writer's false refusals and answer-cut refusals at the same threshold."""
+    from train.examples import Examples
+    from train.fit import found_figures
+
+    meta, probs = [], []
+    for writer, p_keep in (("", 0.9), ("chat", 0.3)):
+        for role, p in (("keep", p_keep), ("keep", 0.8), ("cut", 0.1), ("cut", 0.6)):
+            meta.append({"split": "test", "lang": "en", "role": role, "label": int(role == "keep"), "kind": "question",
+                         **({"writer": writer} if writer else {})})
+            probs.append(p)
+    meta.append({"split": "test", "lang": "zh", "role": "keep", "label": 1, "kind": "question"})
+    probs.append(0.9)
+    ex = Examples(np.zeros((0, 1), np.float32), np.zeros(0, np.int8), np.zeros(0, np.int32), meta)
+    out = found_figures(ex, np.array(probs), {"zh": 0.5, "en": 0.5})
+    by = out["en"]["by_writer"]
+    assert set(by) == {"drcd_en", "chat"} and "by_writer" not in out["zh"]
+    assert (by["drcd_en"]["false_refusals"], by["chat"]["false_refusals"]) == (0.0, 0.5)
+    assert (by["drcd_en"]["refused_answer_cut"], by["chat"]["refused_answer_cut"]) == (0.5, 0.5)
+    assert by["chat"]["questions"] == 4 and out["en"]["questions"] == 8

@@ -125,27 +125,67 @@ def test_the_other_version_of_a_passage_swaps_whole_and_cut_and_keeps_dropped_on
     assert flipped(other) == role
 
 
-def test_every_english_question_is_one_drcd_question_in_english():
-    """train/data/drcd_en.jsonl: each row names a DRCD question once, keeps its Chinese
-    (as Simplified), holds English only, and repeats no Latin or digit run of its answer
-    (a year, a number, a Latin name: what a check can see of a Chinese answer in English)
-    unless the Chinese question itself states it."""
+def _check_english_rows(rows: list[dict], fields: set[str], stated: frozenset[str] = frozenset()) -> None:
+    """Each row names a DRCD question once, keeps its Chinese (as Simplified), holds English
+    only, and repeats no Latin or digit run of its answer (a year, a number, a Latin name: what a
+    check can see of a Chinese answer in English) unless the Chinese question itself states it
+    (``stated``: the ids of questions that state it in Chinese numerals, which the check cannot read)."""
     import re
 
-    from train.data import ENGLISH, load_passages
+    from train.data import load_passages
 
-    rows = [json.loads(line) for line in ENGLISH.read_text("utf-8").splitlines() if line.strip()]
-    assert len(rows) == 2000 and len({r["id"] for r in rows}) == len(rows)
+    assert len({r["id"] for r in rows}) == len(rows)
     zh = {q.id: q for p in load_passages(english=None) for q in p.questions}
     for r in rows:
-        assert set(r) == {"id", "zh", "en"}, r
+        assert set(r) == fields, r
         q = zh[r["id"]]
         assert r["zh"] == q.text, r["id"]
-        assert r["en"].strip() and not re.search(r"[\u4e00-\u9fff]", r["en"]), r["id"]
+        assert r["en"].strip() and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]", r["en"]), r["id"]
         # the answers are Chinese: what English could repeat of them is their Latin and digit runs (2009年 -> 2009)
         runs = {run for t, _ in q.answers for run in re.findall(r"[A-Za-z0-9][A-Za-z0-9.,]*", t) if len(run) > 1}
         runs -= set(re.findall(r"[A-Za-z0-9][A-Za-z0-9.,]*", q.text))  # the question's own (a mislabelled answer)
-        assert not any(re.search(rf"(?<![A-Za-z0-9]){re.escape(run)}(?![A-Za-z0-9])", r["en"]) for run in runs), r["id"]
+        assert r["id"] in stated or not any(re.search(rf"(?<![A-Za-z0-9]){re.escape(run)}(?![A-Za-z0-9])", r["en"])
+                                            for run in runs), r["id"]
+
+
+def test_every_english_question_is_one_drcd_question_in_english():
+    """train/data/drcd_en.jsonl: 2,000 DRCD questions in English (``_check_english_rows``)."""
+    from train.data import ENGLISH
+
+    rows = [json.loads(line) for line in ENGLISH.read_text("utf-8").splitlines() if line.strip()]
+    assert len(rows) == 2000
+    _check_english_rows(rows, {"id", "zh", "en"})
+
+
+def test_the_styled_english_questions_are_other_drcd_questions_by_four_writers():
+    """train/data/drcd_en_writers.jsonl: 1,200 more DRCD questions in English, none of drcd_en's,
+    300 per writer style, each checked as drcd_en's; ``load_passages(styled=...)`` adds them with
+    their writer and leaves the Chinese questions and drcd_en's as they were."""
+    from collections import Counter
+
+    from train.data import ENGLISH, STYLED, load_passages
+
+    rows = [json.loads(line) for line in STYLED.read_text("utf-8").splitlines() if line.strip()]
+    assert Counter(r["writer"] for r in rows) == {"chat": 300, "paraphrase": 300, "learner": 300, "terse": 300}
+    first = {json.loads(line)["id"] for line in ENGLISH.read_text("utf-8").splitlines() if line.strip()}
+    assert not first & {r["id"] for r in rows}
+    # 梅廿八/梅三十 -> 'mui 28' and 'mui 30'; 五六式 -> Type 56: the answer's numbers are the question's own
+    _check_english_rows(rows, {"id", "zh", "en", "writer"}, stated=frozenset({"6451-3-4", "6075-3-3"}))
+    plain = [q for p in load_passages(english_limit=400) for q in p.questions]
+    both = [q for p in load_passages(english_limit=400, styled=STYLED) for q in p.questions]
+    assert [q for q in both if not q.writer] == plain
+    assert Counter(q.writer for q in both if q.writer) == Counter(r["writer"] for r in rows)
+    assert all(q.lang == "en" and q.id.endswith("-en") for q in both if q.writer)
+
+
+def test_a_styled_question_that_drcd_en_already_has_is_refused(tmp_path):
+    from train.data import ENGLISH, load_passages
+
+    row = json.loads(ENGLISH.read_text("utf-8").splitlines()[0])
+    clash = tmp_path / "styled.jsonl"
+    clash.write_text(json.dumps({**row, "writer": "chat"}) + "\n", "utf-8")
+    with pytest.raises(ValueError, match=f"question {row['id']} already has an English version"):
+        load_passages(english_limit=10, styled=clash)
 
 
 def test_span_grades_rank_an_exact_answer_above_partial_overlaps():
