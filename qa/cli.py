@@ -19,11 +19,11 @@ from qa.text import counted
 
 
 def _same_files(kind: str, other: str, sentences: int) -> bool:
-    """Whether an index of ``sentences`` sentences is stored the same as either kind (flat16 and
-    ivf16 under ``qa.vectors.IVF_MIN_VECTORS``: a conversion would change only the manifest)."""
-    from qa.vectors import IVF_MIN_VECTORS
+    """Whether an index of ``sentences`` sentences is stored the same as either kind (a conversion
+    would change only the manifest: ``qa.vectors.stored_kind``)."""
+    from qa.vectors import stored_kind
 
-    return {kind, other} == {"flat16", "ivf16"} and sentences < IVF_MIN_VECTORS
+    return stored_kind(VectorIndexKind.parse(kind), sentences) is stored_kind(VectorIndexKind.parse(other), sentences)
 
 
 def _common(p: argparse.ArgumentParser) -> None:

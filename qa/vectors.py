@@ -45,6 +45,12 @@ IVF_DIMS_PER_BYTE = 8  # a vector in the lists is product-quantised to a byte pe
 IVF_REFINE = 4  # candidates scored with their 16-bit vectors, per result asked
 
 
+def stored_kind(kind: VectorIndexKind, vectors: int) -> VectorIndexKind:
+    """The kind a segment of ``vectors`` vectors asked to be ``kind`` is stored as (an ``ivf16``
+    segment under ``IVF_MIN_VECTORS`` is flat16: the same file)."""
+    return VectorIndexKind.FLAT16 if kind is VectorIndexKind.IVF16 and vectors < IVF_MIN_VECTORS else kind
+
+
 def kind_of(index) -> VectorIndexKind:
     """The kind a FAISS index object is (an ``ivf16`` index's small segments are flat16)."""
     import faiss
@@ -156,8 +162,7 @@ class FaissVectorStore:
         """These vectors stored as ``kind`` (self when they are; an ``ivf16`` store under
         ``IVF_MIN_VECTORS`` stays flat16). To ivf16: k-means on a fixed sample of the vectors
         (the same lists for the same vectors), then every vector added in batches."""
-        if kind is VectorIndexKind.IVF16 and len(self) < IVF_MIN_VECTORS:
-            kind = VectorIndexKind.FLAT16
+        kind = stored_kind(kind, len(self))
         if kind is self.kind:
             return self
         if kind is not VectorIndexKind.IVF16:

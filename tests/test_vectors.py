@@ -19,6 +19,7 @@ from qa.vectors import (
     ivf_probes,
     kind_of,
     pq_bytes,
+    stored_kind,
 )
 
 K = VectorIndexKind
@@ -44,6 +45,9 @@ def test_a_small_ivf16_store_stays_exact():
     x = _clustered(500)
     store = FaissVectorStore.from_vectors(x, 32, K.IVF16)
     assert store.kind is K.FLAT16 and len(store) == 500
+    # what a kind is stored as, by size (as_kind, and `qa index info`'s conversion note, read it)
+    assert stored_kind(K.IVF16, IVF_MIN_VECTORS - 1) is K.FLAT16 and stored_kind(K.IVF16, IVF_MIN_VECTORS) is K.IVF16
+    assert all(stored_kind(k, 10) is k for k in (K.FLAT, K.FLAT16, K.HNSW))
 
 
 def test_ivf16_reads_its_lists_from_a_memory_map_and_finds_the_neighbours(tmp_path, monkeypatch):

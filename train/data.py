@@ -79,6 +79,11 @@ def _read(path: Path) -> dict:
         return json.load(fh)
 
 
+def read_english(path: Path) -> list[dict]:
+    """The rows of an English question file (``ENGLISH``, ``STYLED``), in order."""
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
 def load_passages(data_dir: Path = DATA_DIR, *, english: Path | None = ENGLISH,
                   english_limit: int | None = None, styled: Path | None = None) -> list[Passage]:
     """Every passage of the training sources, Simplified, with its questions (and the
@@ -88,12 +93,10 @@ def load_passages(data_dir: Path = DATA_DIR, *, english: Path | None = ENGLISH,
 
     en: dict[str, tuple[str, str]] = {}
     if english is not None and english.is_file():
-        for line in [ln for ln in english.read_text("utf-8").splitlines() if ln.strip()][:english_limit]:
-            row = json.loads(line)
+        for row in read_english(english)[:english_limit]:
             en[row["id"]] = (row["en"], "")
     if styled is not None:
-        for line in [ln for ln in styled.read_text("utf-8").splitlines() if ln.strip()]:
-            row = json.loads(line)
+        for row in read_english(styled):
             if row["id"] in en:
                 raise ValueError(f"{styled}: question {row['id']} already has an English version in {english}")
             en[row["id"]] = (row["en"], row["writer"])

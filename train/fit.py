@@ -422,11 +422,13 @@ def found_figures(ex: Examples, qprob: np.ndarray, thresholds: dict[str, float])
         row["ece"] = round(e, 4)
         row["reliability"] = bins
         if lg == "en" and len(set(writer[m])) > 1:  # the shift between question writers, at the same threshold
-            row["by_writer"] = {w: {"questions": int((m & (writer == w)).sum()),
-                                    "false_refusals": _rate(refused, m & (writer == w) & (role == "keep")),
-                                    "refused_answer_cut": _rate(refused, m & (writer == w) & (role == "cut")),
-                                    "auc_found": round(_auc(qprob[m & (writer == w)], qlabel[m & (writer == w)]), 4)}
-                                for w in sorted(set(writer[m]))}
+            row["by_writer"] = {}
+            for w in sorted(set(writer[m])):
+                mw = m & (writer == w)
+                row["by_writer"][w] = {"questions": int(mw.sum()),
+                                       "false_refusals": _rate(refused, mw & (role == "keep")),
+                                       "refused_answer_cut": _rate(refused, mw & (role == "cut")),
+                                       "auc_found": round(_auc(qprob[mw], qlabel[mw]), 4)}
         out[lg] = row
     return out
 

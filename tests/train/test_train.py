@@ -150,9 +150,9 @@ def _check_english_rows(rows: list[dict], fields: set[str], stated: frozenset[st
 
 def test_every_english_question_is_one_drcd_question_in_english():
     """train/data/drcd_en.jsonl: 2,000 DRCD questions in English (``_check_english_rows``)."""
-    from train.data import ENGLISH
+    from train.data import ENGLISH, read_english
 
-    rows = [json.loads(line) for line in ENGLISH.read_text("utf-8").splitlines() if line.strip()]
+    rows = read_english(ENGLISH)
     assert len(rows) == 2000
     _check_english_rows(rows, {"id", "zh", "en"})
 
@@ -163,11 +163,11 @@ def test_the_styled_english_questions_are_other_drcd_questions_by_four_writers()
     their writer and leaves the Chinese questions and drcd_en's as they were."""
     from collections import Counter
 
-    from train.data import ENGLISH, STYLED, load_passages
+    from train.data import ENGLISH, STYLED, load_passages, read_english
 
-    rows = [json.loads(line) for line in STYLED.read_text("utf-8").splitlines() if line.strip()]
+    rows = read_english(STYLED)
     assert Counter(r["writer"] for r in rows) == {"chat": 300, "paraphrase": 300, "learner": 300, "terse": 300}
-    first = {json.loads(line)["id"] for line in ENGLISH.read_text("utf-8").splitlines() if line.strip()}
+    first = {r["id"] for r in read_english(ENGLISH)}
     assert not first & {r["id"] for r in rows}
     # 梅廿八/梅三十 -> 'mui 28' and 'mui 30'; 五六式 -> Type 56: the answer's numbers are the question's own
     _check_english_rows(rows, {"id", "zh", "en", "writer"}, stated=frozenset({"6451-3-4", "6075-3-3"}))
