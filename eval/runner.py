@@ -42,6 +42,7 @@ class Config:
     generator: str = str(_DEFAULTS.generator)
     vector_index: str = str(_DEFAULTS.vector_index)  # of the cached index (a given --index-dir keeps its own)
     answer_model: str | None = None  # a model file instead of the shipped one (eval reads no environment)
+    ranker: str | None = None  # a passage ranker file instead of the shipped one, or "none" (qa.rank)
     store: str = "local"  # local, or milvus: the local index copied into a Milvus Lite file (eval.indexes.milvus_copy)
 
     def __post_init__(self) -> None:
@@ -55,6 +56,10 @@ class Config:
             from qa.scorer import AnswerModel
 
             AnswerModel.load(self.answer_model)  # a missing or wrong file is a ConfigError now, not mid-run
+        if self.ranker is not None:
+            from qa.rank import load_ranker
+
+            load_ranker(self.ranker)  # the same for the ranker
         object.__setattr__(self, "retriever", str(s.retriever))
         object.__setattr__(self, "generator", str(s.generator))
         object.__setattr__(self, "top_k", s.top_k)
@@ -64,6 +69,7 @@ class Config:
     @property
     def label(self) -> str:
         model = f" · model {Path(self.answer_model).name}" if self.answer_model else ""
+        model += "" if self.ranker is None else f" · ranker {_ranker_name(self.ranker)}"
         vectors = "" if self.vector_index == str(_DEFAULTS.vector_index) else f" · {self.vector_index} vectors"
         store = "" if self.store == "local" else " · Milvus Lite"
         return (f"{self.encoder} · {self.retriever} · top-{self.top_k} · chunk {self.chunk_size}{vectors}{store} · "
@@ -74,7 +80,14 @@ class Config:
         enc = self.encoder.replace(":", "_").replace("/", "_")
         vectors = "" if self.vector_index == str(_DEFAULTS.vector_index) else f"-{self.vector_index}"
         store = "" if self.store == "local" else f"-{self.store}"
-        return f"{enc}-{self.retriever}-k{self.top_k}-c{self.chunk_size}{vectors}{store}-{self.generator}"
+        ranker = "" if self.ranker is None else f"-ranker-{_ranker_name(self.ranker)}"
+        return f"{enc}-{self.retriever}-k{self.top_k}-c{self.chunk_size}{vectors}{store}{ranker}-{self.generator}"
+
+
+def _ranker_name(spec: str) -> str:
+    from qa.rank import OFF
+
+    return "none" if spec.strip().lower() in OFF else Path(spec).stem
 
 
 @dataclass(frozen=True)
@@ -140,7 +153,7 @@ def _assistant(index_dir: Path, config: Config, *, fixed_encoder: bool, cache_di
     store = "local" if config.store == "local" else milvus_copy(index_dir, Path(cache_dir))
     return Assistant(Settings.load(env={}, index_dir=index_dir, encoder=config.encoder if fixed_encoder else None,
                                    retriever=config.retriever, top_k=config.top_k, generator=config.generator,
-                                   answer_model=config.answer_model, store=store))
+                                   answer_model=config.answer_model, ranker=config.ranker, store=store))
 
 
 def _bar(items, *, desc: str, progress: bool):

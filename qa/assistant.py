@@ -107,11 +107,13 @@ class Assistant:
             store = self.store
             if self._retriever is None:
                 from qa.bridges import default_bridges
+                from qa.rank import load_ranker
                 from qa.rerank import make_reranker
 
                 self._retriever = Retriever(store, self.encoder, mode=self.settings.retriever,
                                             top_k=self.settings.top_k, bridges=default_bridges(store),
-                                            reranker=make_reranker(self.settings.reranker, device=self.settings.device))
+                                            reranker=make_reranker(self.settings.reranker, device=self.settings.device),
+                                            ranker=load_ranker(self.settings.ranker))
             return self._retriever
 
     @property

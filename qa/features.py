@@ -64,12 +64,12 @@ class Query:
     grain: str = ""  # for a when-question, how precise a date it asks for: day | month | year ("" any)
 
 
-def make_query(analysis: QueryAnalysis, *, idf: Callable[[str], float] | None = None, claim: bool = False,
-               answer_type: str | None = None) -> Query:
-    """Question-side signals; ``claim`` for a statement to verify instead of a question."""
-    from qa.annotate import annotate_text
-    from qa.lang import resources
-
+def question_terms(analysis: QueryAnalysis, idf: Callable[[str], float] | None = None
+                   ) -> tuple[tuple[KeyTerm, ...], tuple[float, ...], str, frozenset[str]]:
+    """What a question asks a text to contain: its key terms (forms in Simplified, lower case), each
+    one's weight (its share times the idf of its most specific form), its own Chinese characters
+    (question words and punctuation removed; an English question's bridged terms, "|"-joined) and
+    their bigrams. Read by ``make_query`` and by the passage ranker (``qa.rank``)."""
     text = to_simplified(analysis.question)
     terms = tuple(KeyTerm(t.text, tuple(to_simplified(f).lower() for f in t.forms), t.kind, t.weight, t.source)
                   for t in analysis.terms)
@@ -79,6 +79,17 @@ def make_query(analysis: QueryAnalysis, *, idf: Callable[[str], float] | None = 
     else:  # an English question's Chinese is its bridged terms
         chars = "|".join(t.forms[0] for t in terms if t.forms and not t.forms[0].isascii())
     bigrams = frozenset(chars[i:i + 2] for i in range(len(chars) - 1) if "|" not in chars[i:i + 2])
+    return terms, weights, chars, bigrams
+
+
+def make_query(analysis: QueryAnalysis, *, idf: Callable[[str], float] | None = None, claim: bool = False,
+               answer_type: str | None = None) -> Query:
+    """Question-side signals; ``claim`` for a statement to verify instead of a question."""
+    from qa.annotate import annotate_text
+    from qa.lang import resources
+
+    text = to_simplified(analysis.question)
+    terms, weights, chars, bigrams = question_terms(analysis, idf)
     left = right = asked = ""
     if analysis.language == "zh":
         from qa.query import asked_noun, gap_span

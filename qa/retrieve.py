@@ -22,12 +22,14 @@ from qa.dating import newest_first as newest_first_order
 from qa.encoders import Encoder
 from qa.errors import EmptyIndexError
 from qa.ingest.newspaper import model_title
+from qa.lexical import idf_function
 from qa.query import Bridge, QueryAnalysis, analyze
+from qa.rank import RANK_DEPTH, PassageRanker
 from qa.rerank import CANDIDATES as CANDIDATES_RERANK
 from qa.rerank import Reranker, rerank
 from qa.settings import RetrieverMode
 from qa.store import IndexStore, passage_text
-from qa.types import Hit
+from qa.types import Chunk, Hit
 
 RRF_K = 20
 CANDIDATES = 100
@@ -103,8 +105,10 @@ class Retriever:
     def __init__(self, store: IndexStore, encoder: Encoder, *, mode: RetrieverMode = RetrieverMode.HYBRID,
                  top_k: int = 5, rrf_k: int = RRF_K, candidates: int = CANDIDATES,
                  bridges: tuple[Bridge, ...] = (), fusion_weights: dict[str, tuple[float, float]] | None = None,
-                 reranker: Reranker | None = None) -> None:
+                 reranker: Reranker | None = None, ranker: PassageRanker | None = None) -> None:
         self.store = store
+        self.ranker = ranker
+        self._idf_fn: tuple[Callable[[str], float] | None] | None = None  # the store's idf, once
         self.bridges = bridges
         self.fusion_weights = dict(fusion_weights or FUSION_WEIGHTS)
         self.bridge_weight = BRIDGE_WEIGHT
@@ -142,6 +146,22 @@ class Retriever:
         ranked = sorted(best.items(), key=lambda x: (-x[1], x[0]))[:n]
         return (np.array([s for _, s in ranked], dtype=np.float32),
                 np.array([r for r, _ in ranked], dtype=np.int64))
+
+    def titles(self, hits: Sequence[Hit]) -> list[str]:
+        """The title of each hit's article, as the answer model reads it (``model_title``)."""
+        titles: dict[str, str] = {}
+        for h in hits:
+            aid = h.chunk.article_id
+            if aid not in titles:
+                art = self.store.article(aid)
+                titles[aid] = model_title(art.title, art.text)
+        return [titles[h.chunk.article_id] for h in hits]
+
+    def idf(self) -> Callable[[str], float] | None:
+        """The index's idf of a surface form (``qa.lexical.idf_function``), made once."""
+        if self._idf_fn is None:
+            self._idf_fn = (idf_function(self.store.bm25),)
+        return self._idf_fn[0]
 
     def rows_in_period(self, period: str) -> tuple[np.ndarray, int]:
         """The chunk rows of the articles whose date overlaps ``period`` (an ISO interval,
@@ -252,6 +272,18 @@ class Retriever:
             ranked = [(int(r), float(b_scores[r])) for r in b_rows]
         else:
             ranked = rrf_fuse(rankings, weights, k=self.rrf_k)
+        chunks_of: dict[int, Chunk] = {}
+        if self.ranker is not None and mode is RetrieverMode.HYBRID and "period" not in rankings and ranked:
+            t_rank = time.perf_counter()
+            pool = ranked[: max(RANK_DEPTH, top_k)]
+            chunks_of = dict(zip((r for r, _ in pool), self.store.chunks(r for r, _ in pool)))
+            pooled = [Hit(chunk=chunks_of[r], score=s, row=r, dense_score=dense_score.get(r),
+                          bm25_score=float(b_scores[r]) if len(b_scores) else None,
+                          dense_rank=dense_rank.get(r), bm25_rank=bm25_rank.get(r)) for r, s in pool]
+            order, scores = self.ranker.order(analysis, pooled, self.titles(pooled), self.idf())
+            ranked = [(pool[i][0], float(scores[i])) for i in order] + ranked[len(pool):]
+            weights["ranker"] = 1.0
+            timings["rank"] = (time.perf_counter() - t_rank) * 1000
         if newest_first and ranked:
             pool = [r for r, _ in ranked[: RECENCY_POOL * top_k]]
             fused = rrf_fuse({"relevance": pool, "recency": newest_first_order(self.store, pool)},
@@ -259,7 +291,9 @@ class Retriever:
             ranked = fused + ranked[len(pool):]
             weights["recency"] = RECENCY_WEIGHT
         ranked = ranked[: max(top_k, CANDIDATES_RERANK) if self.reranker else top_k]
-        chunks = self.store.chunks(r for r, _ in ranked)
+        missing = [r for r, _ in ranked if r not in chunks_of]
+        chunks_of.update(zip(missing, self.store.chunks(missing)))
+        chunks = [chunks_of[r] for r, _ in ranked]
         hits = tuple(
             Hit(chunk=c, score=s, row=r, dense_score=dense_score.get(r), bm25_score=float(b_scores[r]) if len(b_scores) else None,
                 dense_rank=dense_rank.get(r), bm25_rank=bm25_rank.get(r))

@@ -96,6 +96,7 @@ ENV_VARS = {
     "llm_max_tokens": "QA_LLM_MAX_TOKENS",
     "llm_context_tokens": "QA_LLM_CONTEXT_TOKENS",
     "reranker": "QA_RERANKER",
+    "ranker": "QA_RANKER",
     "device": "QA_DEVICE",
     "answer_model": "QA_ANSWER_MODEL",
     "found_threshold": "QA_FOUND_THRESHOLD",
@@ -139,6 +140,8 @@ class Settings:
     llm_max_tokens: int = 512
     llm_context_tokens: int | None = None
     reranker: str | None = None
+    # the learned passage ranker after fusion (qa.rank): None for the shipped one, "none" for none, or a file
+    ranker: str | None = None
     device: str | None = None
     # the answer step (issue 9): the model file (default: the one shipped in qa/models), an
     # override of its "found" threshold (default: the model's, chosen on validation data), and

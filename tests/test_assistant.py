@@ -124,7 +124,9 @@ def test_retrieve_applies_the_question_period_as_ask_does(meetings):
     fallback); year-less dates read against the newest article, as in ask. (Without the period
     each of these ranked another meeting first.)"""
     hits = meetings.retrieve("11月30日发生了什么？", top_k=3).hits
-    assert [h.chunk.article_id for h in hits] == [MEETINGS[2].id, MEETINGS[0].id, MEETINGS[1].id]
+    # the fallback's two meetings are equally (ir)relevant to 发生: their order is the ranker's
+    assert hits[0].chunk.article_id == MEETINGS[2].id
+    assert {h.chunk.article_id for h in hits[1:]} == {MEETINGS[0].id, MEETINGS[1].id}
     hits = meetings.retrieve("11月23日市政府开会研究了什么？", top_k=3).hits  # the 昨天 of the 11-24 article
     assert hits[0].chunk.article_id == MEETINGS[0].id and len(hits) == 3
     hits = meetings.retrieve("What did the city government's executive meeting on Nov 9 discuss?", top_k=3).hits

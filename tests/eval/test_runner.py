@@ -163,3 +163,18 @@ def test_an_answer_model_file_is_evaluated_when_given(bundled_index, tmp_path, c
     answers = [json.loads(line) for line in (tmp_path / "strict" / "questions.jsonl").read_text("utf-8").splitlines()
                if '"kind": "answer"' in line]
     assert answers and not any(a["found"] for a in answers)
+
+
+def test_the_passage_ranker_can_be_turned_off_or_replaced(bundled_index, tmp_path, capsys):
+    import json
+
+    assert main(["run", "--ranker", str(tmp_path / "missing.json")]) == 2  # checked before any work
+    assert "no passage ranker at" in capsys.readouterr().err
+    code = main(["run", "--dataset", "seed", "--index-dir", str(bundled_index), "--ranker", "none",
+                 "--limit", "2", "--out", str(tmp_path), "--name", "fused", "--quiet", "--no-plots"])
+    assert code == 0
+    results = json.loads((tmp_path / "fused" / "results.json").read_text("utf-8"))
+    assert results["config"]["ranker"] == "none" and "ranker none" in results["label"]
+    from eval.runner import Config
+
+    assert Config(ranker="none").slug.endswith("-ranker-none-extractive") and "ranker" not in Config().slug
