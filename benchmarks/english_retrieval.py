@@ -13,7 +13,9 @@ chunk of its passage is among the top ``k`` retrieved; with several depths (``--
 each question is retrieved once, at the deepest, and misses are those at the first depth. The
 depths show what a better ranking of the candidates could gain (on 2026-12-03, `train`: English
 .666 / .873 / .931 / .965 at 1 / 6 / 20 / 50, Chinese .913 / .984 / .986 / .987). Misses that
-the Chinese original finds are printed with the key terms the bridges gave: what to fix in
+the Chinese original finds are printed with the key terms the bridges gave (since 2026-12-05 the passage
+ranker orders the first 30 fused chunks; it was trained on the `train` split, so read its effect on
+`--split calib` or `test`, or pass `--ranker none` for the fused order): what to fix in
 ``qa/bridges`` (a wrong sense, a phrase translated word by word, a name with no pinyin path). The
 English false-refusal budget is spent on these misses (README, How good it is), so this figure
 bounds how many answer-absent English questions the found decision can refuse. CMRC 2018 dev and the seed set are never read.
@@ -36,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--top-k", default="6", help="chunks retrieved, or several depths: 1,6,20 (default 6, as answers use)")
     p.add_argument("--show", type=int, default=20, help="misses to print (default 20)")
     p.add_argument("--cache", type=Path, default=ROOT / "train" / ".cache", help="training index and vector cache")
+    p.add_argument("--ranker", help="the passage ranker: a file, or none for the fused order (default: the shipped "
+                   "one, trained on the train split: read its figures on calib or test)")
     args = p.parse_args(argv)
     try:
         depths = parse_depths(args.top_k)
@@ -59,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     articles = corpus(passages, role)
     article_of = {a.path: a.id for a in articles}
     index = build_index(articles, encoder, args.cache)
-    bot = Assistant(Settings.load(env={}, index_dir=index, top_k=max(depths)), encoder=encoder)
+    bot = Assistant(Settings.load(env={}, index_dir=index, top_k=max(depths), ranker=args.ranker), encoder=encoder)
     bridges = bot.retriever.bridges
 
     def rank(question: str, article_id: str) -> int | None:

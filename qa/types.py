@@ -120,7 +120,7 @@ class Hit:
     """A retrieved chunk with its fused score and each retriever's view of it."""
 
     chunk: Chunk
-    score: float
+    score: float  # the passage ranker's score when it ordered the hit (qa.rank), else the fused one
     row: int = -1  # the chunk's row in the index (-1 when not from an index)
     dense_score: float | None = None
     bm25_score: float | None = None
