@@ -86,6 +86,8 @@ class PassageRanker:
         where = path or "the passage ranker"
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise ConfigError(f"{where} is not a {FORMAT} file")
+        if not isinstance(raw.get("model"), str):
+            raise ConfigError(f"{where} holds no model (its \"model\" is LightGBM's text form)")
         if tuple(raw.get("features", ())) != FEATURES:
             raise ConfigError(f"{where} was trained on other features than this version of qa computes; "
                               "retrain it: python -m train.passage_ranker")

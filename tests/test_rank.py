@@ -77,6 +77,9 @@ def test_ranker_settings(tmp_path):
     with pytest.raises(ConfigError, match="is not a qa-passage-ranker/1 file"):
         load_ranker(str(bad))
     raw = json.loads(DEFAULT_PATH.read_text("utf-8"))
+    bad.write_text(json.dumps({k: v for k, v in raw.items() if k != "model"}), "utf-8")
+    with pytest.raises(ConfigError, match="holds no model"):
+        load_ranker(str(bad))
     bad.write_text(json.dumps({**raw, "features": raw["features"][:-1]}), "utf-8")
     with pytest.raises(ConfigError, match="retrain it: python -m train.passage_ranker"):
         load_ranker(str(bad))
