@@ -42,6 +42,7 @@ DENSE_CONTEXT = {"zh": 0.0, "en": 1.0}
 # (dense, bm25) fusion weights per question language; tuned on development questions
 # (see eval/reports and the README): English BM25 runs on bridged terms.
 FUSION_WEIGHTS = {"zh": (1.0, 1.0), "en": (1.0, 0.75)}
+TITLE_CACHE = 100_000  # article titles a retriever keeps for the passage ranker (emptied when full)
 BRIDGE_WEIGHT = 1.0  # weight of the bridged-terms query vector added to an English question's
 
 
@@ -109,6 +110,7 @@ class Retriever:
         self.store = store
         self.ranker = ranker
         self._idf_fn: tuple[Callable[[str], float] | None] | None = None  # the store's idf, once
+        self._title_cache: dict[str, str] = {}  # article id -> title (``titles``)
         self.bridges = bridges
         self.fusion_weights = dict(fusion_weights or FUSION_WEIGHTS)
         self.bridge_weight = BRIDGE_WEIGHT
@@ -148,13 +150,20 @@ class Retriever:
                 np.array([r for r, _ in ranked], dtype=np.int64))
 
     def titles(self, hits: Sequence[Hit]) -> list[str]:
-        """The title of each hit's article, as the answer model reads it (``model_title``)."""
-        titles: dict[str, str] = {}
-        for h in hits:
-            aid = h.chunk.article_id
-            if aid not in titles:
+        """The title of each hit's article, as the answer model reads it (``model_title``). Kept per
+        article id (an id hashes the article's text, so its title never changes; the cache is the
+        retriever's, made again for each index generation): an article is read once, not per question
+        (on Milvus a read is two queries)."""
+        cache, titles = self._title_cache, {}
+        for aid in dict.fromkeys(h.chunk.article_id for h in hits):
+            title = cache.get(aid)  # questions in other threads may fill or empty the cache meanwhile
+            if title is None:
                 art = self.store.article(aid)
-                titles[aid] = model_title(art.title, art.text)
+                title = model_title(art.title, art.text)
+                if len(cache) >= TITLE_CACHE:
+                    cache.clear()
+                cache[aid] = title
+            titles[aid] = title
         return [titles[h.chunk.article_id] for h in hits]
 
     def idf(self) -> Callable[[str], float] | None:

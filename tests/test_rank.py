@@ -119,3 +119,17 @@ def test_the_ranker_puts_the_passage_first_more_often_on_held_out_training_quest
     for name in ("test zh", "test en"):
         assert t[name]["ranker@1"] > t[name]["fused@1"], (name, t[name])
     assert np.all([t[n]["questions"] > 100 for n in t])
+
+
+def test_each_article_is_read_once_for_its_title(bundled_index, monkeypatch):
+    from qa.assistant import Assistant
+
+    retriever = Assistant.load(bundled_index).retriever
+    reads = []
+    article = retriever.store.article
+    monkeypatch.setattr(retriever.store, "article", lambda aid: reads.append(aid) or article(aid))
+    first = retriever.retrieve("胡昌升在北京会见了哪些人？", top_k=6)
+    assert reads and len(reads) == len(set(reads))
+    n = len(reads)
+    again = retriever.retrieve("胡昌升在北京会见了哪些人？", top_k=6)
+    assert len(reads) == n and [h.row for h in again.hits] == [h.row for h in first.hits]
