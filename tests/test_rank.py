@@ -133,3 +133,15 @@ def test_each_article_is_read_once_for_its_title(bundled_index, monkeypatch):
     n = len(reads)
     again = retriever.retrieve("胡昌升在北京会见了哪些人？", top_k=6)
     assert len(reads) == n and [h.row for h in again.hits] == [h.row for h in first.hits]
+
+
+def test_the_title_cache_is_bounded(bundled_index, monkeypatch):
+    import qa.retrieve
+    from qa.assistant import Assistant
+
+    monkeypatch.setattr(qa.retrieve, "TITLE_CACHE", 2)
+    retriever = Assistant.load(bundled_index).retriever
+    r = retriever.retrieve("厦门举办了什么论坛？", top_k=30)
+    assert len({h.chunk.article_id for h in r.hits}) > 2  # more articles than the cache holds
+    assert len(retriever._title_cache) <= 2
+    assert retriever.titles(r.hits) == [retriever.titles([h])[0] for h in r.hits]  # the titles are still right
