@@ -282,13 +282,17 @@ class Retriever:
         else:
             ranked = rrf_fuse(rankings, weights, k=self.rrf_k)
         chunks_of: dict[int, Chunk] = {}
+
+        def hit(r: int, s: float) -> Hit:
+            return Hit(chunk=chunks_of[r], score=s, row=r, dense_score=dense_score.get(r),
+                       bm25_score=float(b_scores[r]) if len(b_scores) else None,
+                       dense_rank=dense_rank.get(r), bm25_rank=bm25_rank.get(r))
+
         if self.ranker is not None and mode is RetrieverMode.HYBRID and "period" not in rankings and ranked:
             t_rank = time.perf_counter()
             pool = ranked[: max(RANK_DEPTH, top_k)]
             chunks_of = dict(zip((r for r, _ in pool), self.store.chunks(r for r, _ in pool)))
-            pooled = [Hit(chunk=chunks_of[r], score=s, row=r, dense_score=dense_score.get(r),
-                          bm25_score=float(b_scores[r]) if len(b_scores) else None,
-                          dense_rank=dense_rank.get(r), bm25_rank=bm25_rank.get(r)) for r, s in pool]
+            pooled = [hit(r, s) for r, s in pool]
             order, scores = self.ranker.order(analysis, pooled, self.titles(pooled), self.idf())
             ranked = [(pool[i][0], float(scores[i])) for i in order] + ranked[len(pool):]
             weights["ranker"] = 1.0
@@ -302,12 +306,7 @@ class Retriever:
         ranked = ranked[: max(top_k, CANDIDATES_RERANK) if self.reranker else top_k]
         missing = [r for r, _ in ranked if r not in chunks_of]
         chunks_of.update(zip(missing, self.store.chunks(missing)))
-        chunks = [chunks_of[r] for r, _ in ranked]
-        hits = tuple(
-            Hit(chunk=c, score=s, row=r, dense_score=dense_score.get(r), bm25_score=float(b_scores[r]) if len(b_scores) else None,
-                dense_rank=dense_rank.get(r), bm25_rank=bm25_rank.get(r))
-            for (r, s), c in zip(ranked, chunks)
-        )
+        hits = tuple(hit(r, s) for r, s in ranked)
         timings["fuse"] = (time.perf_counter() - t) * 1000
         if self.reranker is not None and hits:
             t = time.perf_counter()
