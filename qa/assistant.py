@@ -25,7 +25,6 @@ from qa.errors import EncoderMismatchError, IngestError
 from qa.ingest import IngestResult, ingest_paths
 from qa.lang.chars import detect_language, has_content
 from qa.lang.script import to_simplified
-from qa.lexical import idf_function
 from qa.prepare import LocalPreparer, Preparer
 from qa.retrieve import Retrieval, Retriever, fuse_retrievals
 from qa.settings import RetrieverMode, Settings
@@ -239,7 +238,7 @@ class Assistant:
         encoder = self.encoder
         ctx = AnswerContext(question=question, language=language or retrieval.language, passages=tuple(passages),
                             analysis=retrieval.analysis, query_vector=retrieval.query_vector, history=tuple(history),
-                            idf=idf_function(store.bm25), evidence=ev, bridges=retriever.bridges,
+                            idf=retriever.idf, evidence=ev, bridges=retriever.bridges,
                             encode_query=lambda text: encoder.encode_queries([text])[0])
         return ctx, retrieval
 

@@ -51,7 +51,7 @@ def features(analysis: QueryAnalysis, hits: Sequence[Hit], titles: Sequence[str]
         return X
     terms, weights, _, bigrams = question_terms(analysis, idf)
     total = sum(weights) or 1.0
-    names = [t for t in terms if t.kind == "name"]
+    names = [k for k, t in enumerate(terms) if t.kind == "name"]
     dense = [h.dense_score for h in hits if h.dense_score is not None]
     best_dense = max(dense) if dense else 0.0
     best_bm25 = max((h.bm25_score or 0.0) for h in hits) or 1.0
@@ -60,7 +60,7 @@ def features(analysis: QueryAnalysis, hits: Sequence[Hit], titles: Sequence[str]
         text, head = to_simplified(h.chunk.text).lower(), to_simplified(title or "").lower()
         in_text = [present(t.forms, text) >= 0 for t in terms]
         in_title = [present(t.forms, head) >= 0 for t in terms]
-        named = [present(t.forms, text) >= 0 or present(t.forms, head) >= 0 for t in names]
+        named = [in_text[k] or in_title[k] for k in names]
         d = h.dense_score
         X[i] = (
             i + 1, h.score / best_fused,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -109,7 +110,6 @@ class Retriever:
                  reranker: Reranker | None = None, ranker: PassageRanker | None = None) -> None:
         self.store = store
         self.ranker = ranker
-        self._idf_fn: tuple[Callable[[str], float] | None] | None = None  # the store's idf, once
         self._title_cache: dict[str, str] = {}  # article id -> title (``titles``)
         self.bridges = bridges
         self.fusion_weights = dict(fusion_weights or FUSION_WEIGHTS)
@@ -166,11 +166,10 @@ class Retriever:
             titles[aid] = title
         return [titles[h.chunk.article_id] for h in hits]
 
+    @cached_property
     def idf(self) -> Callable[[str], float] | None:
         """The index's idf of a surface form (``qa.lexical.idf_function``), made once."""
-        if self._idf_fn is None:
-            self._idf_fn = (idf_function(self.store.bm25),)
-        return self._idf_fn[0]
+        return idf_function(self.store.bm25)
 
     def rows_in_period(self, period: str) -> tuple[np.ndarray, int]:
         """The chunk rows of the articles whose date overlaps ``period`` (an ISO interval,
@@ -293,7 +292,7 @@ class Retriever:
             pool = ranked[: max(RANK_DEPTH, top_k)]
             chunks_of = dict(zip((r for r, _ in pool), self.store.chunks(r for r, _ in pool)))
             pooled = [hit(r, s) for r, s in pool]
-            order, scores = self.ranker.order(analysis, pooled, self.titles(pooled), self.idf())
+            order, scores = self.ranker.order(analysis, pooled, self.titles(pooled), self.idf)
             ranked = [(pool[i][0], float(scores[i])) for i in order] + ranked[len(pool):]
             weights["ranker"] = 1.0
             timings["rank"] = (time.perf_counter() - t_rank) * 1000

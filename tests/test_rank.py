@@ -106,7 +106,7 @@ def test_retrieval_reorders_the_fused_candidates(bundled_index, question):
     assert {h.row for h in r_on.hits} <= {h.row for h in r_off.hits}
     scores = [h.score for h in r_on.hits]
     assert scores == sorted(scores, reverse=True)
-    X = features(r_off.analysis, r_off.hits, on.titles(r_off.hits), on.idf())
+    X = features(r_off.analysis, r_off.hits, on.titles(r_off.hits), on.idf)
     s = on.ranker.scores(X)
     assert [h.row for h in r_on.hits] == [r_off.hits[i].row for i in sorted(range(len(s)), key=lambda i: (-s[i], i))][:6]
     # only the hybrid mode is reordered: dense and BM25 alone keep their own order

@@ -119,11 +119,11 @@ def label(p: Passage, q: Question, cand, role: str) -> int:
     return 0
 
 
-def _bot(index_dir: Path, encoder, top_k: int):
+def _bot(index_dir: Path, encoder, top_k: int, **settings):
     from qa.assistant import Assistant
     from qa.settings import Settings
 
-    bot = Assistant(Settings.load(env={}, index_dir=index_dir, top_k=top_k), encoder=encoder)
+    bot = Assistant(Settings.load(env={}, index_dir=index_dir, top_k=top_k, **settings), encoder=encoder)
     bot.warm_up()
     return bot
 

@@ -42,15 +42,12 @@ AT = (1, 3, 6)
 def collect(passages, index: Path, encoder, *, progress: bool = True) -> dict[str, np.ndarray]:
     """Each question's first ``RANK_DEPTH`` fused hits (ranker off): feature rows, labels, question
     numbers, and each question's split and language."""
-    from qa.assistant import Assistant
     from qa.rank import RANK_DEPTH, features
-    from qa.settings import Settings
     from train.data import roles
+    from train.examples import _bot
 
     role = roles(passages)
-    bot = Assistant(Settings.load(env={}, index_dir=index, ranker="none"), encoder=encoder)
-    bot.warm_up()
-    retriever = bot.retriever
+    retriever = _bot(index, encoder, RANK_DEPTH, ranker="none").retriever
     items = [(p, q) for p in passages if role[p.id] == "keep" for q in p.questions]
     if progress:
         from tqdm import tqdm
@@ -63,7 +60,7 @@ def collect(passages, index: Path, encoder, *, progress: bool = True) -> dict[st
         for h in r.hits:
             if h.chunk.article_id not in paths:
                 paths[h.chunk.article_id] = retriever.store.article(h.chunk.article_id).path
-        rows.append(features(r.analysis, r.hits, retriever.titles(r.hits), retriever.idf()))
+        rows.append(features(r.analysis, r.hits, retriever.titles(r.hits), retriever.idf))
         labels += [int(paths[h.chunk.article_id] == p.id) for h in r.hits]
         qids += [n] * len(r.hits)
         meta.append((p.split, q.lang))
@@ -124,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from qa.encoders import make_encoder
     from qa.rank import FEATURES, FORMAT, RANK_DEPTH
+    from train.__main__ import _write
     from train.cache import CachingEncoder
     from train.data import roles
     from train.examples import build_index, corpus
@@ -154,10 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                          "recall": figures, "gain": gain, "params": PARAMS,
                          "data": "DRCD dev + test, CMRC 2018 trial, drcd_en (first 1,200), drcd_en_writers; "
                                  "CMRC 2018 dev and the seed set were not used"}}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(model, ensure_ascii=False), "utf-8")
-    tmp.replace(args.out)
+    _write(args.out, json.dumps(model, ensure_ascii=False))
     _report(args.report, model, time.perf_counter() - t0)
     if not args.quiet:
         for name, f in figures.items():
