@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.evidence import Evidence
+from qa.lang.names import holds_post
 from qa.lang.numbers import find_numbers
 from qa.lang.script import to_simplified
 from qa.matching import around_gap, longest_common, present
@@ -114,13 +115,10 @@ def make_query(analysis: QueryAnalysis, *, idf: Callable[[str], float] | None = 
             unit = next((u for u in unit_words() if text.startswith(u, m.end())), None)
             if unit:
                 units.add(unit)
-    from qa.lang.names import posts, posts_en
+    from qa.lang.names import posts_asked_en, posts_asked_zh
     from qa.lang.segment import cut
 
-    words = cut(text)  # a post is a word of its own (代表, not 代表团), or ends one (副总裁)
-    asked_posts = [p for p in sorted(posts(), key=len, reverse=True)
-                   if any(w == p or (w.endswith(p) and len(w) <= len(p) + 1) for w in words)]
-    asked_posts += [zh for en, zhs in posts_en().items() if re.search(rf"\b{re.escape(en)}s?\b", low) for zh in zhs]
+    asked_posts = [*posts_asked_zh(cut(text)), *posts_asked_en(low)]
     own = text.lower() + " " + " ".join(f for t in terms for f in t.forms)
     grain = asked_grain(text if analysis.language == "zh" else low, analysis.language) if kind == "date" else ""
     return Query(language=analysis.language, answer_type=kind, terms=terms, weights=weights, chars=chars,
@@ -251,7 +249,7 @@ def sentence_features(q: Query, qvec: np.ndarray | None, ev: Evidence, hits: dic
         row[col["offered_n"]] = min(len(found), 5)
         row[col["offered_passage"]] = 1.0 if c.passage in offered_passages else 0.0
         row[col["unit_match"]] = float(any(m.norm.split(" ", 1)[-1] in q.units for m in found)) if q.units else -1.0
-        row[col["post"]] = float(any(p in text for p in q.posts)) if q.posts else -1.0
+        row[col["post"]] = float(any(holds_post(text, p) for p in q.posts)) if q.posts else -1.0
         row[col["slot"]] = _slot(q, c, text, found)
         row[col["other_entities"]] = min(sum(m.kind in ("person", "org", "place") and _is_answer(q, m, _kind_of(m))
                                              for m in c.sentence.mentions), 5)

@@ -13,14 +13,14 @@ from qa.types import Article, Chunk, Hit, Sentence
 TEXT = "金沙湾海底观光隧道全长560米。单程票价为38元，儿童票19元。隧道将于12月18日正式开放。"
 
 
-def evidence(question_vec_dim=4):
+def evidence(question_vec_dim=4, text=TEXT, title="金沙湾海底观光隧道本周六开门迎客"):
     from qa.annotate import annotate
 
-    article = Article.make(TEXT, title="金沙湾海底观光隧道本周六开门迎客", date="2021-12-15")
+    article = Article.make(text, title=title, date="2021-12-15")
     notes = annotate(article)
-    cands = tuple(Candidate(1, article, Sentence(i, article.id, s, e, TEXT[s:e], m)) for i, ((s, e), m) in enumerate(notes))
+    cands = tuple(Candidate(1, article, Sentence(i, article.id, s, e, text[s:e], m)) for i, ((s, e), m) in enumerate(notes))
     vecs = np.eye(len(cands), question_vec_dim, dtype=np.float32)
-    hit = Hit(chunk=Chunk.make(article.id, 0, len(TEXT), TEXT), score=1.0, row=0, dense_score=0.9, bm25_rank=1)
+    hit = Hit(chunk=Chunk.make(article.id, 0, len(text), text), score=1.0, row=0, dense_score=0.9, bm25_rank=1)
     return Evidence(cands, vecs), {1: hit}, {1: article.title}
 
 
@@ -39,6 +39,20 @@ def test_a_price_question_is_offered_a_price_where_the_sentence_gives_one():
     assert row(X, 2, "offered") == 0  # a date is not a quantity
     assert row(X, 1, "dense") == pytest.approx(1.0) and row(X, 1, "dense_gap") == 0
     assert row(X, 1, "type_number") == 1 and row(X, 1, "type_none") == 0
+
+
+@pytest.mark.parametrize("question", ["威海市长是谁？", "Who is the mayor of Weihai?"])
+def test_a_deputy_does_not_hold_the_post_asked(question):
+    """副市长 (vice mayor) is another post than 市长 (mayor): only a sentence naming the mayor has it."""
+    ev, hits, titles = evidence(text="副市长韩雪梅在开幕式上致辞。市长李明出席论坛。", title="威海科技创新论坛举行")
+    q = make_query(analyze(question))
+    assert q.posts == ("市长",)
+    X = sentence_features(q, None, ev, hits, titles)
+    assert row(X, 0, "post") == 0 and row(X, 1, "post") == 1
+    q = make_query(analyze("Which vice mayor spoke at the opening?"))
+    assert q.posts == ("副市长",)
+    X = sentence_features(q, None, ev, hits, titles)
+    assert row(X, 0, "post") == 1 and row(X, 1, "post") == 0
 
 
 def test_names_and_numbers_of_the_question_must_be_found():

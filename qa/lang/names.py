@@ -39,6 +39,44 @@ def posts_en() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+DEPUTY = "副"  # 副市长 is a vice mayor: a post after it names the deputy, not the post
+
+
+@lru_cache(maxsize=1)
+def _posts_en_pattern() -> re.Pattern[str]:
+    keys = sorted(posts_en(), key=lambda k: (-k.count("-"), -len(k)))
+    words = "|".join(r"[\s-]+".join(map(re.escape, k.split("-"))) for k in keys)
+    return re.compile(rf"\b({words})s?\b")
+
+
+def posts_asked_en(text: str) -> tuple[str, ...]:
+    """The Chinese posts an English question names (who is the mayor -> 市长; the vice mayor ->
+    副市长, not 市长 too: the longest name is read first, and a hyphen stands for a space)."""
+    table = posts_en()
+    found = (re.sub(r"[\s-]+", "-", m.group(1)) for m in _posts_en_pattern().finditer(text.lower()))
+    return tuple(dict.fromkeys(zh for en in found for zh in table.get(en, ())))
+
+
+def posts_asked_zh(words: list[str]) -> tuple[str, ...]:
+    """The posts a Chinese question's words name: a post that is a word of its own (代表, not
+    代表团) or ends one with one character before it (总裁 of 全球总裁), but not the post
+    inside its deputy's (副市长 asks for 副市长, not 市长, also when jieba cut 副 off)."""
+    words = [DEPUTY + w if k and words[k - 1] == DEPUTY else w for k, w in enumerate(words)]
+    out = [p for p in sorted(posts(), key=len, reverse=True)
+           if any(w == p or (w.endswith(p) and len(w) <= len(p) + 1 and w != DEPUTY + p) for w in words)]
+    return tuple(dict.fromkeys(out))
+
+
+def holds_post(text: str, post: str) -> bool:
+    """Whether ``text`` names ``post`` itself: 市长 is not in 副市长韩雪梅 (a deputy's post)."""
+    i = text.find(post)
+    while i >= 0:
+        if post.startswith(DEPUTY) or i == 0 or text[i - 1] != DEPUTY:
+            return True
+        i = text.find(post, i + 1)
+    return False
+
+
 @lru_cache(maxsize=1)
 def orgs_en() -> dict[str, tuple[str, ...]]:
     """English name of an organisation, lower-cased -> its Chinese names (cetc -> 中国电科,
