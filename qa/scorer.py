@@ -33,8 +33,14 @@ def found_feature_names(sentence_features: tuple[str, ...]) -> tuple[str, ...]:
     return (*FOUND_HEAD, *(f"best_{f}" for f in sentence_features), *(f"top_{f}" for f in sentence_features))
 
 
-def found_features(raw: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """One row of question-level features from the candidates' raw scores and feature rows."""
+def found_features(raw: np.ndarray, X: np.ndarray, pool: float | None = None) -> np.ndarray:
+    """One row of question-level features from the candidates' raw scores and feature rows.
+
+    ``pool``: the ``n_candidates`` to give instead of the count of ``raw``. How many
+    candidates there are is the corpus's and the chunking's, not the answer's (a one-article
+    index offers a dozen sentences, the training indexes 35 at the median, and the booster
+    learned a few points of probability per ten fewer): answering holds it at the training
+    questions' median (the model file's ``found.pool``), so a small corpus is judged as a large one."""
     width = X.shape[1] if X.ndim == 2 else 0
     if not len(raw):
         return np.zeros(len(FOUND_HEAD) + 2 * width)
@@ -42,7 +48,7 @@ def found_features(raw: np.ndarray, X: np.ndarray) -> np.ndarray:
     top = raw[order[:TOP_SENTENCES]]
     tops = np.zeros(TOP_SENTENCES)
     tops[:len(top)] = top
-    head = [*tops, tops[0] - tops[1], float((raw >= SUPPORT_RAW).sum()), float(len(raw))]
+    head = [*tops, tops[0] - tops[1], float((raw >= SUPPORT_RAW).sum()), float(len(raw) if pool is None else pool)]
     return np.concatenate([head, X[order[0]], X[order[:TOP_SENTENCES]].mean(axis=0)])
 
 
@@ -145,6 +151,8 @@ class AnswerModel:
                               "version of qa computes; retrain it: python -m train")
         # a model file without a question-level booster decides by the best sentence's score
         self.found = Booster(found["model"], tuple(found["features"])) if "model" in found else None
+        # the candidate count the found booster reads (found_features); a file without one: the real count
+        self.found_pool = float(found["pool"]) if found.get("pool") is not None else None
         self.claim_calibration = Calibration.from_json(raw.get("claim", raw["found"])["calibration"])
         span = raw.get("span")
         from qa.shortanswer import CHOICE_FEATURES, SPAN_FEATURES
@@ -219,7 +227,8 @@ class AnswerModel:
         if self.found is not None and X is not None:
             if not len(raw):
                 return 0.0
-            return float(self.found_calibration(float(self.found.predict(found_features(raw, X)[None, :])[0])))
+            row = found_features(raw, X, self.found_pool)
+            return float(self.found_calibration(float(self.found.predict(row[None, :])[0])))
         return float(self.found_calibration(float(raw.max()) if len(raw) else 0.0))
 
     def claim_probability(self, raw: np.ndarray) -> float:

@@ -245,7 +245,7 @@ def _fit_found(ex: Examples, raw: np.ndarray, split: np.ndarray, is_q: np.ndarra
     too good); ``calib`` and ``test`` read the final booster's, as at question time.
     ``names``: the sentence features ``ex.X`` holds (default: every one, ``FEATURES``)."""
     from qa.features import FEATURES
-    from qa.scorer import found_feature_names
+    from qa.scorer import FOUND_HEAD, found_feature_names
 
     features = tuple(names) if names is not None else FEATURES
 
@@ -261,7 +261,10 @@ def _fit_found(ex: Examples, raw: np.ndarray, split: np.ndarray, is_q: np.ndarra
     found_names = found_feature_names(features)
     qtr, qca = (split == "train") & is_q, (split == "calib") & is_q
     booster = _train(F[qtr], qlabel[qtr], F[qca], qlabel[qca], found_names)
-    return {"features": list(found_names), "model": booster.model_to_string()}, booster.predict(F)
+    # fitted on each question's own candidate count, answered at the training questions' median (found_features)
+    pool = float(np.median(F[qtr, FOUND_HEAD.index("n_candidates")])) if qtr.any() else None
+    return ({"features": list(found_names), "model": booster.model_to_string(), "pool": pool},
+            booster.predict(found_matrix(ex, seen, pool)))
 
 
 def found_thresholds(qprob: np.ndarray, answerable_calib: np.ndarray, lang: np.ndarray,
@@ -277,14 +280,14 @@ def found_thresholds(qprob: np.ndarray, answerable_calib: np.ndarray, lang: np.n
     return out
 
 
-def found_matrix(ex: Examples, raw: np.ndarray) -> np.ndarray:
+def found_matrix(ex: Examples, raw: np.ndarray, pool: float | None = None) -> np.ndarray:
     """The question-level found features (``qa.scorer.found_features``) of every question of
-    ``ex``, from its candidates' raw sentence scores ``raw``."""
+    ``ex``, from its candidates' raw sentence scores ``raw`` (``pool``: the candidate count to give)."""
     from qa.scorer import found_features
 
     order = np.argsort(ex.question, kind="stable")
     bounds = np.searchsorted(ex.question[order], np.arange(len(ex.questions) + 1))
-    return np.stack([found_features(raw[order[a:b]], ex.X[order[a:b]]) for a, b in zip(bounds, bounds[1:])])
+    return np.stack([found_features(raw[order[a:b]], ex.X[order[a:b]], pool) for a, b in zip(bounds, bounds[1:])])
 
 
 def _balanced_threshold(p: np.ndarray, y: np.ndarray) -> float:

@@ -25,7 +25,7 @@ def found_raw(model: dict, ex: Examples) -> np.ndarray:
     m = AnswerModel(model)
     if m.found is None:
         raise ValueError("this model has no question-level found booster to recalibrate")
-    return m.found.predict(found_matrix(ex, m.sentence_raw(ex.X)))
+    return m.found.predict(found_matrix(ex, m.sentence_raw(ex.X), m.found_pool))
 
 
 def recalibrate(model: dict, ex: Examples, budgets: dict[str, float] = BUDGETS) -> tuple[dict, dict]:

@@ -22,6 +22,7 @@ def test_train_on_a_tiny_slice(tmp_path):
     assert set(model.thresholds) >= {"found", "quote", "short", "claim"}
     assert {"zh", "en"} <= set(model.thresholds["found"])
     assert model.trained["sizes"]["train"]["questions"] > 0
+    assert model.found_pool is not None and model.found_pool >= 1  # the training questions' median candidate count
     raw = json.loads(out.read_text("utf-8"))
     assert raw["sentence"]["features"] and raw["span"]["features"] and raw["span"]["choice"]["model"]
     assert model.span_choice is not None
