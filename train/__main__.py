@@ -25,12 +25,18 @@ DEFAULT_REPORT = TRAIN_DIR / "report"
 DEFAULT_CACHE = TRAIN_DIR / ".cache"
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m train", description=__doc__.splitlines()[0])
+def training_options(p: argparse.ArgumentParser, out: Path, what: str) -> None:
+    """The options every training command takes: a slice of the passages, the file it writes
+    (``what``, default ``out``), the report folder and the embedding and index cache."""
     p.add_argument("--passages", type=int, help="use a seeded sample of N passages (default: all)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"model file (default {DEFAULT_OUT})")
+    p.add_argument("--out", type=Path, default=out, help=f"{what} (default {out})")
     p.add_argument("--report", type=Path, default=DEFAULT_REPORT, help=f"report folder (default {DEFAULT_REPORT})")
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding and index cache")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m train", description=__doc__.splitlines()[0])
+    training_options(p, DEFAULT_OUT, "model file")
     p.add_argument("--examples", type=Path, help="save the examples here (.npz, and -spans.npz beside it), or reuse "
                    "them if they exist (delete them after changing features)")
     p.add_argument("--english", type=int, metavar="N", default=ENGLISH_USED,

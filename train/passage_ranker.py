@@ -25,11 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
+from train.__main__ import training_options
 from train.data import ENGLISH_USED, STYLED, TRAIN_DIR, load_passages
 
 DEFAULT_OUT = TRAIN_DIR.parent / "qa" / "models" / "passage-ranker.json"
-DEFAULT_REPORT = TRAIN_DIR / "report"
-DEFAULT_CACHE = TRAIN_DIR / ".cache"
 PARAMS = {"objective": "lambdarank", "metric": "ndcg", "eval_at": [1], "lambdarank_truncation_level": 10,
           "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 40, "feature_fraction": 0.8,
           "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "verbose": -1, "seed": 7,
@@ -112,10 +111,7 @@ def recall(data: dict[str, np.ndarray], scores: np.ndarray, split: str, lang: st
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m train.passage_ranker", description=__doc__.splitlines()[0])
-    p.add_argument("--passages", type=int, help="use a seeded sample of N passages (default: all)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"ranker file (default {DEFAULT_OUT})")
-    p.add_argument("--report", type=Path, default=DEFAULT_REPORT, help=f"report folder (default {DEFAULT_REPORT})")
-    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding and index cache")
+    training_options(p, DEFAULT_OUT, "ranker file")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
 
