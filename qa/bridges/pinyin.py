@@ -18,7 +18,7 @@ import numpy as np
 
 from qa.bridges.english import Word, content, span
 from qa.lang.chars import is_cjk
-from qa.lang.pinyin import normalize_key
+from qa.lang.pinyin import normalize_key, usual_key
 from qa.query import KeyTerm
 
 _syllables: frozenset[str] | None = None
@@ -174,8 +174,13 @@ class PinyinBridge:
                 if not any(w.capitalized for w in run) and any(self.is_english_word(w.lower) for w in run):
                     continue
                 key = normalize_key("".join(w.text for w in run))
-                if len(key) >= 4 and key in self.lexicon:
-                    out.append((run, self.lexicon[key]))
+                found = self.lexicon.get(key, []) if len(key) >= 4 else []
+                if n == 1 and self.is_english_word(run[0].lower):
+                    # an English word read as pinyin only through a rare reading of a character
+                    # ("China" as 提纳, chi-na) is the English word, not a name
+                    found = [f for f in found if usual_key(f) == key]
+                if found:
+                    out.append((run, found))
                     i += n
                     break
             else:

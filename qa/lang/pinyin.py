@@ -47,16 +47,22 @@ def romanize_place(name: str) -> str:
 def pinyin_keys(word: str) -> list[str]:
     """Toneless pinyin keys of a Chinese word: its usual reading first, then heteronym
     readings (at most ``MAX_VARIANTS``); ü is written both v and u."""
-    from pypinyin import Style, lazy_pinyin, pinyin
+    from pypinyin import Style, pinyin
 
-    usual = "".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
-    keys = [usual]
+    keys = [usual_key(word)]
     if len(word) <= 4:
         readings = pinyin(word, style=Style.NORMAL, heteronym=True, errors="ignore")
         for combo in itertools.islice(itertools.product(*readings), MAX_VARIANTS):
             keys.append("".join(combo))
     keys += [k.replace("v", "u") for k in keys if "v" in k]
     return [k for k in dict.fromkeys(keys) if k]
+
+
+def usual_key(word: str) -> str:
+    """The toneless pinyin key of a word's usual reading (``pinyin_keys``' first)."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
 
 
 def lexicon_word(word: str) -> bool:

@@ -18,6 +18,25 @@ def test_definitions_become_phrases():
     assert _phrases("CL:個|个[ge4]") == []
 
 
+def test_phrases_carry_how_closely_they_translate():
+    from qa.bridges.dictionary import _ranked_phrases
+
+    assert ("mountain", 0) in _ranked_phrases("mountain") and ("hill", 0) in _ranked_phrases("mountain; hill")
+    # the first comma piece of a longer definition, or a phrase with its particle dropped, is looser
+    assert ("three", 1) in _ranked_phrases("three, set five remove two (abacus rule)")
+    assert ("meet", 1) in _ranked_phrases("to meet with")
+
+
+def test_a_word_first_translates_to_what_it_first_means():
+    b = DictionaryBridge(lambda t: t in {"三", "三下五除二", "三次", "山", "堆积如山"})
+    # a single character when the word is its first sense (三 "three", 山 "mountain"); before
+    # the longer words whose definitions only mention it (三下五除二 "three, set five remove two")
+    assert b.translate(words("three"))[0][0] == "三"
+    assert b.translate(words("mountain"))[0][0] == "山"
+    # a single character that is not the word's first sense stays out (中 is "China" only later)
+    assert "中" not in DictionaryBridge(lambda t: True).translate(words("China"))[0]
+
+
 def test_lemmas():
     assert lemmas("met")[0] == "meet"
     assert "donate" in lemmas("donated") and "device" in lemmas("devices") and "city" in lemmas("cities")

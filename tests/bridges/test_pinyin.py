@@ -33,6 +33,15 @@ def test_ordinary_lowercase_english_is_not_read_as_pinyin():
     assert [t.text for t in bridge("Change")] == ["嫦娥"]  # capitalised: a name
 
 
+def test_a_capitalised_english_word_is_a_name_only_by_its_usual_reading():
+    lexicon = build_lexicon(["提纳", "嫦娥"])
+    assert "china" in pinyin_keys("提纳")  # 提 also reads chi
+    bridge = PinyinBridge(lexicon, is_english_word=lambda w: w in {"china", "change"})
+    assert bridge("Who lives in China?") == []  # the country, not 提纳 through a rare reading
+    assert [t.text for t in bridge("Change")] == ["嫦娥"]  # chang'e is 嫦娥's usual reading
+    assert [t.text for t in PinyinBridge(lexicon)("Who lives in China?")] == ["提纳"]  # not English: a name
+
+
 def test_only_adjacent_words_form_a_name():
     assert PinyinBridge(LEXICON).match(words("Hu and Changsheng")) == []
 
