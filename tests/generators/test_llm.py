@@ -140,8 +140,6 @@ def test_the_prompt_is_cut_to_the_window(ibm, scripted):
     assert model.count_tokens(model.calls[0]) <= 900 - 400
 
 
-@pytest.mark.xfail(strict=True, reason="open in issue 9: the answer model scores English claims low (their romanised "
-                   "names count as missing and CC-CEDICT reads 'held talks' as 举办/报告); Chinese claims are checked")
 def test_english_answer(ctx_for, scripted, n_of):
     ctx = ctx_for("What did Hu Changsheng (胡昌升) discuss with IBM?")
     talk = n_of(ctx, "包卓蓝就双方合作")
