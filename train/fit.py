@@ -262,9 +262,11 @@ def _fit_found(ex: Examples, raw: np.ndarray, split: np.ndarray, is_q: np.ndarra
     qtr, qca = (split == "train") & is_q, (split == "calib") & is_q
     booster = _train(F[qtr], qlabel[qtr], F[qca], qlabel[qca], found_names)
     # fitted on each question's own candidate count, answered at the training questions' median (found_features)
-    pool = float(np.median(F[qtr, FOUND_HEAD.index("n_candidates")])) if qtr.any() else None
-    return ({"features": list(found_names), "model": booster.model_to_string(), "pool": pool},
-            booster.predict(found_matrix(ex, seen, pool)))
+    count = FOUND_HEAD.index("n_candidates")
+    pool = float(np.median(F[qtr, count])) if qtr.any() else None
+    if pool is not None:
+        F[:, count] = pool
+    return {"features": list(found_names), "model": booster.model_to_string(), "pool": pool}, booster.predict(F)
 
 
 def found_thresholds(qprob: np.ndarray, answerable_calib: np.ndarray, lang: np.ndarray,

@@ -33,13 +33,8 @@ _reverse: dict[str, tuple[tuple[str, int], ...]] | None = None
 REVERSE_FORMAT = "v3"  # of the cached reverse dictionary: (headword, rank) pairs
 
 
-def _phrases(definition: str) -> list[str]:
-    """English phrases a CC-CEDICT definition offers as translations."""
-    return list(dict.fromkeys(p for p, _ in _ranked_phrases(definition)))
-
-
 def _ranked_phrases(definition: str) -> list[tuple[str, int]]:
-    """The phrases of one definition, each with 0 when it is a whole part of the definition
+    """The English phrases a CC-CEDICT definition offers as translations, each with 0 when it is a whole part of the definition
     ("mountain" of "mountain; hill") or 1 when it is only the first comma piece of one ("three"
     of "three, set five remove two (abacus rule)") or a phrase with its particle dropped ("meet"
     of "to meet with")."""
