@@ -1,5 +1,5 @@
 """Annotate: at build time, each sentence of an article with the people, organisations,
-places, dates and quantities it mentions, so that questions read them instead of
+places, dates, clock times and quantities it mentions, so that questions read them instead of
 tagging text again. Work that does not depend on the question is done once, here.
 
 Dates are normalised to ISO 8601 against the article's own date (昨天, 11月16日-17日),
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa.chunking import Span, sentence_spans
+from qa.lang.clock import find_times
 from qa.lang.dates import find_dates, parse_reference
 from qa.lang.entities import PERSON, PLACE, find_entities
 from qa.lang.numbers import find_quantities
@@ -21,10 +22,10 @@ from qa.types import Article, Mention, MentionKind
 
 # Bumped when what is stored changes; the index manifest records it, and the answer
 # model names the version its features were computed from.
-ANNOTATION_VERSION = 5  # 3: transliterated names whole (维尔纳•海森堡, 玛西娅·麦克纳特), 2026-12-02;
+ANNOTATION_VERSION = 6  # 3: transliterated names whole (维尔纳•海森堡, 玛西娅·麦克纳特), 2026-12-02;
 # 4: a place runs on over the nouns after it that end like a place (厦门火车站, 福建省厦门市), 2026-12-02
 # 5: an organisation's name jieba glued to a preposition and tagged as a person's (由鲁东路桥建设集团) is
-# the organisation's, 2026-12-04
+# the organisation's, 2026-12-04; 6: clock times (9时至17时30分 -> 09:00/17:30), 2026-12-05
 
 
 def format_value(value: float) -> str:
@@ -52,6 +53,8 @@ def annotate_text(text: str, *, reference=None) -> tuple[Mention, ...]:
             continue  # the number of a date (16 of 16世纪, 38年 of 民国38年) is not a quantity
         out.append(Mention(kind=MentionKind.QUANTITY.value, start=q.start, end=q.end, text=text[q.start:q.end],
                            norm=f"{format_value(q.value)} {q.unit}".strip()))
+    for t in find_times(plain):
+        out.append(Mention(kind=MentionKind.TIME.value, start=t.start, end=t.end, text=text[t.start:t.end], norm=t.norm))
     return tuple(sorted(out, key=lambda m: (m.start, -m.end, m.kind)))
 
 

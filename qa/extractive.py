@@ -26,7 +26,7 @@ from qa.judge import Judgement, judge
 from qa.lang.script import to_simplified
 from qa.query import asks_for_a_list
 from qa.scorer import AnswerModel, load_model
-from qa.shortanswer import KIND_OF_TYPE, Span, candidate_features, english_form, spans_of
+from qa.shortanswer import Span, asked_kind, candidate_features, english_form, spans_of
 from qa.types import Answer, Quote, ShortAnswer
 
 INTRO_EN = "Found in {n} article{s} ({titles}). {what}, quoted in Chinese{names}:"
@@ -120,7 +120,7 @@ class ExtractiveGenerator:
         p = j.sentence_probability
         if pool is None:
             pool = [int(k) for k in np.argsort(-p, kind="stable")[: self.max_quotes]]
-        kind = KIND_OF_TYPE.get(j.query.answer_type)
+        kind = asked_kind(j.query)
         spans: list[Span] = [sp for k in pool for sp in spans_of(j.query, k, cands[k]) if can_answer(j.query, sp)]
         if not spans:
             return None
@@ -307,6 +307,8 @@ def can_answer(q, sp: Span) -> bool:
     would not read as an answer. Any span may answer any other question."""
     if q.units:
         return sp.kind == "quantity" and sp.norm.split(" ", 1)[-1] in q.units
+    if q.grain == "clock":  # 几点开放: a time of day, never the date
+        return sp.kind == "time"
     return not (q.language == "en" and q.answer_type and sp.kind is None)
 
 

@@ -154,6 +154,8 @@ def _coverage(q: Query, text: str) -> float:
 
 def _is_answer(q: Query, m: Mention, kind: str | None) -> bool:
     """A mention of the asked kind that the question does not itself name."""
+    if kind == "date" and q.grain == "clock":  # 几点开放: a clock time answers, a date does not
+        return m.kind == MentionKind.TIME.value and to_simplified(m.text).lower() not in q.own
     if kind is None or m.kind != _TYPE_KIND[kind]:
         return False
     if m.kind == MentionKind.QUANTITY.value:
@@ -280,7 +282,7 @@ def best_spans(q: Query, ev: Evidence, X: np.ndarray, span_scorer) -> tuple[np.n
         return out - 1.0, typed * 0 - 1.0
     if span_scorer is None or not len(ev):
         return out, typed
-    from qa.shortanswer import KIND_OF_TYPE, span_features, spans_of
+    from qa.shortanswer import asked_kind, span_features, spans_of
 
     col = {name: i for i, name in enumerate(FEATURES)}
     order = np.lexsort((-X[:, col["dense"]], -X[:, col["bigram_specific"]]))[:SPAN_SENTENCES]
@@ -289,7 +291,7 @@ def best_spans(q: Query, ev: Evidence, X: np.ndarray, span_scorer) -> tuple[np.n
         return out, typed
     # the scorer reads none of the chooser's own features: they are not computed
     prob = span_scorer(span_features(q, spans, [c.text for c in ev.candidates], X, choice=False))
-    kind = KIND_OF_TYPE.get(q.answer_type)
+    kind = asked_kind(q)
     for sp, p in zip(spans, prob):
         out[sp.sentence] = max(out[sp.sentence], p)
         if kind is not None and sp.kind == kind:

@@ -123,12 +123,21 @@ def answer_type(question: str, language: str, *, learned: Mapping[str, str] | No
     if _CUES is None:
         _CUES = _answer_cues()
     q = question.lower() if language == "en" else to_simplified(question)
+    if asks_clock_time(q, language):  # 几点开放: a time of day, answered as dates are (features: grain "clock")
+        return "date"
     for kind, pattern in _CUES[language]:
         if pattern.search(q):
             return kind
     if language == "zh" and (noun := asked_noun(q)) and (kind := kind_of_noun(noun)):
         return kind
     return learned_answer_type(q, language, learned)
+
+
+def asks_clock_time(question: str, language: str) -> bool:
+    """Whether a question (lower-case English, Simplified Chinese) asks for a time of day (几点开放,
+    what time): the ``clock`` rows of ``qa/lang/data/date_grains.txt``."""
+    return any(re.search(pattern, question) for grain, lang, pattern in resources.table("date_grains", 3)
+               if grain == "clock" and lang == language)
 
 
 # where a learned cue starts (a Chinese question word), how many characters after it it may

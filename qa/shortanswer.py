@@ -20,6 +20,7 @@ import numpy as np
 
 from qa.features import ANSWER_TYPES, Query
 from qa.lang import resources
+from qa.lang.clock import english_time
 from qa.lang.script import to_simplified
 from qa.types import Mention
 
@@ -54,6 +55,12 @@ MIN_MATCH = 2  # characters: shorter common runs are chance
 MAX_SPAN = 40
 MAX_WORDS = 12  # a longer run is a candidate only whole
 KIND_OF_TYPE = {"person": "person", "date": "date", "place": "place", "org": "org", "number": "quantity"}
+
+
+def asked_kind(q: Query) -> str | None:
+    """The annotation kind that answers the question: a clock time for a question asking for a time
+    of day (几点开放: ``Query.grain`` "clock"), else the kind of its answer type (None: any)."""
+    return "time" if q.grain == "clock" else KIND_OF_TYPE.get(q.answer_type)
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +121,8 @@ def candidate_spans(q: Query, index: int, text: str, start: int, mentions: Seque
     out: dict[tuple[int, int], Span] = {}
     for m in mentions:
         s, e = m.start - start, m.end - start
+        if m.kind == "time" and q.grain != "clock":
+            continue  # clock times answer only a question asking for a time of day
         if 0 <= s < e <= len(text) and to_simplified(m.text).lower() not in q.own:
             out[(s, e)] = Span(index, s, e, text[s:e], m.kind, m.norm)
     mask = _run_stops(q.chars, plain)
@@ -220,7 +229,7 @@ def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentenc
     width = len(CHOICE_FEATURES)
     seen: dict[int, _Sentence] = {}
     asked = col[f"asked_{q.answer_type or 'none'}"]
-    kind_asked = KIND_OF_TYPE[q.answer_type] if q.answer_type is not None else None
+    kind_asked = asked_kind(q)
     en = float(q.language == "en")
     rows = []
     for sp in spans:
@@ -230,7 +239,7 @@ def span_features(q: Query, spans: Sequence[Span], texts: Sequence[str], sentenc
         st = seen[k]
         row = [0.0] * width
         row[col["is_mention"]] = float(sp.kind is not None)
-        row[col[f"kind_{sp.kind or 'none'}"]] = 1.0
+        row[col[f"kind_{'date' if sp.kind == 'time' else sp.kind or 'none'}"]] = 1.0  # the chooser knows no times
         row[asked] = 1.0
         row[col["type_match"]] = float(kind_asked is not None and sp.kind == kind_asked)
         if q.units and sp.kind == "quantity":
@@ -357,6 +366,8 @@ def _span_grain(sp: Span) -> str:
     date as written (1910年 of 1910年5月3日), that date's; "" when it is none."""
     if sp.kind == "date":
         return date_grain(sp.norm)
+    if sp.kind == "time":
+        return "clock"
     return _run_grain(sp.text) if sp.kind is None else ""
 
 
@@ -411,6 +422,8 @@ def english_form(sp: Span) -> str:
         return f"{sp.text} ({sp.norm})"
     if sp.kind == "date" and sp.norm and (en := english_date(sp.norm)):
         return f"{sp.text} ({en})"
+    if sp.kind == "time" and sp.norm:
+        return f"{sp.text} ({english_time(sp.norm)})"
     return sp.text
 
 

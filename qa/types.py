@@ -83,6 +83,7 @@ class MentionKind(str, Enum):
     PLACE = "place"
     DATE = "date"
     QUANTITY = "quantity"
+    TIME = "time"  # a clock time (norm HH:MM or HH:MM/HH:MM), read only by questions asking for one
 
     def __str__(self) -> str:
         return self.value

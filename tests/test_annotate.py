@@ -46,6 +46,12 @@ def test_values_are_written_plainly():
     assert format_value(134000.0) == "134000" and format_value(12.5) == "12.5"
 
 
+def test_clock_times_are_annotated_apart_from_dates_and_quantities():
+    found = kinds(annotate_text("隧道于12月18日开放，开放时间为每天9时至17时30分，成人票38元。"))
+    assert ("time", "9时至17时30分", "09:00/17:30") in found and ("date", "12月18日", "--12-18") in found
+    assert [t for k, t, _ in found if k == "quantity"] == ["38元"]  # not 30分
+
+
 def test_the_number_of_a_date_is_not_also_a_quantity():
     found = kinds(annotate_text("民国38年，该校于16世纪建成的礼堂在1950年代修缮，耗资300万元。"))
     assert ("date", "民国38年", "1949") in found and ("date", "16世纪", "1501/1600") in found

@@ -88,6 +88,19 @@ def test_a_short_answer_heads_the_answer_and_each_quote_has_its_own_line(fixture
     assert all("probability" in q for q in d["quotes"])
 
 
+@pytest.mark.parametrize("question, short, english", [
+    ("金沙湾海底观光隧道每天几点开放？", "9时至17时30分", None),  # f26: the date 12月18日 was its short answer
+    ("What time does the Jinshawan undersea tunnel open each day?", "9时至17时30分", "9:00–17:30"),
+])
+def test_a_time_of_day_is_answered_with_a_clock_time_not_a_date(fixture_assistant, question, short, english):
+    ans = ask(fixture_assistant, question)
+    assert ans.found and ans.short_answer is not None and ans.short_answer.type == "time", ans.answer
+    assert ans.short_answer.text.startswith(short) and (english is None or english in ans.short_answer.text)
+    # the day it opens is still a date
+    day = ask(fixture_assistant, "金沙湾海底观光隧道哪天正式开放？")
+    assert day.short_answer is not None and day.short_answer.type == "date" and day.short_answer.text == "12月18日"
+
+
 @pytest.mark.xfail(strict=True, reason="open in issue 9: sentences that say 座谈 for 会见 score too low to be listed")
 @pytest.mark.parametrize("qid", ["f03", "f04"])
 def test_people_met_are_listed_first(fixture_assistant, fixture_questions, qid):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.query import analyze, answer_type, asked_noun, cue_spans, gap_span
+from qa.query import analyze, answer_type, asked_noun, asks_clock_time, cue_spans, gap_span
 
 
 @pytest.mark.parametrize("question, language, kind", [
@@ -25,6 +25,24 @@ from qa.query import analyze, answer_type, asked_noun, cue_spans, gap_span
 ])
 def test_answer_types(question, language, kind):
     assert answer_type(question, language) == kind
+
+
+@pytest.mark.parametrize("question, language, clock", [
+    ("隧道每天几点开放？", "zh", True),
+    ("论坛几点开始？", "zh", True),
+    ("雫石车站的营业时间是什么时候？", "zh", True),
+    ("会上提出了几点建议？", "zh", False),  # points, not a time
+    ("隧道哪天开放？", "zh", False),
+    ("what time does the tunnel open each day?", "en", True),
+    ("what time period did the song dynasty cover?", "en", False),
+    ("when does the tunnel open?", "en", False),
+    ("after what time did korea finally have its own writing system?", "en", False),  # a point in history
+])
+def test_a_question_may_ask_for_a_time_of_day(question, language, clock):
+    """A time of day is asked as a date is (answer type date; qa.features reads its grain: clock)."""
+    assert asks_clock_time(question, language) is clock
+    if clock:
+        assert answer_type(question, language) == "date"
 
 
 @pytest.mark.parametrize("question, gap", [

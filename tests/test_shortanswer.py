@@ -126,6 +126,22 @@ def test_a_left_over_run_that_is_a_date_has_its_grain():
     assert row[col("grain_match")] == 0.0
 
 
+def test_a_question_asking_for_a_time_of_day_is_answered_by_a_clock_time():
+    """几点开放 asks for a time of day: the clock time is a candidate that matches its grain, and a
+    date is not; other questions never see clock times (the model was trained without them)."""
+    sentence = "隧道于12月18日开放，开放时间为每天9时至17时30分。"
+    q, spans = spans_of("隧道每天几点开放？", sentence)
+    assert q.answer_type == "date" and q.grain == "clock"
+    assert ("9时至17时30分", "time") in {(s.text, s.kind) for s in spans}
+    row, col = _choice_row("隧道每天几点开放？", sentence, "9时至17时30分")
+    assert row[col("grain_match")] == 1.0 and row[col("type_match")] == 1.0 and row[col("kind_date")] == 1.0
+    row, col = _choice_row("隧道每天几点开放？", sentence, "12月18日")
+    assert row[col("grain_match")] == 0.0 and row[col("type_match")] == 0.0
+    q, spans = spans_of("隧道哪天开放？", sentence)
+    assert q.grain == "day" and not any(s.kind == "time" for s in spans)
+    assert english_form(Span(0, 0, 9, "9时至17时30分", "time", "09:00/17:30")) == "9时至17时30分 (9:00–17:30)"
+
+
 def test_no_grain_is_read_where_the_question_asks_none():
     row, col = _choice_row("基地建设什么时候启动？", "基地建设将于12月8日正式启动。", "12月8日")
     assert row[col("grain_match")] == -1.0
