@@ -62,7 +62,8 @@ class Query:
     posts: tuple[str, ...]  # posts the question asks the holder of (董事长, or 董事长/主席 for "chairman")
     own: str  # text whose mentions are not answers (the question itself, simplified)
     is_claim: bool = False
-    grain: str = ""  # for a when-question, how precise a date it asks for: day | month | year ("" any)
+    grain: str = ""  # for a when-question, how precise a date it asks for: day | month | year ("" any), or
+    # clock: a time of day (几点开放), which a clock time answers and a date does not
 
 
 def question_terms(analysis: QueryAnalysis, idf: Callable[[str], float] | None = None
@@ -128,8 +129,9 @@ def make_query(analysis: QueryAnalysis, *, idf: Callable[[str], float] | None = 
 
 
 def asked_grain(text: str, language: str) -> str:
-    """How precise a date a question asks for (``qa/lang/data/date_grains.txt``): day
-    (哪一天, on what date), month (几月) or year (哪一年); "" when its words say none."""
+    """How precise a date a question asks for (``qa/lang/data/date_grains.txt``): a time of day
+    (clock: 几点, what time), day (哪一天, on what date), month (几月) or year (哪一年); "" when its words
+    say none."""
     from qa.lang import resources
 
     for grain, lang, pattern in resources.table("date_grains", 3):

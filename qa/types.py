@@ -165,7 +165,7 @@ class ShortAnswer:
     """The typed answer that heads an answer (names, a date, a number, a place...)."""
 
     text: str
-    type: str  # an annotation kind (person, org, place, date, quantity), "text", "post" (qa.identity) or "author" (qa.byline)
+    type: str  # an annotation kind (person, org, place, date, quantity, time), "text", "post" (qa.identity) or "author" (qa.byline)
     citations: tuple[int, ...]
     probability: float
 
