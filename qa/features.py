@@ -21,7 +21,7 @@ from qa.lang.names import holds_post
 from qa.lang.numbers import find_numbers
 from qa.lang.script import to_simplified
 from qa.matching import around_gap, longest_common, present
-from qa.query import KeyTerm, QueryAnalysis
+from qa.query import KeyTerm, QueryAnalysis, asked_grain
 from qa.types import Hit, Mention, MentionKind
 
 ANSWER_TYPES = ("person", "date", "place", "org", "number")
@@ -128,18 +128,6 @@ def make_query(analysis: QueryAnalysis, *, idf: Callable[[str], float] | None = 
                  grain=grain)
 
 
-def asked_grain(text: str, language: str) -> str:
-    """How precise a date a question asks for (``qa/lang/data/date_grains.txt``): a time of day
-    (clock: 几点, what time), day (哪一天, on what date), month (几月) or year (哪一年); "" when its words
-    say none."""
-    from qa.lang import resources
-
-    for grain, lang, pattern in resources.table("date_grains", 3):
-        if lang == language and re.search(pattern, text):
-            return grain
-    return ""
-
-
 def _strip_cues(text: str) -> str:
     from qa.query import answer_type_span
 
@@ -156,9 +144,11 @@ def _coverage(q: Query, text: str) -> float:
 
 def _is_answer(q: Query, m: Mention, kind: str | None) -> bool:
     """A mention of the asked kind that the question does not itself name."""
-    if kind == "date" and q.grain == "clock":  # 几点开放: a clock time answers, a date does not
-        return m.kind == MentionKind.TIME.value and to_simplified(m.text).lower() not in q.own
-    if kind is None or m.kind != _TYPE_KIND[kind]:
+    if kind is None:
+        return False
+    # 几点开放: a clock time answers, a date does not
+    wanted = MentionKind.TIME.value if kind == "date" and q.grain == "clock" else _TYPE_KIND[kind]
+    if m.kind != wanted:
         return False
     if m.kind == MentionKind.QUANTITY.value:
         value = m.norm.split(" ")[0]

@@ -133,11 +133,19 @@ def answer_type(question: str, language: str, *, learned: Mapping[str, str] | No
     return learned_answer_type(q, language, learned)
 
 
+def asked_grain(text: str, language: str) -> str:
+    """How precise a date a question (lower-case English, Simplified Chinese) asks for
+    (``qa/lang/data/date_grains.txt``, first matching row): a time of day (clock: 几点, what time),
+    day (哪一天, on what date), month (几月) or year (哪一年); "" when its words say none."""
+    for grain, lang, pattern in resources.table("date_grains", 3):
+        if lang == language and re.search(pattern, text):
+            return grain
+    return ""
+
+
 def asks_clock_time(question: str, language: str) -> bool:
-    """Whether a question (lower-case English, Simplified Chinese) asks for a time of day (几点开放,
-    what time): the ``clock`` rows of ``qa/lang/data/date_grains.txt``."""
-    return any(re.search(pattern, question) for grain, lang, pattern in resources.table("date_grains", 3)
-               if grain == "clock" and lang == language)
+    """Whether a question asks for a time of day (几点开放, what time): the file's ``clock`` rows come first."""
+    return asked_grain(question, language) == "clock"
 
 
 # where a learned cue starts (a Chinese question word), how many characters after it it may

@@ -87,26 +87,28 @@ def build_reverse() -> dict[str, tuple[tuple[str, int], ...]]:
             continue
         # a single character's proper-noun entry (中 Zhong1 "China", 闽 "Fujian") is an
         # abbreviation bound in compounds: never its first sense
-        bound = 2 if len(head) == 1 and entry["pinyin"][:1].isupper() else 0
-        proper = len(head) > 1 and entry["pinyin"][:1].isupper()
+        proper = entry["pinyin"][:1].isupper()
+        bound = 2 if proper and len(head) == 1 else 0
         for sense, d in enumerate(entry["definitions"]):
-            if proper and (name := _leading_name(d)):
-                bucket = names.setdefault(name, {})
-                bucket[head] = min(bucket.get(head, 2 * sense + 1), 2 * sense + 1)
+            if proper and len(head) > 1 and (name := _leading_name(d)):
+                _rank(names, name, head, 2 * sense + 1)
             for p, loose in _ranked_phrases(d):
-                bucket = rev.setdefault(p, {})
-                rank = 2 * sense + loose + bound
-                bucket[head] = min(bucket.get(head, rank), rank)
+                _rank(rev, p, head, 2 * sense + loose + bound)
     # a name only where no entry translates the phrase itself ("Wan Chai" -> 湾仔; not "Hong Kong"
     # -> 港币 of "Hong Kong dollar", where 香港 is "Hong Kong")
     for p, heads in names.items():
         if 0 not in rev.get(p, {}).values():
-            bucket = rev.setdefault(p, {})
             for head, rank in heads.items():
-                bucket[head] = min(bucket.get(head, rank), rank)
+                _rank(rev, p, head, rank)
     # the words whose first sense it is come first; single characters (often bound
     # morphemes or classifiers) after the words
     return {k: tuple(sorted(v.items(), key=lambda hr: (len(hr[0]) == 1, hr[1], len(hr[0])))) for k, v in rev.items()}
+
+
+def _rank(table: dict[str, dict[str, int]], phrase: str, head: str, rank: int) -> None:
+    """Record that ``phrase`` translates ``head`` at ``rank``, keeping its closest rank."""
+    bucket = table.setdefault(phrase, {})
+    bucket[head] = min(bucket.get(head, rank), rank)
 
 
 def reverse_dictionary() -> dict[str, tuple[tuple[str, int], ...]]:

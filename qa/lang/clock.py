@@ -23,6 +23,7 @@ from functools import lru_cache
 from qa.lang import resources
 
 _DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
+_WIDE = str.maketrans("０１２３４５６７８９", "0123456789")
 _NUM = r"[0-9０-９]{1,2}|[零〇一二两三四五六七八九十]{1,3}"
 _RANGE = r"\s*(?:至|到|—|–|-|～|~|－)\s*"
 
@@ -50,7 +51,7 @@ def _day_parts() -> tuple[dict[str, int], re.Pattern[str]]:
 
 
 def _number(s: str) -> int | None:
-    s = s.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    s = s.translate(_WIDE)
     if s.isdigit():
         return int(s)
     if "十" in s:
@@ -108,4 +109,4 @@ def _hm(t: tuple[int, int]) -> str:
 
 def english_time(norm: str) -> str:
     """``09:00/17:30`` -> ``9:00–17:30``; ``15:00`` -> ``15:00``."""
-    return "–".join(p.lstrip("0") if not p.startswith("00") else p[1:] for p in norm.split("/"))
+    return "–".join(f"{int(p[:2])}{p[2:]}" for p in norm.split("/"))
