@@ -55,12 +55,18 @@ def preparer(mode: str):
 
 def same(a: Path, b: Path) -> str:
     """'same' or what differs (tables, vectors beyond 1e-5)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    import numpy as np
-    from conftest import _index_contents
+    import importlib.util
 
-    (ta, va, la, ca, _), (tb, vb, lb, cb, _) = _index_contents(a), _index_contents(b)
-    diffs = [t for t in ta if ta[t] != tb[t]] + (["lexicon"] if la != lb else []) + (["counts"] if ca != cb else [])
+    import numpy as np
+
+    # the tests' reader of every table and vector (loaded by path: under pytest "conftest" is another module)
+    spec = importlib.util.spec_from_file_location("qa_tests_conftest", ROOT / "tests" / "conftest.py")
+    tests = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tests)
+    _index_contents = tests._index_contents
+
+    (ta, va, ca, _), (tb, vb, cb, _) = _index_contents(a), _index_contents(b)  # tables hold the lexicon
+    diffs = [t for t in ta if ta[t] != tb[t]] + (["counts"] if ca != cb else [])
     worst = max(float(np.abs(x - y).max()) if x.shape == y.shape and x.size else 0.0 for x, y in zip(va, vb))
     if worst > 1e-5:
         diffs.append(f"vectors (max diff {worst:.1e})")
