@@ -15,6 +15,7 @@ runs taken at similar load.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -53,19 +54,23 @@ def preparer(mode: str):
     raise SystemExit(f"unknown mode {mode!r}: one, workers, ray")
 
 
-def same(a: Path, b: Path) -> str:
-    """'same' or what differs (tables, vectors beyond 1e-5)."""
+@functools.cache
+def _index_contents():
+    """The tests' reader of every table and vector (loaded by path, once: under pytest "conftest" is another module)."""
     import importlib.util
 
-    import numpy as np
-
-    # the tests' reader of every table and vector (loaded by path: under pytest "conftest" is another module)
     spec = importlib.util.spec_from_file_location("qa_tests_conftest", ROOT / "tests" / "conftest.py")
     tests = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tests)
-    _index_contents = tests._index_contents
+    return tests._index_contents
 
-    (ta, va, ca, _), (tb, vb, cb, _) = _index_contents(a), _index_contents(b)  # tables hold the lexicon
+
+def same(a: Path, b: Path) -> str:
+    """'same' or what differs (tables, vectors beyond 1e-5)."""
+    import numpy as np
+
+    read = _index_contents()
+    (ta, va, ca, _), (tb, vb, cb, _) = read(a), read(b)  # tables hold the lexicon
     diffs = [t for t in ta if ta[t] != tb[t]] + (["counts"] if ca != cb else [])
     worst = max(float(np.abs(x - y).max()) if x.shape == y.shape and x.size else 0.0 for x, y in zip(va, vb))
     if worst > 1e-5:

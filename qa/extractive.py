@@ -22,11 +22,12 @@ import numpy as np
 from qa import byline, identity, lists
 from qa.answer import AnswerContext, Event, make_citations, not_found
 from qa.evidence import Candidate
+from qa.features import asked_kind
 from qa.judge import Judgement, judge
 from qa.lang.script import to_simplified
 from qa.query import asks_for_a_list
 from qa.scorer import AnswerModel, load_model
-from qa.shortanswer import Span, asked_kind, candidate_features, english_form, spans_of
+from qa.shortanswer import Span, candidate_features, english_form, spans_of
 from qa.types import Answer, Quote, ShortAnswer
 
 INTRO_EN = "Found in {n} article{s} ({titles}). {what}, quoted in Chinese{names}:"

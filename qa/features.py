@@ -39,8 +39,8 @@ _PUNCT = re.compile(r"[\W_]+")
 SLOT_SCALE = 8.0  # characters: how fast a term's pull on a candidate answer fades with distance
 SPAN_SENTENCES = 12  # sentences (the most like the question) whose best answer span is scored
 CONTEXT = 6  # characters of the question read on each side of its question word
-_TYPE_KIND = {"person": MentionKind.PERSON.value, "date": MentionKind.DATE.value, "place": MentionKind.PLACE.value,
-              "org": MentionKind.ORG.value, "number": MentionKind.QUANTITY.value}
+KIND_OF_TYPE = {"person": MentionKind.PERSON.value, "date": MentionKind.DATE.value, "place": MentionKind.PLACE.value,
+                "org": MentionKind.ORG.value, "number": MentionKind.QUANTITY.value}  # answer type -> annotation kind
 
 
 @dataclass(frozen=True)
@@ -142,13 +142,23 @@ def _coverage(q: Query, text: str) -> float:
     return sum(w for t, w in zip(q.terms, q.weights) if present(t.forms, text) >= 0) / total
 
 
+def answer_kind(q: Query, answer_type: str | None) -> str | None:
+    """The annotation kind that answers ``answer_type`` in this question: a clock time where it
+    asks for a time of day (几点开放: ``Query.grain`` "clock"; a date does not answer it), else
+    the type's own kind (``KIND_OF_TYPE``); None for no type."""
+    if answer_type is None:
+        return None
+    return MentionKind.TIME.value if answer_type == "date" and q.grain == "clock" else KIND_OF_TYPE[answer_type]
+
+
+def asked_kind(q: Query) -> str | None:
+    """The annotation kind that answers the question (None: any)."""
+    return answer_kind(q, q.answer_type)
+
+
 def _is_answer(q: Query, m: Mention, kind: str | None) -> bool:
-    """A mention of the asked kind that the question does not itself name."""
-    if kind is None:
-        return False
-    # 几点开放: a clock time answers, a date does not
-    wanted = MentionKind.TIME.value if kind == "date" and q.grain == "clock" else _TYPE_KIND[kind]
-    if m.kind != wanted:
+    """A mention of the kind that answers type ``kind`` that the question does not itself name."""
+    if kind is None or m.kind != answer_kind(q, kind):
         return False
     if m.kind == MentionKind.QUANTITY.value:
         value = m.norm.split(" ")[0]
@@ -274,7 +284,7 @@ def best_spans(q: Query, ev: Evidence, X: np.ndarray, span_scorer) -> tuple[np.n
         return out - 1.0, typed * 0 - 1.0
     if span_scorer is None or not len(ev):
         return out, typed
-    from qa.shortanswer import asked_kind, span_features, spans_of
+    from qa.shortanswer import span_features, spans_of
 
     col = {name: i for i, name in enumerate(FEATURES)}
     order = np.lexsort((-X[:, col["dense"]], -X[:, col["bigram_specific"]]))[:SPAN_SENTENCES]
@@ -303,7 +313,7 @@ def _asked(q: Query, text: str, mentions: Sequence[Mention]) -> float:
 
 
 def _kind_of(m: Mention) -> str | None:
-    return next((k for k, v in _TYPE_KIND.items() if v == m.kind), None)
+    return next((k for k, v in KIND_OF_TYPE.items() if v == m.kind), None)
 
 
 def _slot(q: Query, c, text: str, found: Sequence[Mention]) -> float:

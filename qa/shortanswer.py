@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from qa.features import ANSWER_TYPES, Query
+from qa.features import ANSWER_TYPES, Query, asked_kind
 from qa.lang import resources
 from qa.lang.clock import english_time
 from qa.lang.script import to_simplified
@@ -54,13 +54,6 @@ _CLAUSE = re.compile(r"[，。！？；：、,;:!?（）()“”\"《》【】\n
 MIN_MATCH = 2  # characters: shorter common runs are chance
 MAX_SPAN = 40
 MAX_WORDS = 12  # a longer run is a candidate only whole
-KIND_OF_TYPE = {"person": "person", "date": "date", "place": "place", "org": "org", "number": "quantity"}
-
-
-def asked_kind(q: Query) -> str | None:
-    """The annotation kind that answers the question: a clock time for a question asking for a time
-    of day (几点开放: ``Query.grain`` "clock"), else the kind of its answer type (None: any)."""
-    return "time" if q.grain == "clock" else KIND_OF_TYPE.get(q.answer_type)
 
 
 @lru_cache(maxsize=1)
