@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
                        "(python -m train --out writes one; QA_ANSWER_MODEL is not read here)")
         p.add_argument("--ranker", help="passage ranker file to evaluate instead of the shipped one (python -m "
                        "train.passage_ranker --out writes one), or none for the fused order (QA_RANKER is not read here)")
+        p.add_argument("--whole", action="store_true", help="answer a question that asks several things whole, "
+                       "not part by part (QA_DECOMPOSE=off; QA_DECOMPOSE is not read here)")
         p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
         p.add_argument("--quiet", action="store_true", help="no progress bars")
     d = sub.add_parser("diff", help="the questions two runs answered differently (eval.diff)",
@@ -77,7 +79,7 @@ def _configs(args: argparse.Namespace, *, many: bool) -> list[Config]:
         items = [v.strip() for v in raw.split(",") if v.strip()] if many else [raw]
         values.append([cast(v) for v in items])
     return [Config(**dict(zip((o for o, _, _ in CONFIG_OPTIONS), combo, strict=True)), answer_model=args.answer_model,
-                   ranker=args.ranker)
+                   ranker=args.ranker, decompose=not args.whole)
             for combo in itertools.product(*values)]
 
 

@@ -42,20 +42,35 @@ def is_punct(char: str) -> bool:
 _MARKER = re.compile(r"[\[【［]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】］]")
 
 
-def strip_preamble(answer: str) -> str:
-    """The answer without its framing lines: lines that cite nothing and end in a colon.
+# the heading an answer to a question that asks several things puts over each part (qa.decompose),
+# and a part's refusal (qa.answer.NOT_FOUND): they frame the answer, they state nothing
+_PART_HEADING = re.compile(r"^[（(]\d{1,2}[）)]\s?\S.*[？?]$")
+_PART_REFUSED = ("在已索引的文章中没有找到", "Not found in the indexed articles")
 
-    Such a line ("Found in 2 articles (...). The sentences that answer:", or the heading
-    《title》： before one article's quotes in a list gathered from several) frames the
-    quotes; it states nothing about the question, so it is neither a claim to support nor
-    part of the answer's text.
+
+def _frames(line: str) -> bool:
+    line = line.strip()
+    return (line.endswith((":", "：")) or _PART_HEADING.match(line) is not None
+            or line.startswith(_PART_REFUSED))
+
+
+def strip_preamble(answer: str) -> str:
+    """The answer without its framing lines: lines that cite nothing and end in a colon, and
+    the headings and refusals of the parts of an answer to a question that asks several things.
+
+    Such a line ("Found in 2 articles (...). The sentences that answer:", the heading
+    《title》： before one article's quotes in a list gathered from several, "（2）哪天开放？"
+    over a part's answer) frames the quotes; it states nothing about the question, so it is
+    neither a claim to support nor part of the answer's text.
 
     Example:
         >>> strip_preamble("Found in 1 article (甲). The quotes:\\n甲。[1]")
         '甲。[1]'
         >>> strip_preamble("《甲》：\\n甲。[1]\\n《乙》：\\n乙。[2]")
         '甲。[1]\\n乙。[2]'
+        >>> strip_preamble("（1）甲在哪？\\n甲。[1]\\n\\n（2）乙是谁？\\n在已索引的文章中没有找到这个问题的答案。")
+        '甲。[1]\\n'
     """
     lines = answer.strip().split("\n")
-    kept = [line for line in lines if _MARKER.search(line) or not line.rstrip().endswith((":", "："))]
+    kept = [line for line in lines if _MARKER.search(line) or not _frames(line)]
     return "\n".join(kept) if kept else answer

@@ -26,6 +26,8 @@ from qa.settings import VectorIndexKind
 # Modules whose code decides what an index holds (globs under qa/); a change to any invalidates the cache.
 INDEX_CODE = ("chunking.py", "lexical.py", "store.py", "build.py", "vectors.py", "encoders.py", "text.py",
               "annotate.py", "lang/*.py", "lang/data/*.txt", "bridges/*.py")
+# language data the build never reads (how a question splits into parts: qa.decompose): not in the key
+QUESTION_ONLY = ("lang/data/question_parts.txt",)
 BUILD_FILE = "build.json"
 MILVUS_DIR, MIGRATED = "milvus", "migrated.json"  # the cache's Milvus Lite copies of local indexes (--store milvus)
 MILVUS_CODE = ("milvus_store.py", "milvus_write.py", "stores.py")  # what writes a copy, besides the local store
@@ -64,7 +66,8 @@ def qa_source_hash(patterns: Sequence[str] = ("**/*.py",)) -> str:
 
     root = Path(qa.__file__).parent
     h = hashlib.sha1()
-    for path in sorted({p for pattern in patterns for p in root.glob(pattern)}):
+    skip = {root / name for name in QUESTION_ONLY}
+    for path in sorted({p for pattern in patterns for p in root.glob(pattern)} - skip):
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:12]
 

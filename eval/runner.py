@@ -44,6 +44,7 @@ class Config:
     answer_model: str | None = None  # a model file instead of the shipped one (eval reads no environment)
     ranker: str | None = None  # a passage ranker file instead of the shipped one, or "none" (qa.rank)
     store: str = "local"  # local, or milvus: the local index copied into a Milvus Lite file (eval.indexes.milvus_copy)
+    decompose: bool = _DEFAULTS.decompose  # a question asking several things answered part by part (qa.decompose)
 
     def __post_init__(self) -> None:
         s = Settings.load(env={}, encoder=self.encoder, retriever=self.retriever, top_k=self.top_k,
@@ -72,6 +73,7 @@ class Config:
         model += "" if self.ranker is None else f" · ranker {_ranker_name(self.ranker)}"
         vectors = "" if self.vector_index == str(_DEFAULTS.vector_index) else f" · {self.vector_index} vectors"
         store = "" if self.store == "local" else " · Milvus Lite"
+        model += "" if self.decompose else " · questions answered whole"
         return (f"{self.encoder} · {self.retriever} · top-{self.top_k} · chunk {self.chunk_size}{vectors}{store} · "
                 f"{self.generator}{model}")
 
@@ -81,7 +83,8 @@ class Config:
         vectors = "" if self.vector_index == str(_DEFAULTS.vector_index) else f"-{self.vector_index}"
         store = "" if self.store == "local" else f"-{self.store}"
         ranker = "" if self.ranker is None else f"-ranker-{_ranker_name(self.ranker)}"
-        return f"{enc}-{self.retriever}-k{self.top_k}-c{self.chunk_size}{vectors}{store}{ranker}-{self.generator}"
+        whole = "" if self.decompose else "-whole"
+        return f"{enc}-{self.retriever}-k{self.top_k}-c{self.chunk_size}{vectors}{store}{ranker}-{self.generator}{whole}"
 
 
 def _ranker_name(spec: str) -> str:
@@ -153,7 +156,8 @@ def _assistant(index_dir: Path, config: Config, *, fixed_encoder: bool, cache_di
     store = "local" if config.store == "local" else milvus_copy(index_dir, Path(cache_dir))
     return Assistant(Settings.load(env={}, index_dir=index_dir, encoder=config.encoder if fixed_encoder else None,
                                    retriever=config.retriever, top_k=config.top_k, generator=config.generator,
-                                   answer_model=config.answer_model, ranker=config.ranker, store=store))
+                                   answer_model=config.answer_model, ranker=config.ranker, store=store,
+                                   decompose=config.decompose))
 
 
 def _bar(items, *, desc: str, progress: bool):

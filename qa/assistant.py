@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from qa import dating, evidence, limits, stores
+from qa import dating, decompose, evidence, limits, stores
 from qa.answer import NO_CONTENT, NOTHING_DATED, AnswerContext, Event, Generator, Passage
 from qa.build import IndexChange, Progress
 from qa.encoders import DEFAULT_ENCODER, BatchedEncoder, make_encoder
@@ -266,6 +266,11 @@ class Assistant:
             yield Answer(question=question, answer=text, found=False, language=language,
                          details={"reason": "no content"}, timings_ms={"total": round((time.perf_counter() - t0) * 1000, 2)})
             return
+        asked = decompose.parts(question) if self.settings.decompose else (question,)
+        if len(asked) > 1:  # several questions in one: each answered, then joined
+            yield from self._stream_parts(question, asked, top_k=top_k, mode=mode, history=history,
+                                          generator=generator, since=since, until=until)
+            return
         gen = generator or self.generator
         retriever = self.retriever  # one index generation for the whole question
         standalone = self._standalone(question, history, gen, retriever) if history else question
@@ -354,6 +359,28 @@ class Assistant:
             details["order"] = {"newest_first": True, "word": when.latest}
         yield dataclasses.replace(final, question=question, timings_ms={**final.timings_ms, **timings},
                                   details=details)
+
+    def _stream_parts(self, question: str, asked: Sequence[str], *, history: Sequence[tuple[str, str]],
+                      **kwargs) -> Iterator[Event]:
+        """A question that asks several things (``qa.decompose``): each part answered as a
+        follow-up of the parts before it (so that 又获得了什么称号 keeps the 厦门 of the part
+        before), each part's text yielded when it is answered, then the joined answer."""
+        t0 = time.perf_counter()
+        joined = decompose.Joined(question, detect_language(question))
+        earlier = list(history)
+        for part in asked:
+            deltas, final = [], None
+            for event in self.stream(part, history=tuple(earlier), **kwargs):
+                if isinstance(event, Answer):
+                    final = event
+                else:
+                    deltas.append(event)
+            assert final is not None
+            yield joined.add(part, final, "".join(deltas))
+            earlier.append((part, final.answer))
+        final = joined.answer()
+        yield dataclasses.replace(final, timings_ms={**final.timings_ms,
+                                                     "total": round((time.perf_counter() - t0) * 1000, 2)})
 
     def ask(self, question: str, **kwargs) -> Answer:
         """Answer a question with citations; see ``stream`` for the arguments."""

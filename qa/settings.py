@@ -75,6 +75,19 @@ def int_or_none(value: Any) -> int | None:
 def float_or_none(value: Any) -> float | None:
     return None if value is None else float(value)
 
+
+_TRUE, _FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
+
+
+def boolean(value: Any) -> bool:
+    """A bool, or a string saying one (1/0, true/false, yes/no, on/off)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ValueError(f"{value!r} is not one of {', '.join(sorted(_TRUE | _FALSE))}")
+
 # setting name -> environment variable; QA_LLM_API_KEY falls back to OPENAI_API_KEY
 ENV_VARS = {
     "index_dir": "QA_INDEX_DIR",
@@ -101,6 +114,7 @@ ENV_VARS = {
     "answer_model": "QA_ANSWER_MODEL",
     "found_threshold": "QA_FOUND_THRESHOLD",
     "max_quotes": "QA_MAX_QUOTES",
+    "decompose": "QA_DECOMPOSE",
     "max_question_chars": "QA_MAX_QUESTION_CHARS",
     "max_article_chars": "QA_MAX_ARTICLE_CHARS",
 }
@@ -149,6 +163,8 @@ class Settings:
     answer_model: str | None = None
     found_threshold: float | None = None
     max_quotes: int = 5
+    # a question that asks several things is answered part by part (qa.decompose); off: answered whole
+    decompose: bool = True
     # the longest question answered and the longest article indexed (qa.limits: the other
     # limits are fixed there)
     max_question_chars: int = MAX_QUESTION_CHARS
@@ -159,7 +175,7 @@ class Settings:
             "index_dir": Path, "top_k": int, "chunk_size": int, "chunk_overlap": int,
             "batch_size": int, "build_workers": int_or_none, "llm_timeout": float, "llm_max_tokens": int,
             "llm_context_tokens": int_or_none, "found_threshold": float_or_none, "max_quotes": int,
-            "max_question_chars": int, "max_article_chars": int,
+            "max_question_chars": int, "max_article_chars": int, "decompose": boolean,
             "retriever": RetrieverMode.parse, "vector_index": VectorIndexKind.parse,
             "generator": GeneratorKind.parse,
         }

@@ -171,3 +171,42 @@ def test_the_issues_time_questions_on_the_bundled_page(bundled_assistant, questi
     ans = bundled_assistant.ask(question)
     assert ans.found and title in ans.citations[0].title
     assert ans.details["period"]["iso"] == iso and not ans.details["period"]["fallback"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "facts"), [
+    ("金沙湾海底观光隧道的票价是多少？哪天正式开放？", ("38元", "12月18日")),
+    ("双岛湾大桥全长多少公里，又是哪家公司建造的？", ("3.6公里", "鲁东路桥建设集团有限公司")),
+    ("How much does a ticket to the Jinshawan undersea sightseeing tunnel cost, and when does it open to the public?",
+     ("38元", "12月18日")),
+])
+def test_a_question_asking_two_things_answers_each_under_its_part(fixture_assistant, question, facts):
+    import re
+
+    from qa.decompose import parts
+    from qa.types import Answer
+
+    deltas, final = [], None
+    for event in fixture_assistant.stream(question):
+        if isinstance(event, Answer):
+            final = event
+        else:
+            deltas.append(event)
+    asked = parts(question)
+    assert len(asked) == 2 and final.found and final.question == question
+    assert "".join(deltas) == final.answer  # what streamed is the answer
+    texts = final.answer.split("\n\n")
+    for part, text, fact in zip(asked, texts, facts):  # each fact under its own part
+        assert part in text.splitlines()[0] and fact in text, final.answer
+    assert [p["question"] for p in final.details["parts"]] == list(asked)
+    assert all(p["found"] for p in final.details["parts"])
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", final.answer)} == {c.n for c in final.citations}
+    assert [c.n for c in final.citations] == list(range(1, len(final.citations) + 1))
+    assert len({(c.article_id, c.start) for c in final.citations}) == len(final.citations)  # a passage once
+
+
+@pytest.mark.slow
+def test_decompose_off_answers_a_question_whole(fixture_index):
+    bot = Assistant(Settings.load(env={"QA_DECOMPOSE": "off"}, index_dir=fixture_index))
+    ans = bot.ask("金沙湾海底观光隧道的票价是多少？哪天正式开放？")
+    assert "parts" not in ans.details and not ans.answer.startswith("（1）")

@@ -48,3 +48,11 @@ def test_unknown_override():
     with pytest.raises(ConfigError, match="unknown setting 'topk'"):
         Settings.load(env={}, topk=3)
     assert Settings.load(env={}, generator="openai").generator is GeneratorKind.OPENAI
+
+
+def test_decompose_reads_a_boolean_word_and_names_a_bad_one():
+    assert Settings.load(env={}).decompose is True
+    assert Settings.load(env={"QA_DECOMPOSE": "0"}).decompose is False
+    assert Settings.load(env={"QA_DECOMPOSE": "Yes"}).decompose is True
+    with pytest.raises(ConfigError, match="decompose"):
+        Settings.load(env={"QA_DECOMPOSE": "maybe"})

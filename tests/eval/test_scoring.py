@@ -226,3 +226,16 @@ def test_framing_lines_and_article_headings_are_not_claims():
     answer = "Found in 2 articles («甲»; «乙»). The sentences that answer:\n《甲》：\n甲说了。[1]\n《乙》：\n乙说了。[2]"
     assert strip_preamble(answer) == "甲说了。[1]\n乙说了。[2]"
     assert strip_preamble("没有找到：") == "没有找到："  # nothing but a framing line: kept as it is
+
+
+def test_the_parts_headings_and_refusals_of_a_question_asking_several_things_are_not_claims():
+    from qa.answer import NOT_FOUND
+    from qa.decompose import heading
+
+    # the headings and refusals as qa writes them: the eval's patterns follow them
+    answer = "\n\n".join([heading(1, "甲在哪里？", "zh") + "\n甲在厦门。[1]",
+                          heading(2, "乙是谁？", "zh") + "\n" + NOT_FOUND["zh"],
+                          heading(3, "Where is C?", "en") + "\n" + NOT_FOUND["en"]])
+    question = Question("q", "zh", "甲在哪里？乙是谁？", True, frozenset({"a"}), key_facts=(("厦门",),))
+    r = score_answer(question, answer, True, [Cite(1, "a", "甲在厦门。")])
+    assert r.citation_recall == 1.0 and r.citation_precision == 1.0 and r.key_fact_recall == 1.0

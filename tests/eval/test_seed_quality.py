@@ -28,7 +28,8 @@ AT_LEAST = {
     ("all", "retrieval", "recall@5"): 0.98,                # 1.000
     ("all", "retrieval", "mrr@10"): 0.98,                  # 0.994
     ("lang:zh", "answers", "key_fact_recall"): 0.88,       # 0.909 (the previous model: 0.888)
-    ("lang:en", "answers", "key_fact_recall"): 0.80,       # 0.824 since the bridges' sense ranks (2026-12-05; 0.775-0.800 before)
+    ("lang:en", "answers", "key_fact_recall"): 0.82,       # 0.848 since a question asking several things is answered part
+    # by part (2026-12-05 evening, qa.decompose); 0.824 since the bridges' sense ranks (2026-12-05; 0.775-0.800 before)
     ("lang:zh", "answers", "citation_recall"): 0.95,       # 0.993
     ("lang:en", "answers", "citation_recall"): 0.95,       # 0.972
     ("all", "answers", "citation_precision"): 0.95,        # 0.980
