@@ -7,7 +7,7 @@ training data only.
 The training corpus asks each question about one thing, so the compound questions are made: two
 questions about the same passage (indexed whole; answers that differ), put together the two ways
 people write them — two sentences ("Q1？Q2？", "Q1? Q2?") and one sentence joined by a conjunction
-("Q1，同时Q2？", "Q1, and q2?"). Each is asked with ``QA_DECOMPOSE`` on and off, over the
+("Q1，同时Q2？", "Q1, and q2?", and in English also "Q1 and q2?"). Each is asked with ``QA_DECOMPOSE`` on and off, over the
 training index (``python -m train`` builds and caches it under ``train/.cache``; the first run here
 builds it if missing). A compound question's answer holds a part when the text holds one of the
 part's gold answers; each part is also asked alone (the most that splitting can give back).
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 FORMS = {
     "zh": {"two sentences": "{a}？{b}？", "one sentence": "{a}，同时{b}？"},
-    "en": {"two sentences": "{a}? {b}?", "one sentence": "{a}, and {b_lower}?"},
+    "en": {"two sentences": "{a}? {b}?", "one sentence": "{a}, and {b_lower}?", "no comma": "{a} and {b_lower}?"},
 }
 
 

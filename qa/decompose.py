@@ -33,6 +33,7 @@ MAX_PARTS = 5  # a question asking more things than this is answered whole
 @dataclasses.dataclass(frozen=True)
 class _Words:
     asking: re.Pattern[str]
+    asking_words: tuple[str, ...]
     joining: tuple[str, ...]
     alternative: tuple[str, ...]
 
@@ -47,13 +48,15 @@ def _words(language: str) -> _Words:
     def longest_first(ws: list[str]) -> tuple[str, ...]:
         return tuple(sorted(ws, key=len, reverse=True))
 
-    ask = "|".join(map(re.escape, longest_first(rows["asking"])))
+    asking_words = longest_first(rows["asking"])
+    ask = "|".join(map(re.escape, asking_words))
     if language == "en":
         pattern = rf"\b(?:{ask})\b"
     else:  # an asking word not inside a word that asks nothing (没什么): group 1 is set when it asks
         guard = "|".join(map(re.escape, longest_first(rows["not"])))
         pattern = (f"(?:{guard})|" if guard else "") + f"({ask})"
-    return _Words(re.compile(pattern, re.I), longest_first(rows["joining"]), longest_first(rows["alternative"]))
+    return _Words(re.compile(pattern, re.I), asking_words, longest_first(rows["joining"]),
+                  longest_first(rows["alternative"]))
 
 
 def asks(text: str, language: str) -> bool:
@@ -112,6 +115,14 @@ def _cut(text: str, marks: str) -> list[str]:
     return [c for c in out if c.strip()]
 
 
+def _bare_join(sentence: str) -> str:
+    """An English sentence with a comma before each joining word that an asking word follows
+    ("X and what Y" -> "X, and what Y"); outside quotes the comma makes it a clause of its own."""
+    w = _words("en")
+    joins, asking = "|".join(map(re.escape, w.joining)), "|".join(map(re.escape, w.asking_words))
+    return re.sub(rf"(?<=[\w)\]'’\"”])\s+(?=(?:{joins})\s+(?:{asking})\b)", ", ", sentence, flags=re.I)
+
+
 def _content(text: str, language: str) -> int:
     """Letters and digits of a part besides its asking words."""
     pattern = _words(language).asking
@@ -139,6 +150,8 @@ def parts(question: str, language: str | None = None) -> tuple[str, ...]:
     groups: list[tuple[str, list[str]]] = []  # each part: what is said of it ahead, and its clauses
     context: list[str] = []  # sentences before the first question that ask nothing: said of every part
     for sentence in _cut(question.strip(), "？?"):
+        if language == "en":  # "…held in Xiamen and what title did…": the joining word opens a clause
+            sentence = _bare_join(sentence)
         clauses = _cut(sentence, "，,；;")
         if not clauses:
             continue

@@ -20,6 +20,8 @@ SPLIT = [
     ("What did Xi Jinping announce for Xiamen on November 17, and which city was Hu Changsheng in that day?",
      ("What did Xi Jinping announce for Xiamen on November 17?", "Which city was Hu Changsheng in that day?")),
     ("Who is Hu Changsheng? Where did he go in November?", ("Who is Hu Changsheng?", "Where did he go in November?")),
+    # English joins two questions without a comma too
+    ("Who founded Haina Medical and when was it founded?", ("Who founded Haina Medical?", "When was it founded?")),
     # a question mark alone makes a question, with or without a word that asks
     ("这件事属实吗？那座桥有多长？", ("这件事属实吗？", "那座桥有多长？")),
     # a part's own lead stays with it: 北朝几个朝代中 is not said of the second question
@@ -38,6 +40,8 @@ WHOLE = [
     "爱因斯坦的论文，除了《物体惯性与其所含能量有关吗?》，还有哪一篇？",  # and inside a title
     "胡昌升在北京会见了谁，谈了什么？",  # 谈了什么 is too short to stand alone
     "Where was it held, and when?",
+    "When and where was the forum held?",
+    'What does the slogan "rock and what" mean?',  # a joining word inside quotes
     "许多人造卫星在哪个区域内运作，并每隔几天就需要启动它们的引擎来维持轨道?",  # 几 and 并 here ask nothing
     "律令系统分为不同的几部法典，其一直被作为日本主要的律法直到哪一年?",
     "物理光学比几何光学更接近物理原理，但不能像哪个模型那样全面描述光传播?",  # 但: not a question of its own

@@ -174,7 +174,9 @@ class Handlers:
             return
         assert final is not None
         answers = [*answers, final]
-        short = final.short_answer.text if final.short_answer is not None else None
+        short: str | list[str] | None = final.short_answer.text if final.short_answer is not None else None
+        if "parts" in final.details:  # a question that asked several things: each part's short answer
+            short = [p["short_answer"]["text"] for p in final.details["parts"] if p["short_answer"]]
         html = (render.answer_html(final.answer, turn, known=[c.n for c in final.citations], short=short)
                 + render.answered_by_html(final))
         messages = [*messages, user, {"role": "assistant", "content": html}]

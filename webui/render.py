@@ -109,14 +109,16 @@ def highlighted_passage(c: Citation) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
-def answer_html(text: str, turn: int, known: Sequence[int] | None = None, *, short: str | None = None) -> str:
+def answer_html(text: str, turn: int, known: Sequence[int] | None = None, *,
+                short: str | Sequence[str] | None = None) -> str:
     """An answer (or the part streamed so far) with each ``[n]`` a link to its source.
 
     Args:
         turn: the answer's number in the session, which makes the link targets unique.
         known: citation numbers that exist; other ``[n]`` stay plain text. ``None``
             (while streaming, before the citations are known) links them all.
-        short: the answer's short answer: its line is shown in bold.
+        short: the answer's short answer: its line is shown in bold; or the short answers of a
+            question's parts (``qa.decompose``), in order: each one's line after the one before.
     """
     def link(m: re.Match) -> str:
         n = int(m.group(1))
@@ -125,10 +127,13 @@ def answer_html(text: str, turn: int, known: Sequence[int] | None = None, *, sho
         return f'<a class="qa-cite" href="#{source_id(turn, n)}" title="source {n}">[{n}]</a>'
 
     lines = [_MARKER.sub(link, esc(line)) for line in text.strip().split("\n")]
-    for i, line in enumerate(lines):
-        if short and esc(short) in line:  # the short answer's own line: the first that holds it
-            lines[i] = f"<strong>{line}</strong>"
-            break
+    start = 0
+    for one in [short] if isinstance(short, str) else (short or ()):
+        for i in range(start, len(lines)):
+            if one and esc(one) in lines[i]:  # the short answer's own line: the first that holds it
+                lines[i] = f"<strong>{lines[i]}</strong>"
+                start = i + 1
+                break
     body = "<br>".join(lines)
     # a class, not a data- attribute: the chatbot's sanitizer keeps only plain attributes
     return f'<div class="qa-answer {answer_id(turn)}">{body}</div>'

@@ -108,6 +108,14 @@ def test_the_short_answer_line_is_bold_and_each_quote_its_own_line():
     assert "单程票价为38元。" in html.split("<br>")[1]
 
 
+def test_each_parts_short_answer_is_bold_in_its_own_part():
+    from webui.render import answer_html
+
+    text = "（1）票价是多少？\n38元[1]\n单程票价为38元。[1]\n\n（2）哪天开放？\n12月18日[1]\n将于12月18日开放，票价38元。[1]"
+    lines = answer_html(text, 3, known=[1], short=["38元", "12月18日"]).split("<br>")
+    assert [i for i, line in enumerate(lines) if "<strong>" in line] == [1, 5]
+
+
 def test_counts_read_as_english():
     from webui.render import counted, status_html
 
