@@ -36,11 +36,12 @@ class _Words:
     asking_words: tuple[str, ...]
     joining: tuple[str, ...]
     alternative: tuple[str, ...]
+    listing: tuple[str, ...]
 
 
 @cache
 def _words(language: str) -> _Words:
-    rows: dict[str, list[str]] = {"asking": [], "not": [], "joining": [], "alternative": []}
+    rows: dict[str, list[str]] = {"asking": [], "not": [], "joining": [], "alternative": [], "listing": []}
     for role, lang, *ws in resources.table("question_parts"):
         if lang == language:
             rows[role].extend(ws)
@@ -56,7 +57,7 @@ def _words(language: str) -> _Words:
         guard = "|".join(map(re.escape, longest_first(rows["not"])))
         pattern = (f"(?:{guard})|" if guard else "") + f"({ask})"
     return _Words(re.compile(pattern, re.I), asking_words, longest_first(rows["joining"]),
-                  longest_first(rows["alternative"]))
+                  longest_first(rows["alternative"]), tuple(rows["listing"]))
 
 
 def asks(text: str, language: str) -> bool:
@@ -92,8 +93,9 @@ def _opens_question(clause: str, language: str) -> bool:
     rest = clause.lstrip()[len(j):].lstrip()
     if language != "en":
         return asks(rest, language)
-    first = re.match(r"[A-Za-z]+", rest)
-    return first is not None and asks(first.group(0), language)
+    words = re.findall(r"[A-Za-z]+", rest)[:2]
+    return bool(words) and asks(words[0], language) and not (
+        len(words) > 1 and words[1].lower() in _words(language).listing)  # "and which other commandery"
 
 
 _OPEN, _CLOSE = "「『“‘《（(\"", "」』”’》）)\""

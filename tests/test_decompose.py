@@ -26,6 +26,8 @@ SPLIT = [
     ("这件事属实吗？那座桥有多长？", ("这件事属实吗？", "那座桥有多长？")),
     # a part's own lead stays with it: 北朝几个朝代中 is not said of the second question
     ("北朝几个朝代中，哪个朝代最积极建筑长城？何韵诗是谁？", ("北朝几个朝代中，哪个朝代最积极建筑长城？", "何韵诗是谁？")),
+    # 甚么 and 多久 ask, as 什么 does
+    ("老街新韵的历史长达多久？银水牛奖代表甚么荣誉？", ("老街新韵的历史长达多久？", "银水牛奖代表甚么荣誉？")),
     # no closing question mark
     ("金沙湾海底观光隧道的票价是多少？哪天正式开放", ("金沙湾海底观光隧道的票价是多少？", "哪天正式开放？")),
 ]
@@ -41,6 +43,8 @@ WHOLE = [
     "胡昌升在北京会见了谁，谈了什么？",  # 谈了什么 is too short to stand alone
     "Where was it held, and when?",
     "When and where was the forum held?",
+    "When the Berlin Wall was first built, it was made of barbed wire and what other material?",  # a list's last item
+    "新北市三峡蓝染节是由甚么机关办理的活动？没多久就结束了吗",  # 没多久 asks nothing; 吗 alone makes no part
     'What does the slogan "rock and what" mean?',  # a joining word inside quotes
     "许多人造卫星在哪个区域内运作，并每隔几天就需要启动它们的引擎来维持轨道?",  # 几 and 并 here ask nothing
     "律令系统分为不同的几部法典，其一直被作为日本主要的律法直到哪一年?",
@@ -80,7 +84,7 @@ def test_the_word_lists_are_data_with_every_role_in_both_languages():
     roles = {(role, lang) for role, lang, *_ in rows}
     assert {("asking", "zh"), ("asking", "en"), ("joining", "zh"), ("joining", "en"), ("not", "zh"),
             ("alternative", "zh")} <= roles
-    assert all(len(row) >= 3 and row[0] in {"asking", "not", "joining", "alternative"} for row in rows)
+    assert all(len(row) >= 3 and row[0] in {"asking", "not", "joining", "alternative", "listing"} for row in rows)
 
 
 def _citation(n: int, article: str, start: int, highlights) -> Citation:
