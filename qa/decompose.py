@@ -6,7 +6,7 @@ title did the city receive?". Answered whole, one passage and one short answer a
 both, and the answer model, trained on questions that ask one thing, judges a mix. ``parts``
 splits such a question where a new clause asks something of its own (the words that ask and
 join are data: ``qa/lang/data/question_parts.txt``); ``qa.assistant`` answers each part (a
-later part as a follow-up of the ones before, so that 又获得了什么称号 keeps 厦门) and ``join``
+later part as a follow-up of the ones before, so that 又获得了什么称号 keeps 厦门) and ``Joined``
 puts the answers together: each under its part, citations numbered once across them.
 
 A question asking one thing comes back whole: ``parts(q) == (q,)``, and ``parts`` of a part is
@@ -251,7 +251,10 @@ class Joined:
         for a in answers:
             for k, v in a.timings_ms.items():
                 timings[k] = round(timings.get(k, 0.0) + v, 2)
-        details = {"parts": self._parts, "evidence": best.details.get("evidence"), "language": self.language}
+        passages = list({(p["article_id"], p["start"], p["end"]): p
+                         for a in answers for p in a.details.get("passages", ())}.values())
+        details = {"parts": self._parts, "evidence": best.details.get("evidence"), "language": self.language,
+                   "passages": passages}  # what every part retrieved, each passage once
         return Answer(question=self.question, answer="\n\n".join(self._texts), found=any(a.found for a in answers),
                       citations=tuple(self._citations[n] for n in sorted(self._citations)), language=self.language,
                       generator=answers[0].generator, timings_ms=timings, details=details,

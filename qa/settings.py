@@ -88,6 +88,7 @@ def boolean(value: Any) -> bool:
         return text in _TRUE
     raise ValueError(f"{value!r} is not one of {', '.join(sorted(_TRUE | _FALSE))}")
 
+
 # setting name -> environment variable; QA_LLM_API_KEY falls back to OPENAI_API_KEY
 ENV_VARS = {
     "index_dir": "QA_INDEX_DIR",

@@ -97,12 +97,15 @@ def test_joined_answers_number_each_passage_once_across_parts():
                    citations=(_citation(1, "A", 0, [(0, 5)]), _citation(2, "B", 0, [(1, 4)])),
                    quotes=(Quote(n=1, text="甲", start=0, end=5, probability=0.8),),
                    short_answer=ShortAnswer(text="甲", type="person", citations=(1,), probability=0.7),
-                   timings_ms={"total": 10.0}, details={"evidence": {"probability": 0.9}})
+                   timings_ms={"total": 10.0}, details={"evidence": {"probability": 0.9},
+                                                        "passages": [{"n": 1, "article_id": "A", "start": 0, "end": 100}]})
     # the second part cites B again (as its 1) and C (as its 2)
     second = Answer(question="b", answer="丙[2]\n丁[1]", found=True, probability=0.4,
                     citations=(_citation(1, "B", 0, [(20, 30)]), _citation(2, "C", 50, [(50, 60)])),
                     quotes=(Quote(n=2, text="丙", start=50, end=60, probability=0.3),),
-                    timings_ms={"total": 5.0}, details={"evidence": {"probability": 0.4}})
+                    timings_ms={"total": 5.0}, details={"evidence": {"probability": 0.4},
+                                                         "passages": [{"n": 1, "article_id": "A", "start": 0, "end": 100},
+                                                                      {"n": 2, "article_id": "C", "start": 50, "end": 150}]})
     joined = Joined("a？b？", "zh")
     assert joined.add("a？", first) == "（1）a？\n甲[1]\n乙[2]"
     assert joined.add("b？", second) == "\n\n（2）b？\n丙[3]\n丁[2]"
@@ -115,6 +118,7 @@ def test_joined_answers_number_each_passage_once_across_parts():
     assert [p["citations"] for p in ans.details["parts"]] == [[1, 2], [2, 3]]
     assert ans.details["parts"][0]["short_answer"]["citations"] == [1]
     assert ans.timings_ms["total"] == 15.0
+    assert [(p["article_id"], p["start"]) for p in ans.details["passages"]] == [("A", 0), ("C", 50)]  # each once
     assert {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)} == {c.n for c in ans.citations}
 
 
