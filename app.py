@@ -34,6 +34,7 @@ EXAMPLES = [
     "胡昌升在北京会见了哪些人？",
     "金砖创新基地建在哪里？",
     "What was the science and technology innovation forum in Xiamen about?",
+    "11月17日习近平宣布在厦门建立什么？当天厦门市委书记胡昌升在哪座城市？",  # two questions in one: answered part by part
 ]
 CHAT_CONCURRENCY = 8  # questions only read the index; writes are serialised below
 
