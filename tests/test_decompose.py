@@ -77,6 +77,7 @@ def test_words_that_hold_an_asking_word_but_ask_nothing():
     assert asks("几何光学的原理", "zh") is False
     assert asks("厦门举办了什么论坛", "zh") and asks("and which city", "en")
     assert asks("whatever", "en") is False
+    assert not any(asks(t, "zh") for t in ("哪怕下雨也要去", "他不怎么喜欢", "或多或少有影响"))
 
 
 def test_the_word_lists_are_data_with_every_role_in_both_languages():
