@@ -20,7 +20,7 @@ from gradio.utils import get_space
 
 from qa.assistant import Assistant
 from qa.errors import ConfigError
-from qa.settings import Settings
+from qa.settings import Settings, boolean
 from webui import render
 from webui.assets import CITE_JS, CSS
 from webui.bootstrap import IndexKeeper
@@ -52,11 +52,10 @@ def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name, "").strip().lower()
     if not value:
         return default
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name}={value!r} is not a yes/no value; use 1 or 0")
+    try:
+        return boolean(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a yes/no value; use 1 or 0") from None
 
 
 def read_only() -> bool:

@@ -35,8 +35,11 @@ FORMS = {
 
 def compose(form: str, a: str, b: str) -> str:
     """``a`` and ``b`` (their own question marks dropped) put together by ``form``."""
+    from qa.decompose import asks
+
     a, b = a.strip().rstrip("?？ "), b.strip().rstrip("?？ ")
-    b_lower = b[:1].lower() + b[1:] if re.match(r"(?:What|Which|Who|Whom|Whose|Where|When|Why|How)\b", b) else b
+    first = re.match(r"[A-Za-z]+", b)
+    b_lower = b[:1].lower() + b[1:] if first and asks(first.group(0), "en") else b  # "What…" -> ", and what…"
     return form.format(a=a, b=b, b_lower=b_lower)
 
 

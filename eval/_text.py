@@ -7,6 +7,9 @@ import unicodedata
 from collections.abc import Hashable, Iterable
 from typing import TypeVar
 
+from qa.answer import NOT_FOUND
+from qa.decompose import HEADING_LINE
+
 T = TypeVar("T", bound=Hashable)
 
 _WHITESPACE = re.compile(r"\s+")
@@ -42,16 +45,14 @@ def is_punct(char: str) -> bool:
 _MARKER = re.compile(r"[\[【［]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】］]")
 
 
-# the heading an answer to a question that asks several things puts over each part (qa.decompose),
-# and a part's refusal (qa.answer.NOT_FOUND): they frame the answer, they state nothing
-_PART_HEADING = re.compile(r"^[（(]\d{1,2}[）)]\s?\S.*[？?]$")
-_PART_REFUSED = ("在已索引的文章中没有找到", "Not found in the indexed articles")
+_REFUSED = tuple(text[:-1] for text in NOT_FOUND.values())  # a refusal, with or without its hint
 
 
 def _frames(line: str) -> bool:
+    """A line that frames an answer: ends in a colon, or the heading a question that asks several things
+    puts over each part (qa.decompose) or a part's refusal (qa.answer.NOT_FOUND)."""
     line = line.strip()
-    return (line.endswith((":", "：")) or _PART_HEADING.match(line) is not None
-            or line.startswith(_PART_REFUSED))
+    return line.endswith((":", "：")) or HEADING_LINE.match(line) is not None or line.startswith(_REFUSED)
 
 
 def strip_preamble(answer: str) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
 from functools import cache
 
 from qa.answer import renumber_markers
@@ -26,6 +25,10 @@ from qa.lang.chars import detect_language
 from qa.types import Answer, Citation
 
 HEADING = {"zh": "（{i}）{part}", "en": "({i}) {part}"}
+# a line ``heading`` writes (the eval reads it as framing, not as a claim)
+HEADING_LINE = re.compile("|".join(
+    "^" + re.escape(f).replace(re.escape("{i}"), r"\d{1,2}").replace(re.escape("{part}"), r"\S.*[？?]") + "$"
+    for f in HEADING.values()))
 MIN_PART_CHARS = {"zh": 4, "en": 8}  # letters and digits a part needs besides its asking words, to stand alone
 MAX_PARTS = 5  # a question asking more things than this is answered whole
 
@@ -117,12 +120,17 @@ def _cut(text: str, marks: str) -> list[str]:
     return [c for c in out if c.strip()]
 
 
+@cache
+def _bare_join_pattern() -> re.Pattern[str]:
+    w = _words("en")
+    joins, asking = "|".join(map(re.escape, w.joining)), "|".join(map(re.escape, w.asking_words))
+    return re.compile(rf"(?<=[\w)\]'’\"”])\s+(?=(?:{joins})\s+(?:{asking})\b)", re.I)
+
+
 def _bare_join(sentence: str) -> str:
     """An English sentence with a comma before each joining word that an asking word follows
     ("X and what Y" -> "X, and what Y"); outside quotes the comma makes it a clause of its own."""
-    w = _words("en")
-    joins, asking = "|".join(map(re.escape, w.joining)), "|".join(map(re.escape, w.asking_words))
-    return re.sub(rf"(?<=[\w)\]'’\"”])\s+(?=(?:{joins})\s+(?:{asking})\b)", ", ", sentence, flags=re.I)
+    return _bare_join_pattern().sub(", ", sentence)
 
 
 def _content(text: str, language: str) -> int:
@@ -259,16 +267,6 @@ class Joined:
                       citations=tuple(self._citations[n] for n in sorted(self._citations)), language=self.language,
                       generator=answers[0].generator, timings_ms=timings, details=details,
                       quotes=tuple(self._quotes), probability=best.probability)
-
-
-def join(question: str, language: str, parts_: Sequence[str], answers: Sequence[Answer]) -> Answer:
-    """``Joined``'s answer from every part's answer at once."""
-    if len(parts_) != len(answers):
-        raise ValueError(f"{len(parts_)} parts and {len(answers)} answers: each part needs its answer")
-    joined = Joined(question, language)
-    for part, a in zip(parts_, answers):
-        joined.add(part, a)
-    return joined.answer()
 
 
 def heading(i: int, part: str, language: str) -> str:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from qa.decompose import MAX_PARTS, Joined, asks, join, parts
+from qa.decompose import HEADING_LINE, MAX_PARTS, Joined, asks, heading, parts
 from qa.lang import resources
 from qa.types import Answer, Citation, Quote, ShortAnswer
 
@@ -123,13 +123,24 @@ def test_joined_answers_number_each_passage_once_across_parts():
     assert {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)} == {c.n for c in ans.citations}
 
 
+def _joined(*parts_and_answers) -> Answer:
+    joined = Joined("a？b？", "zh")
+    for part, answer in parts_and_answers:
+        joined.add(part, answer)
+    return joined.answer()
+
+
 def test_a_joined_answer_is_found_when_any_part_is():
     yes = Answer(question="a", answer="甲[1]", found=True, probability=0.6, citations=(_citation(1, "A", 0, []),))
     no = Answer(question="b", answer="没有找到。", found=False, probability=0.1)
-    ans = join("a？b？", "zh", ["a？", "b？"], [no, yes])
+    ans = _joined(("a？", no), ("b？", yes))
     assert ans.found and ans.probability == 0.6 and ans.answer.startswith("（1）a？\n没有找到。")
-    assert not join("a？b？", "zh", ["a？", "b？"], [no, no]).found
-    with pytest.raises(ValueError, match="each part needs its answer"):
-        join("a？b？", "zh", ["a？", "b？"], [no])
+    assert not _joined(("a？", no), ("b？", no)).found
     with pytest.raises(ValueError, match="no part answered"):
         Joined("a", "zh").answer()
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_heading_line_pattern_reads_the_headings_written(language):
+    assert HEADING_LINE.match(heading(2, "哪天开放？" if language == "zh" else "When does it open?", language))
+    assert not HEADING_LINE.match("（2）12月18日正式开放。[1]")
