@@ -137,6 +137,90 @@ def topic(question: str) -> str:
     return out if len(out) >= 2 else ""
 
 
+# What an English question is about: its subject, found by the words around it
+# (qa/lang/data/question_grammar_en.txt): after the question word (and the words it governs) comes
+# an auxiliary; after is / was / has the subject runs to the last participle (Where was | the autumn
+# job fair | held?) or, with none, to the end (Who is | the CEO of JD.com?); after did / will it runs
+# to the verb (When did | this winter's first cold wave | reach Xiamen?), the last word the dictionary
+# calls a verb (verbs_en.txt, ``python -m train.verbs``) before the first function word that
+# follows one (In which fields does | Hu Changsheng | hope to cooperate with IBM?). A question whose
+# question word is its subject (Who met Hu?) has none.
+_TOKEN = re.compile(r"\S+")
+_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
+MAX_TOPIC_WORDS = 14  # a longer "subject" is a misreading
+
+
+@lru_cache(maxsize=1)
+def _grammar_en() -> dict[str, frozenset[str]]:
+    rows: dict[str, set[str]] = {}
+    for role, *ws in resources.table("question_grammar_en"):
+        rows.setdefault(role, set()).update(ws)
+    return {role: frozenset(ws) for role, ws in rows.items()}
+
+
+@lru_cache(maxsize=1)
+def _verbs_en() -> frozenset[str]:
+    return resources.words("verbs_en")
+
+
+def _participle(word: str) -> bool:
+    w = word.lower()
+    return word == w and (len(w) >= 4 and w.endswith("ed") or w in _grammar_en()["participle"])
+
+
+def _verb(word: str) -> bool:
+    """A lower-case word the dictionary calls a verb, in its base form (after do / will)."""
+    return word == word.lower() and word in _verbs_en()
+
+
+def topic_en(question: str) -> str:
+    """The subject of an English question ("" when it has none the grammar finds).
+
+    >>> topic_en("Where was the autumn job fair for college graduates held?")
+    'the autumn job fair for college graduates'
+    >>> topic_en("When did this winter's first cold wave reach Xiamen?"), topic_en("Who met Hu Changsheng?")
+    ("this winter's first cold wave", '')
+    """
+    if detect_language(question) != "en":
+        return ""
+    g = _grammar_en()
+    toks = [(m.start(), m.end(), _EDGE.sub("", m.group())) for m in _TOKEN.finditer(question)]
+    toks = [t for t in toks if t[2]]
+    i = 1 if toks and toks[0][2].lower() in g["lead"] else 0
+    if len(toks) <= i or toks[i][2].lower() not in g["wh"]:
+        return ""
+    aux = next((j for j in range(i + 1, min(len(toks), i + 8)) if toks[j][2].lower() in g["be"] | g["have"] | g["do"]),
+               None)
+    if aux is None:
+        return ""
+    subject = toks[aux + 1:]
+    kind = toks[aux][2].lower()
+    if not subject or _participle(subject[0][2]):
+        return ""  # Which law's enactment was | spurred by…: the question word's phrase is the subject
+    if kind in g["do"]:
+        stop = next((k for k in range(1, len(subject)) if subject[k][2].lower() in _stopwords()
+                     and any(_verb(t[2]) for t in subject[1:k])), len(subject))
+        end = max((k for k in range(1, stop) if _verb(subject[k][2])), default=None)
+    else:
+        end = max((k for k in range(1, len(subject)) if _participle(subject[k][2])), default=None)
+        if end is None and kind in g["be"] and aux == i + 1:  # Who is | the CEO of JD.com?
+            end = len(subject)  # (Which industry is | the largest…: the predicate, not the subject)
+    if not end:
+        return ""
+    while end > 1 and (subject[end - 1][2].lower() in g["adverb"] or subject[end - 1][2].endswith("ly")):
+        end -= 1
+    words = subject[:end]
+    if len(words) > MAX_TOPIC_WORDS or all(t[2].lower() in _stopwords() for t in words):
+        return ""
+    return question[words[0][0]:words[-1][1]].rstrip("?？.,!;:")
+
+
+def _stopwords() -> frozenset[str]:
+    from qa.lang.segment import stopwords_en
+
+    return stopwords_en()
+
+
 def in_language(name: str, is_person: bool, zh: bool, history: Sequence[tuple[str, str]],
                 translate: Translate | None = None) -> str:
     """``name`` as a question in the other language writes it, so that a carried name keeps the
@@ -220,7 +304,7 @@ def carry_entities(question: str, history: Sequence[tuple[str, str]], *,
     carry = [(n, p) for n, p in antecedent(history) if n not in own and n not in question]
     persons = [n for n, _ in antecedent(history, persons=True) if n not in own and n not in question]
     zh = detect_language(question) == "zh"
-    about = _thing_talked_about(history) if zh else ""
+    about = _thing_talked_about(history, "zh" if zh else "en")
     if not carry and not persons and not about:
         return question
     person_names = {n for n, p in antecedent(history) if p} | set(persons)
@@ -241,6 +325,8 @@ def carry_entities(question: str, history: Sequence[tuple[str, str]], *,
         return question  # a new question about something it names itself
     if ellipsis and own and persons:
         carry = [(n, True) for n in persons]  # "那京东呢？": the same person, another organisation
+    elif about and not zh:
+        return _about_en(question, about, own) or (f"{' '.join(n for n, _ in carry)} {question}" if carry else question)
     elif about:
         pointed = _pointing_word(question, about)
         if pointed:  # 它的南段 -> 厦门地铁3号线的南段
@@ -252,13 +338,36 @@ def carry_entities(question: str, history: Sequence[tuple[str, str]], *,
     return f"{' '.join(n for n, _ in carry)} {question}" if carry else question
 
 
-def _thing_talked_about(history: Sequence[tuple[str, str]], turns: int = 3) -> str:
-    """The topic (``topic``) of the most recent of the last ``turns`` Chinese questions that
-    opens with one, unless it is a person (他/她 name people; 它 never does)."""
+def _thing_talked_about(history: Sequence[tuple[str, str]], language: str = "zh", turns: int = 3) -> str:
+    """The topic (``topic``, in English ``topic_en``) of the most recent of the last ``turns``
+    questions in ``language`` that has one, unless it is a person (他/她 and he/she name people;
+    它 and it never do)."""
+    find = topic if language == "zh" else topic_en
     for q, _ in reversed(list(history)[-turns:]):
-        if detect_language(q) == "zh" and (about := topic(q)):
+        if detect_language(q) == language and (about := find(q)):
             return "" if any(p and n == about for n, p in names(about)) else about
     return ""
+
+
+_IT = re.compile(r"\b(it|its)\b", re.I)
+
+
+def _about_en(question: str, about: str, own: set[str]) -> str:
+    """An English follow-up with the earlier question's subject written in: in place of "it" /
+    "its" (How long is its southern section? -> How long is Xiamen Metro Line 3's southern
+    section?), or in front when it names nothing itself (How many employers took part? -> The
+    autumn job fair for college graduates: how many employers took part?); "" otherwise (this,
+    that, there: the names are carried, as before)."""
+    if m := _IT.search(question):
+        who = about + ("'s" if m.group(1).lower() == "its" else "")
+        return question[: m.start()] + who + question[m.end():]
+    if own or about.lower() in question.lower() or _pronouns("en").other.search(question):
+        return ""
+    head = about[0].upper() + about[1:]
+    first = question.split(maxsplit=1)[0]
+    if first.lower() in _not_names():  # "How many…" -> "…: how many…"; a name keeps its capital
+        question = question[0].lower() + question[1:]
+    return f"{head}: {question}"
 
 
 def _pointing_word(question: str, about: str) -> tuple[int, ...] | None:

@@ -222,3 +222,58 @@ def test_topic_is_the_noun_phrase_a_question_opens_with(question, about):
 def test_a_person_topic_is_not_what_it_points_to():
     """它 never names a person: after a question about 胡昌升, the names are carried as before."""
     assert carry_entities("它什么时候成立？", ABOUT_HU) == "胡昌升 北京 它什么时候成立？"
+
+
+ABOUT_FESTIVAL_EN = [("When does the Gulangyu piano festival open?", "On 20 November [1].")]
+
+
+@pytest.mark.parametrize("question,standalone", [
+    ("Where is it held?", "Where is the Gulangyu piano festival held?"),  # it is the thing talked about
+    ("What is its theme?", "What is the Gulangyu piano festival's theme?"),
+    ("How much are the tickets?", "The Gulangyu piano festival: how much are the tickets?"),  # names nothing
+    ("Where is Xiamen?", "Where is Xiamen?"),  # a new question about what it names
+    ("Who organised that?", "Gulangyu Who organised that?"),  # this / that / there: the names, as before
+])
+def test_an_english_followup_is_about_the_earlier_questions_subject(question, standalone):
+    """The English counterpart of the Chinese topic: the earlier question's subject (the Gulangyu piano
+    festival) is written in for "it" / "its", or in front of a follow-up that names nothing."""
+    assert carry_entities(question, ABOUT_FESTIVAL_EN) == standalone
+    assert keeps_language(question, standalone)
+
+
+def test_an_english_person_subject_is_not_what_it_points_to():
+    """"it" never names a person: after a question about Hu Changsheng the names are carried as before."""
+    assert carry_entities("When did it start?", ABOUT_HU_EN) == "Hu Changsheng Beijing When did it start?"
+
+
+@pytest.mark.parametrize("question, about", [
+    ("Where was the spring flower show for local gardeners held?", "the spring flower show for local gardeners"),
+    ("When were the new bridges over the river officially opened?", "the new bridges over the river"),  # adverb left out
+    ("What level of award was the museum given?", "the museum"),  # the question word's noun phrase first
+    ("When did this year's first typhoon reach Fujian?", "this year's first typhoon"),  # do: up to the verb
+    ("In which fields does the company hope to invest in Xiamen?", "the company"),  # the verb before "to"
+    ("What did the port authority's annual meeting approve?", "the port authority's annual meeting"),
+    ("Who is the chairman of the board?", "the chairman of the board"),  # is: a copula runs to the end
+    ("What has the city built this year?", "the city"),
+    ("Which company is the largest in Xiamen?", ""),  # the question word's phrase is the subject
+    ("Which law was passed by the assembly?", ""),
+    ("Who met the mayor?", ""),  # the question word is the subject
+    ("How many people took part?", ""),
+    ("厦门地铁3号线什么时候开通？", ""),  # Chinese has its own (topic)
+])
+def test_topic_en_is_the_subject_of_an_english_question(question, about):
+    from qa.followup import topic_en
+
+    assert topic_en(question) == about
+
+
+def test_the_english_question_grammar_is_data():
+    from qa.followup import MAX_TOPIC_WORDS, _grammar_en, _verbs_en
+
+    g = _grammar_en()
+    assert {"wh", "lead", "be", "have", "do", "adverb", "participle"} <= set(g)
+    assert {"did", "will"} <= g["do"] and {"was", "is"} <= g["be"] and "held" in g["participle"]
+    assert not g["be"] & g["do"] and not g["have"] & g["do"]
+    verbs = _verbs_en()
+    assert {"reach", "study", "hope", "donate"} <= verbs and not {"fair", "wave", "meeting", "team"} & verbs
+    assert MAX_TOPIC_WORDS >= 8

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +179,16 @@ def test_the_passage_ranker_can_be_turned_off_or_replaced(bundled_index, tmp_pat
     from eval.runner import Config
 
     assert Config(ranker="none").slug.endswith("-ranker-none-extractive") and "ranker" not in Config().slug
+
+
+def test_the_question_only_language_data_is_read_by_no_module_the_index_key_holds():
+    """The cache key leaves out language data only questions read (qa.decompose, qa.followup): each
+    file exists, and no module of INDEX_CODE names it."""
+    import qa
+    from eval.indexes import INDEX_CODE, QUESTION_ONLY
+
+    root = Path(qa.__file__).parent
+    code = "".join(p.read_text("utf-8") for pattern in INDEX_CODE if pattern.endswith(".py") for p in root.glob(pattern))
+    for name in QUESTION_ONLY:
+        assert (root / name).is_file(), name
+        assert Path(name).stem not in code, name
