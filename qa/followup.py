@@ -195,22 +195,30 @@ def topic_en(question: str) -> str:
         return ""
     subject = toks[aux + 1:]
     kind = toks[aux][2].lower()
-    if not subject or _participle(subject[0][2]):
-        return ""  # Which law's enactment was | spurred by…: the question word's phrase is the subject
+    first = subject[0][2].lower() if subject else ""
+    pointing = bool(_pronouns("en").person.fullmatch(first) or _pronouns("en").other.fullmatch(first))
+    if not subject or _participle(subject[0][2]) or _verb(subject[0][2]) or first in g["be"] | g["have"] | g["do"] | {"be", "been"} \
+            or pointing and (first not in g["demonstrative"] or len(subject) == 1):
+        return ""  # Which law's enactment was | spurred by…, Which part can | be used…, Who should |
+        # propose…: the question word's phrase is the subject; Why is | it difficult…: none to carry
     if kind in g["do"]:
         stop = next((k for k in range(1, len(subject)) if subject[k][2].lower() in _stopwords()
                      and any(_verb(t[2]) for t in subject[1:k])), len(subject))
         end = max((k for k in range(1, stop) if _verb(subject[k][2])), default=None)
     else:
-        end = max((k for k in range(1, len(subject)) if _participle(subject[k][2])), default=None)
+        # the first participle that ends the clause or comes before a function word or a name
+        # (was | the term "Hobbism" | used to describe…; not "the | advanced | manufacturing base")
+        found = [k for k in range(1, len(subject)) if _participle(subject[k][2])]
+        end = next((k for k in found if k + 1 == len(subject) or subject[k + 1][2].lower() in _stopwords()
+                    or not subject[k + 1][2][:1].islower()), found[-1] if found else None)
         if end is None and kind in g["be"] and aux == i + 1:  # Who is | the CEO of JD.com?
             end = len(subject)  # (Which industry is | the largest…: the predicate, not the subject)
     if not end:
         return ""
-    while end > 1 and (subject[end - 1][2].lower() in g["adverb"] or subject[end - 1][2].endswith("ly")):
+    while end > 0 and (subject[end - 1][2].lower() in g["adverb"] or subject[end - 1][2].endswith("ly")):
         end -= 1
     words = subject[:end]
-    if len(words) > MAX_TOPIC_WORDS or all(t[2].lower() in _stopwords() for t in words):
+    if not words or len(words) > MAX_TOPIC_WORDS or all(t[2].lower() in _stopwords() for t in words):
         return ""
     return question[words[0][0]:words[-1][1]].rstrip("?？.,!;:")
 

@@ -258,6 +258,8 @@ def test_an_english_person_subject_is_not_what_it_points_to():
     ("Which company is the largest in Xiamen?", ""),  # the question word's phrase is the subject
     ("Which law was passed by the assembly?", ""),
     ("Who met the mayor?", ""),  # the question word is the subject
+    ("Who should approve the plan?", ""),
+    ("Why is it difficult to build there?", ""),  # "it" opens no subject to carry
     ("How many people took part?", ""),
     ("厦门地铁3号线什么时候开通？", ""),  # Chinese has its own (topic)
 ])
@@ -271,7 +273,7 @@ def test_the_english_question_grammar_is_data():
     from qa.followup import MAX_TOPIC_WORDS, _grammar_en, _verbs_en
 
     g = _grammar_en()
-    assert {"wh", "lead", "be", "have", "do", "adverb", "participle"} <= set(g)
+    assert {"wh", "lead", "be", "have", "do", "adverb", "participle", "demonstrative"} <= set(g)
     assert {"did", "will"} <= g["do"] and {"was", "is"} <= g["be"] and "held" in g["participle"]
     assert not g["be"] & g["do"] and not g["have"] & g["do"]
     verbs = _verbs_en()
