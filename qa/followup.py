@@ -168,6 +168,10 @@ def _participle(word: str) -> bool:
     return word == w and (len(w) >= 4 and w.endswith("ed") or w in _grammar_en()["participle"])
 
 
+def _adverb(word: str) -> bool:
+    return word.lower() in _grammar_en()["adverb"] or word == word.lower() and word.endswith("ly")
+
+
 def _verb(word: str) -> bool:
     """A lower-case word the dictionary calls a verb, in its base form (after do / will)."""
     return word == word.lower() and word in _verbs_en()
@@ -215,9 +219,11 @@ def topic_en(question: str) -> str:
             end = len(subject)  # (Which industry is | the largest…: the predicate, not the subject)
     if not end:
         return ""
-    while end > 0 and (subject[end - 1][2].lower() in g["adverb"] or subject[end - 1][2].endswith("ly")):
+    while end > 0 and _adverb(subject[end - 1][2]):
         end -= 1
     words = subject[:end]
+    while words and _adverb(words[0][2]):  # Which is | currently the most popular protocol
+        words = words[1:]
     if not words or len(words) > MAX_TOPIC_WORDS or all(t[2].lower() in _stopwords() for t in words):
         return ""
     return question[words[0][0]:words[-1][1]].rstrip("?？.,!;:")
