@@ -10,8 +10,9 @@ passage indexed whole:
 - Chinese: two questions that open with the same noun phrase (``qa.followup.topic``: 阿尔及利亚
   的首都是哪里？ and 阿尔及利亚的人口有多少？ both open with 阿尔及利亚), the second asked after the
   first with that phrase replaced by 它 ("it") or left out ("names nothing"), answers that differ;
-- English (one English question per passage): a question whose subject ``qa.followup.topic_en``
-  finds ("In what year was the Battle of X fought?"), asked after "What was the Battle of X?"
+- English (one English question per passage): a question whose subject ``qa.lang.subject_en``
+  finds ("In what year was the Battle of X fought?"), asked after "What was the Battle of X?" ("What
+  were…" when its last word looks plural)
   with its subject replaced by "it" ("In what year was it fought?"); the first question is made
   from the subject the same rule finds, so this measures the rewrite and what it retrieves, not
   how often the rule finds a subject (``benchmarks/topics_en.py``).
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -69,7 +71,8 @@ def chinese(passages, role, split: str, limit: int) -> list[tuple[str, str, str,
 
 
 def english(passages, role, split: str, limit: int) -> list[tuple[str, str, str, str, object, object]]:
-    from qa.followup import names, topic_en
+    from qa.followup import names
+    from qa.lang.subject_en import subject as topic_en
     from train.data import split_of
 
     out = []
@@ -110,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=150, help="follow-ups per language and form (default 150)")
     p.add_argument("--weights", default="", help="e.g. question=0.5,earlier=0.5 (default: qa.followup's)")
     p.add_argument("--english-names-only", action="store_true",
-                   help="English follow-ups carry the earlier question's names only (the rewrite before topic_en)")
+                   help="English follow-ups carry the earlier question's names only (the rewrite before qa.lang.subject_en)")
     p.add_argument("--small", type=int, default=0, metavar="N",
                    help="ask over small indexes of N passages each (the follow-ups' own passages, like a small pile "
                         "of articles) instead of the whole training index")
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         return Assistant(Settings.load(env={}, index_dir=index), encoder=encoder).warm_up()
 
     if args.small:  # the passages of the follow-ups in groups, each group its own small index
-        small_cache = Path(tempfile.mkdtemp(prefix="followups-small-"))
+        small_cache = Path(tempfile.mkdtemp(prefix="followups-small-"))  # removed at the end (finally)
         order = list(dict.fromkeys(r[5].id for rows in made.values() for r in rows))
         group = {pid: i // args.small for i, pid in enumerate(order)}
         by_id = {p.id: p for p in passages}
@@ -158,6 +161,15 @@ def main(argv: list[str] | None = None) -> int:
 
         def bot_for(passage) -> Assistant:
             return whole
+    try:
+        _ask(made, bot_for, args, weights)
+    finally:
+        if args.small:
+            shutil.rmtree(small_cache, ignore_errors=True)
+    return 0
+
+
+def _ask(made, bot_for, args, weights) -> None:
     started = time.perf_counter()
     print(f"weights {weights}" + (", English follow-ups carry names only" if args.english_names_only else "")
           + (f", small indexes of {args.small} passages" if args.small else ", the training index"))
@@ -174,7 +186,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{language}, {args.split} split, {form}: {n} follow-ups; answer holds the gold "
                   + " / ".join(f"{k} {v / n:.3f}" for k, v in score.items()))
     print(f"({time.perf_counter() - started:.0f} s)")
-    return 0
 
 
 if __name__ == "__main__":

@@ -188,7 +188,7 @@ class Assistant:
         """``retriever.retrieve`` of the standalone question; for a follow-up, fused with the
         retrieval of its own words (a rewrite that carried the wrong name still finds what the
         question itself asks about) and, when it refers back, of the question before it."""
-        from qa.followup import FOLLOWUP_POOL, FOLLOWUP_WEIGHTS, refers_back
+        from qa.followup import FOLLOWUP_POOL, FOLLOWUP_WEIGHTS, refers_back, steers_only
 
         queries = {"standalone": standalone}
         if history:
@@ -202,10 +202,11 @@ class Assistant:
                  for name, q in queries.items()}
         # names put in front of the question, apart ("胡昌升 北京 谈了什么？", "Xiamen When was that
         # announced?"), say what it is about, not what it asks: they steer retrieval, and the answer
-        # reads the question by its own words. A name put in place of 他, or the thing talked about
-        # written into a Chinese question (今冬首场寒潮气温降了多少？), is part of what is asked: that
-        # rewrite leads (qa.followup.carry_entities)
-        lead = "question" if standalone != question and standalone.endswith(" " + question) else "standalone"
+        # reads the question by its own words. A name put in place of 他, the thing talked about
+        # written into a Chinese question (今冬首场寒潮气温降了多少？) or an English subject written
+        # in ("The fair: how many came?") is part of what is asked: that rewrite leads
+        # (qa.followup.carry_entities, steers_only)
+        lead = "question" if steers_only(standalone, question) else "standalone"
         return fuse_retrievals(found, {n: FOLLOWUP_WEIGHTS[n] for n in found}, top_k=k, lead=lead,
                                rrf_k=retriever.rrf_k)
 

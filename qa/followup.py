@@ -9,8 +9,11 @@ and otherwise puts the names in front of a follow-up that refers back (a pronoun
 Chinese question that opens with what it is about (``topic``: 厦门地铁3号线什么时候…)
 gets that thing instead of only its names: in place of 它 or 这个…
 (它的南段有多长？ -> 厦门地铁3号线的南段有多长？), or written before it when it points at
-nothing (气温降了多少？ -> 今冬首场寒潮气温降了多少？). Names put in front stand apart (a space:
-they steer retrieval only, ``qa.assistant``); the topic is written into the question.
+nothing (气温降了多少？ -> 今冬首场寒潮气温降了多少？). An English follow-up after an English
+question gets that question's subject (``qa.lang.subject_en``: Where was | the autumn job fair |
+held?) in place of "it" / "its", or in front when it names nothing ("The autumn job fair: how
+many employers took part?"). Names put in front stand apart (a space: they steer retrieval only,
+``steers_only``, ``qa.assistant``); a topic or subject is written into the question.
 
 A carried name is written in the follow-up's language (``in_language``): a Chinese
 follow-up after "who did Hu Changsheng meet in Beijing?" becomes 胡昌升和IBM谈了什么？,
@@ -27,6 +30,7 @@ from functools import lru_cache
 
 from qa.lang import resources
 from qa.lang.chars import detect_language
+from qa.lang.subject_en import subject as topic_en
 
 log = logging.getLogger(__name__)
 
@@ -135,104 +139,6 @@ def topic(question: str) -> str:
             end = pos
     out = question.strip()[:end]
     return out if len(out) >= 2 else ""
-
-
-# What an English question is about: its subject, found by the words around it
-# (qa/lang/data/question_grammar_en.txt): after the question word (and the words it governs) comes
-# an auxiliary; after is / was / has the subject runs to the last participle (Where was | the autumn
-# job fair | held?) or, with none, to the end (Who is | the CEO of JD.com?); after did / will it runs
-# to the verb (When did | this winter's first cold wave | reach Xiamen?), the last word the dictionary
-# calls a verb (verbs_en.txt, ``python -m train.verbs``) before the first function word that
-# follows one (In which fields does | Hu Changsheng | hope to cooperate with IBM?). A question whose
-# question word is its subject (Who met Hu?) has none.
-_TOKEN = re.compile(r"\S+")
-_EDGE = re.compile(r"^[^\w]+|[^\w]+$")
-MAX_TOPIC_WORDS = 14  # a longer "subject" is a misreading
-
-
-@lru_cache(maxsize=1)
-def _grammar_en() -> dict[str, frozenset[str]]:
-    rows: dict[str, set[str]] = {}
-    for role, *ws in resources.table("question_grammar_en"):
-        rows.setdefault(role, set()).update(ws)
-    return {role: frozenset(ws) for role, ws in rows.items()}
-
-
-@lru_cache(maxsize=1)
-def _verbs_en() -> frozenset[str]:
-    return resources.words("verbs_en")
-
-
-def _participle(word: str) -> bool:
-    w = word.lower()
-    return word == w and (len(w) >= 4 and w.endswith("ed") or w in _grammar_en()["participle"])
-
-
-def _adverb(word: str) -> bool:
-    return word.lower() in _grammar_en()["adverb"] or word == word.lower() and word.endswith("ly")
-
-
-def _verb(word: str) -> bool:
-    """A lower-case word the dictionary calls a verb, in its base form (after do / will)."""
-    return word == word.lower() and word in _verbs_en()
-
-
-def topic_en(question: str) -> str:
-    """The subject of an English question ("" when it has none the grammar finds).
-
-    >>> topic_en("Where was the autumn job fair for college graduates held?")
-    'the autumn job fair for college graduates'
-    >>> topic_en("When did this winter's first cold wave reach Xiamen?"), topic_en("Who met Hu Changsheng?")
-    ("this winter's first cold wave", '')
-    """
-    if detect_language(question) != "en":
-        return ""
-    g = _grammar_en()
-    toks = [(m.start(), m.end(), _EDGE.sub("", m.group())) for m in _TOKEN.finditer(question)]
-    toks = [t for t in toks if t[2]]
-    i = 1 if toks and toks[0][2].lower() in g["lead"] else 0
-    if len(toks) <= i or toks[i][2].lower() not in g["wh"]:
-        return ""
-    aux = next((j for j in range(i + 1, min(len(toks), i + 8)) if toks[j][2].lower() in g["be"] | g["have"] | g["do"]),
-               None)
-    if aux is None:
-        return ""
-    subject = toks[aux + 1:]
-    kind = toks[aux][2].lower()
-    first = subject[0][2].lower() if subject else ""
-    pointing = bool(_pronouns("en").person.fullmatch(first) or _pronouns("en").other.fullmatch(first))
-    if not subject or _participle(subject[0][2]) or _verb(subject[0][2]) or first in g["be"] | g["have"] | g["do"] | {"be", "been"} \
-            or pointing and (first not in g["demonstrative"] or len(subject) == 1):
-        return ""  # Which law's enactment was | spurred by…, Which part can | be used…, Who should |
-        # propose…: the question word's phrase is the subject; Why is | it difficult…: none to carry
-    if kind in g["do"]:
-        stop = next((k for k in range(1, len(subject)) if subject[k][2].lower() in _stopwords()
-                     and any(_verb(t[2]) for t in subject[1:k])), len(subject))
-        end = max((k for k in range(1, stop) if _verb(subject[k][2])), default=None)
-    else:
-        # the first participle that ends the clause or comes before a function word or a name
-        # (was | the term "Hobbism" | used to describe…; not "the | advanced | manufacturing base")
-        found = [k for k in range(1, len(subject)) if _participle(subject[k][2])]
-        end = next((k for k in found if k + 1 == len(subject) or subject[k + 1][2].lower() in _stopwords()
-                    or not subject[k + 1][2][:1].islower()), found[-1] if found else None)
-        if end is None and kind in g["be"] and aux == i + 1:  # Who is | the CEO of JD.com?
-            end = len(subject)  # (Which industry is | the largest…: the predicate, not the subject)
-    if not end:
-        return ""
-    while end > 0 and _adverb(subject[end - 1][2]):
-        end -= 1
-    words = subject[:end]
-    while words and _adverb(words[0][2]):  # Which is | currently the most popular protocol
-        words = words[1:]
-    if not words or len(words) > MAX_TOPIC_WORDS or all(t[2].lower() in _stopwords() for t in words):
-        return ""
-    return question[words[0][0]:words[-1][1]].rstrip("?？.,!;:")
-
-
-def _stopwords() -> frozenset[str]:
-    from qa.lang.segment import stopwords_en
-
-    return stopwords_en()
 
 
 def in_language(name: str, is_person: bool, zh: bool, history: Sequence[tuple[str, str]],
@@ -363,7 +269,10 @@ def _thing_talked_about(history: Sequence[tuple[str, str]], language: str = "zh"
     return ""
 
 
-_IT = re.compile(r"\b(it|its)\b", re.I)
+# "it" / "its" as a word (not IT, the acronym), outside quotes ("It Follows")
+_IT = re.compile(r"\b(?:[Ii]ts?)\b")
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
+TOPIC_SEP_EN = ": "  # between a subject written in front and the follow-up ("The fair: how many came?")
 
 
 def _about_en(question: str, about: str, own: set[str]) -> str:
@@ -371,17 +280,38 @@ def _about_en(question: str, about: str, own: set[str]) -> str:
     "its" (How long is its southern section? -> How long is Xiamen Metro Line 3's southern
     section?), or in front when it names nothing itself (How many employers took part? -> The
     autumn job fair for college graduates: how many employers took part?); "" otherwise (this,
-    that, there: the names are carried, as before)."""
-    if m := _IT.search(question):
-        who = about + ("'s" if m.group(1).lower() == "its" else "")
+    that, there: the names are carried, as before; a follow-up with a subject of its own, or that
+    says the earlier one already)."""
+    words = question.split(maxsplit=1)
+    if not words or topic_en(question) or about.lower() in question.lower():
+        return ""
+    quoted = [m.span() for m in _QUOTED.finditer(question)]
+    m = next((m for m in _IT.finditer(question) if not any(a <= m.start() < b for a, b in quoted)), None)
+    if m:
+        who = about + ("'s" if m.group().lower() == "its" else "")
+        if m.start() == 0:
+            who = who[0].upper() + who[1:]
         return question[: m.start()] + who + question[m.end():]
-    if own or about.lower() in question.lower() or _pronouns("en").other.search(question):
+    if own or _pronouns("en").other.search(question):
         return ""
     head = about[0].upper() + about[1:]
-    first = question.split(maxsplit=1)[0]
-    if first.lower() in _not_names():  # "How many…" -> "…: how many…"; a name keeps its capital
+    if _EDGE_PUNCT.sub("", words[0]).lower() in _not_names():  # "How many…" -> "…: how many…"; a name keeps its capital
         question = question[0].lower() + question[1:]
-    return f"{head}: {question}"
+    return f"{head}{TOPIC_SEP_EN}{question}"
+
+
+_EDGE_PUNCT = re.compile(r"^\W+|\W+$")
+
+
+def steers_only(standalone: str, question: str) -> bool:
+    """Whether a rewrite only put names in front of the question, apart ("胡昌升 北京 谈了什么？",
+    "Xiamen When was that announced?"): they steer retrieval, and the answer reads the question by
+    its own words. Not a rewrite that wrote something in: a name in place of 他, a topic
+    (今冬首场寒潮气温降了多少？), an English subject in place of "it" or in front ("The fair: how
+    many came?", whatever the follow-up's case)."""
+    if standalone == question or not standalone.endswith(" " + question):
+        return False
+    return not standalone[: -len(question)].rstrip().endswith(TOPIC_SEP_EN.strip())
 
 
 def _pointing_word(question: str, about: str) -> tuple[int, ...] | None:

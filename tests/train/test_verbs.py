@@ -11,7 +11,7 @@ def test_a_word_is_a_verb_when_most_of_its_definitions_say_to():
     verb, other = count(definitions)
     assert verb["reach"] == 2 and other["reach"] == 1 and other["wave"] == 2
     assert verbs(verb, other) == ["hope", "jump", "reach"]  # wave: half; fair: none
-    assert verbs(verb, other, min_definitions=2) == ["reach"]  # hope, jump: one definition only
+    assert verbs(verb, other, min_share=0.7) == ["hope", "jump"]  # reach: 2 of 3
 
 
 def test_the_command_writes_the_list_from_the_bundled_dictionary(tmp_path):
