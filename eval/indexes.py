@@ -26,10 +26,10 @@ from qa.settings import VectorIndexKind
 # Modules whose code decides what an index holds (globs under qa/); a change to any invalidates the cache.
 INDEX_CODE = ("chunking.py", "lexical.py", "store.py", "build.py", "vectors.py", "encoders.py", "text.py",
               "annotate.py", "lang/*.py", "lang/data/*.txt", "bridges/*.py")
-# language data and code the build never reads (how a question splits into parts: qa.decompose; an
-# English follow-up's subject: qa.lang.subject_en): not in the key
+# language data and code the build never reads (how a question splits into parts: qa.decompose; a
+# follow-up's pronouns and an English follow-up's subject: qa.followup, qa.lang.subject_en): not in the key
 QUESTION_ONLY = ("lang/data/question_parts.txt", "lang/data/question_grammar_en.txt", "lang/data/verbs_en.txt",
-                 "lang/subject_en.py")
+                 "lang/data/pronouns.txt", "lang/data/not_names_en.txt", "lang/subject_en.py")
 BUILD_FILE = "build.json"
 MILVUS_DIR, MIGRATED = "milvus", "migrated.json"  # the cache's Milvus Lite copies of local indexes (--store milvus)
 MILVUS_CODE = ("milvus_store.py", "milvus_write.py", "stores.py")  # what writes a copy, besides the local store
