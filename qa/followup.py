@@ -280,13 +280,16 @@ def _about_en(question: str, about: str, own: set[str]) -> str:
     "its" (How long is its southern section? -> How long is Xiamen Metro Line 3's southern
     section?), or in front when it names nothing itself (How many employers took part? -> The
     autumn job fair for college graduates: how many employers took part?); "" otherwise (this,
-    that, there: the names are carried, as before; a follow-up with a subject of its own, or that
-    says the earlier one already)."""
+    that, there: the names are carried, as before; an "it" after a subject of the follow-up's own,
+    or a follow-up that says the earlier subject already). A subject of its own that points at
+    nothing (How much did temperatures drop?) still gets the earlier one in front."""
     words = question.split(maxsplit=1)
-    if not words or topic_en(question) or about.lower() in question.lower():
+    if not words or about.lower() in question.lower():
         return ""
     quoted = [m.span() for m in _QUOTED.finditer(question)]
     m = next((m for m in _IT.finditer(question) if not any(a <= m.start() < b for a, b in quoted)), None)
+    if m and topic_en(question):  # Was the festival free before it moved?: "it" is its own subject
+        return ""
     if m:
         who = about + ("'s" if m.group().lower() == "its" else "")
         if m.start() == 0:

@@ -236,7 +236,7 @@ ABOUT_FESTIVAL_EN = [("When does the Gulangyu piano festival open?", "On 20 Nove
     ("It opened when?", "The Gulangyu piano festival opened when?"),  # capitalised at the start
     ("Is the IT park open?", "Gulangyu Is the IT park open?"),  # IT, the acronym, is not "it"
     ('Did "It Follows" play there?', 'Gulangyu Did "It Follows" play there?'),  # nor a title's "It"
-    ("When does the festival close?", "Gulangyu When does the festival close?"),  # a subject of its own: names only
+    ("How much did temperatures drop?", "The Gulangyu piano festival: how much did temperatures drop?"),  # own subject, no name
     ("Was the Gulangyu piano festival free before it moved?", "Was the Gulangyu piano festival free before it moved?"),
     ("how much are the tickets?", "The Gulangyu piano festival: how much are the tickets?"),  # already lower-case
     ("Where?", "The Gulangyu piano festival: where?"),
