@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from qa.lang import resources
 from qa.lang.chars import detect_language
+from qa.lang.subject_en import anticipatory
 from qa.lang.subject_en import subject as topic_en
 
 log = logging.getLogger(__name__)
@@ -288,6 +289,9 @@ def _about_en(question: str, about: str, own: set[str]) -> str:
         return ""
     quoted = [m.span() for m in _QUOTED.finditer(question)]
     m = next((m for m in _IT.finditer(question) if not any(a <= m.start() < b for a, b in quoted)), None)
+    rest = question
+    if m and m.group().lower() == "it" and anticipatory(question, m.end()):  # How much does it cost to attend?
+        rest, m = question[: m.start()] + question[m.end():], None
     if m and topic_en(question):  # Was the festival free before it moved?: "it" is its own subject
         return ""
     if m:
@@ -295,7 +299,7 @@ def _about_en(question: str, about: str, own: set[str]) -> str:
         if m.start() == 0:
             who = who[0].upper() + who[1:]
         return question[: m.start()] + who + question[m.end():]
-    if own or _pronouns("en").other.search(question):
+    if own or _pronouns("en").other.search(rest):
         return ""
     head = about[0].upper() + about[1:]
     if _EDGE_PUNCT.sub("", words[0]).lower() in _not_names():  # "How many…" -> "…: how many…"; a name keeps its capital

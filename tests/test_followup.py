@@ -240,6 +240,9 @@ ABOUT_FESTIVAL_EN = [("When does the Gulangyu piano festival open?", "On 20 Nove
     ("Was the Gulangyu piano festival free before it moved?", "Was the Gulangyu piano festival free before it moved?"),
     ("how much are the tickets?", "The Gulangyu piano festival: how much are the tickets?"),  # already lower-case
     ("Where?", "The Gulangyu piano festival: where?"),
+    ("How much does it cost to attend?", "The Gulangyu piano festival: how much does it cost to attend?"),  # "it"
+    # stands for "to attend": the subject goes in front
+    ("Is it expected to open on time?", "Is the Gulangyu piano festival expected to open on time?"),
 ])
 def test_an_english_followup_is_about_the_earlier_questions_subject(question, standalone):
     """The English counterpart of the Chinese topic: the earlier question's subject (the Gulangyu piano

@@ -155,3 +155,18 @@ def subject(question: str) -> str:
         return ""
     out = question[words[0][0]:words[-1][1]]
     return "" if _CJK.search(out) or not _balanced(out) else out
+
+
+def anticipatory(question: str, end: int) -> bool:
+    """Whether the "it" that ends at ``end`` points at nothing, standing for the clause after it
+    ("How much does it cost | to attend?", "Is it difficult | to build?"): it is followed by a word
+    that is neither a verb nor a participle, then "to" and a verb (not "did it decide to set up",
+    "is it expected to open", where "it" is something).
+
+    >>> q = "How much does it cost to attend?"
+    >>> anticipatory(q, q.index("it") + 2), anticipatory("Did it decide to open?", 6)
+    (True, False)
+    """
+    after = [t[2] for t in _words(question[end:])][:3]
+    return (len(after) == 3 and after[1].lower() == "to" and _verb(after[2])
+            and not _verb(after[0]) and not _participle(after[0]))

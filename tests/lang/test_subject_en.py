@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.lang.subject_en import AUX_WINDOW, MAX_WORDS, grammar, subject, verbs
+from qa.lang.subject_en import AUX_WINDOW, MAX_WORDS, anticipatory, grammar, subject, verbs
 
 
 @pytest.mark.parametrize("question, about", [
@@ -54,3 +54,15 @@ def test_the_english_question_grammar_is_data():
     assert g["determiner"] == {"this", "that", "these", "those"} <= g["pointing"]  # from pronouns.txt
     assert {"reach", "study", "hope", "donate", "refer"} <= verbs() and not {"fair", "wave", "meeting", "team"} & verbs()
     assert MAX_WORDS >= 8 and 4 <= AUX_WINDOW <= 10
+
+
+@pytest.mark.parametrize("question, empty", [
+    ("How much does it cost to attend?", True),
+    ("Is it difficult to build there?", True),
+    ("How many teams did it decide to set up?", False),  # decide: a verb, "it" is the meeting
+    ("Is it expected to open on time?", False),  # a participle
+    ("When does it open to the public?", False),  # "to the": no verb after "to"
+    ("What is it?", False),
+])
+def test_an_it_that_stands_for_the_clause_after_it(question, empty):
+    assert anticipatory(question, question.index("it") + 2) is empty
