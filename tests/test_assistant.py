@@ -215,7 +215,7 @@ def test_decompose_off_answers_a_question_whole(fixture_index):
 @pytest.mark.slow
 def test_a_later_english_part_asks_about_the_subject_of_the_part_before(fixture_assistant):
     """"When does it open…" is asked as a follow-up of "Where is the Jinshawan undersea tunnel?": its
-    "it" is that subject (qa.followup.topic_en), not only the name Jinshawan put in front."""
+    "it" is that subject (qa.lang.subject_en), not only the name Jinshawan put in front."""
     ans = fixture_assistant.ask("Where is the Jinshawan undersea tunnel? When does it open to the public?")
     first, second = ans.details["parts"]
     assert second["details"]["standalone_question"] == "When does the Jinshawan undersea tunnel open to the public?"

