@@ -283,7 +283,8 @@ def test_a_removal_takes_out_exactly_its_article_s_rows_and_words(changeable, mo
     fresh = Assistant(bot.settings)
     assert hu not in {a.id for a in fresh.articles()}
     assert fresh.store.manifest.chunks == rows[0] - had[CHUNKS] and fresh.store.manifest.sentences == rows[1] - had[SENTENCES]
-    gone = [w for w, *_ in words if w not in {w for w, *_ in _vocabulary(fresh)}]
+    kept = {w for w, *_ in _vocabulary(fresh)}  # read once (in the comprehension it was read per word: 45 s)
+    gone = [w for w, *_ in words if w not in kept]
     assert gone and all(w in article.text or w in article.text.lower() for w in gone)  # words only it held left
     fresh.add_articles([article])
     again = Assistant(bot.settings)
