@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from qa.lang import resources
 from qa.lang.chars import detect_language
-from qa.lang.subject_en import anticipatory
+from qa.lang.subject_en import anticipatory, bare
 from qa.lang.subject_en import subject as topic_en
 
 log = logging.getLogger(__name__)
@@ -302,12 +302,9 @@ def _about_en(question: str, about: str, own: set[str]) -> str:
     if own or _pronouns("en").other.search(rest):
         return ""
     head = about[0].upper() + about[1:]
-    if _EDGE_PUNCT.sub("", words[0]).lower() in _not_names():  # "How many…" -> "…: how many…"; a name keeps its capital
+    if bare(words[0]).lower() in _not_names():  # "How many…" -> "…: how many…"; a name keeps its capital
         question = question[0].lower() + question[1:]
     return f"{head}{TOPIC_SEP_EN}{question}"
-
-
-_EDGE_PUNCT = re.compile(r"^\W+|\W+$")
 
 
 def steers_only(standalone: str, question: str) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from qa.lang import resources
-from qa.lang.segment import stopwords_en
+from qa.lang.segment import irregular, stopwords_en
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.]*[A-Za-z]|[A-Za-z]")
 
@@ -16,12 +16,6 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’.]*[A-Za-z]|[A-Za-z]")
 def question_words() -> frozenset[str]:
     """Question words and fillers that name nothing in an article (stopwords too)."""
     return stopwords_en() | resources.words("question_words_en")
-
-
-@lru_cache(maxsize=1)
-def irregular() -> dict[str, str]:
-    """Irregular form -> base form (met -> meet, children -> child)."""
-    return {form: row[0] for row in resources.table("irregular_en") for form in row[1:]}
 
 
 @dataclass(frozen=True)

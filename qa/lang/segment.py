@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 from qa.lang import resources
 
@@ -38,6 +39,12 @@ def stopwords_zh() -> frozenset[str]:
 
 def stopwords_en() -> frozenset[str]:
     return resources.words("stopwords_en")
+
+
+@lru_cache(maxsize=1)
+def irregular() -> dict[str, str]:
+    """Irregular English form -> base form (met -> meet, children -> child)."""
+    return {form: row[0] for row in resources.table("irregular_en") for form in row[1:]}
 
 
 def stopwords() -> frozenset[str]:

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from qa.lang import resources
 from qa.lang.chars import detect_language
+from qa.lang.segment import irregular, stopwords_en
 
 MAX_WORDS = 14  # a longer "subject" is a misreading
 AUX_WINDOW = 7  # words between the question word and its auxiliary at most (What level of … city was…)
@@ -49,22 +50,10 @@ def verbs() -> frozenset[str]:
     return resources.words("verbs_en")
 
 
-@lru_cache(maxsize=1)
-def _irregular() -> dict[str, str]:
-    return {form: row[0] for row in resources.table("irregular_en") for form in row[1:]}
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from qa.lang.segment import stopwords_en
-
-    return stopwords_en()
-
-
 def _participle(word: str) -> bool:
     """A lower-case past participle: in -ed, or an irregular verb form (held, laid, made)."""
     return word == word.lower() and (len(word) >= 4 and word.endswith("ed") or word in grammar()["participle"]
-                                     or _irregular().get(word) in verbs())
+                                     or irregular().get(word) in verbs())
 
 
 def _adverb(word: str) -> bool:
@@ -76,13 +65,18 @@ def _verb(word: str) -> bool:
     return word == word.lower() and word in verbs()
 
 
+def bare(word: str) -> str:
+    """A word without the punctuation around it ("Where?" -> Where)."""
+    return _EDGE.sub("", word)
+
+
 def _words(question: str) -> list[tuple[int, int, str, str]]:
     """(start, end, word, as written) of each word, the punctuation around it left out (an
     abbreviation keeps its dot: U.S.)."""
     out = []
     for m in _TOKEN.finditer(question):
         raw = m.group()
-        word = _EDGE.sub("", raw)
+        word = bare(raw)
         if not word:
             continue
         start = m.start() + raw.index(word)
@@ -127,12 +121,12 @@ def subject(question: str) -> str:
         return ""  # Which law's enactment was | spurred by…, Which part can | be used…, Who should |
         # propose…: the question word's phrase is the subject; Why is | it difficult…: none to carry
     if kind in g["do"]:
-        stop = next((k for k in range(1, len(rest)) if rest[k][2].lower() in _stopwords()
+        stop = next((k for k in range(1, len(rest)) if rest[k][2].lower() in stopwords_en()
                      and any(_verb(t[2]) for t in rest[1:k])), len(rest))
         end = max((k for k in range(1, stop) if _verb(rest[k][2])), default=None)
     else:
         found = [k for k in range(1, len(rest)) if _participle(rest[k][2])]
-        end = next((k for k in found if k + 1 == len(rest) or rest[k + 1][2].lower() in _stopwords()
+        end = next((k for k in found if k + 1 == len(rest) or rest[k + 1][2].lower() in stopwords_en()
                     or not rest[k + 1][2][:1].islower()), found[-1] if found else None)
         # What has | the structure | been criticised for?
         end = next((k for k in range(1, end or len(rest)) if rest[k][2].lower() in g["no_subject"]), end)
@@ -151,7 +145,7 @@ def subject(question: str) -> str:
                 and _balanced(question[words[0][0]:t[1]])), None)  # not inside quotes or brackets
     if cut is not None:  # Where was | the fair|, which opened in May, held?
         words = words[:cut + 1]
-    if not words or len(words) > MAX_WORDS or all(t[2].lower() in _stopwords() for t in words):
+    if not words or len(words) > MAX_WORDS or all(t[2].lower() in stopwords_en() for t in words):
         return ""
     out = question[words[0][0]:words[-1][1]]
     return "" if _CJK.search(out) or not _balanced(out) else out
